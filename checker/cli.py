@@ -1,0 +1,339 @@
+"""The command line: argument parsing, exit codes and messages only; the work is done elsewhere.
+
+Exit codes (results.md): evaluate 0/1 (1 still writes the report), 2 bad input or usage (nothing
+written), 3 internal or external-tool error (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from checker import __version__
+from checker.errors import InputError, ToolError, UsageError
+from checker.i18n import LANGS, t
+
+SEVERITY_CHOICES = ("critical", "high", "medium", "low")
+
+
+def _lang(args: argparse.Namespace | None = None) -> str:
+    lang = getattr(args, "lang", None) or os.environ.get("RESGUARDA_LANG", "es")
+    return lang if lang in LANGS else "es"
+
+
+def _as_of(value: str | None, lang: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(t("cli", lang, "error.as_of", value=value)) from None
+
+
+def _catalog(args: argparse.Namespace) -> Any:
+    from checker.catalog import load_catalog
+
+    return load_catalog(Path(args.catalog) if getattr(args, "catalog", None) else None)
+
+
+def _format_for(args: argparse.Namespace, lang: str) -> str | None:
+    from checker.render import EXTENSIONS, FORMATS
+
+    if args.format:
+        return str(args.format)
+    if args.output:
+        fmt = EXTENSIONS.get(Path(args.output).suffix.lower())
+        if fmt is None:
+            raise UsageError(t("cli", lang, "error.format_from_ext", file=args.output) + "\n  -> "
+                             + t("cli", lang, "error.format_hint", formats=", ".join(FORMATS)))
+        return fmt
+    return None
+
+
+def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
+    from checker.output import write_atomic
+
+    if output:
+        write_atomic(Path(output), content)
+        print(t("cli", lang, "written", path=output), file=sys.stderr)
+        return
+    if fmt == "pdf":
+        raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
+    sys.stdout.buffer.write(content)
+    sys.stdout.flush()
+
+
+def _warn(warnings: list[str], lang: str) -> None:
+    for w in warnings:
+        print(f"{t('cli', lang, 'warning')}: {w}", file=sys.stderr)
+
+
+# -- verbs -----------------------------------------------------------------------------------
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from checker.api import evaluate_loaded
+    from checker.evaluate import exit_code
+    from checker.render import RenderOptions, renderer_for
+    from checker.validate import load_declaration
+
+    lang = _lang(args)
+    fmt = _format_for(args, lang)
+    if args.output and not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
+        raise InputError(args.output, t("cli", lang, "error.output_dir", dir=Path(args.output).parent),
+                         hint=t("cli", lang, "error.output_dir_hint"))
+    as_of = _as_of(args.as_of, lang)
+    catalog = _catalog(args)
+    thresholds = None
+    if args.thresholds:
+        from checker.thresholds import load_thresholds
+
+        thresholds = load_thresholds(Path(args.thresholds))
+    loaded = load_declaration(Path(args.declaration), args.declaration)
+    doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
+    _warn(loaded.warnings, lang)
+    if fmt is None:
+        print_summary(doc, lang, args.fail_on)
+    else:
+        options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant)
+        try:
+            content = renderer_for(fmt)(doc, options)
+        except (InputError, UsageError, ToolError):
+            raise
+        except OSError as exc:
+            raise ToolError(f"{fmt}: {exc}") from exc
+        _emit(content, args.output, fmt, lang)
+    code = exit_code(doc, args.fail_on)
+    if thresholds is not None:
+        from checker.thresholds import check_thresholds
+
+        violations = check_thresholds(doc, thresholds)
+        for v in violations:
+            print(t("cli", lang, "thresholds.failed", what=v), file=sys.stderr)
+        # With thresholds, they decide the gate (teams that adopt gradually); --fail-on still applies if given.
+        code = 1 if violations or (args.fail_on_given and code) else 0
+    return code
+
+
+def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
+    from checker.evaluate import GATING
+
+    def tr(key: str, **kw: Any) -> str:
+        return t("cli", lang, key, **kw)
+
+    s = doc["summary"]
+    print(tr("summary.title", program=doc["program"]["name"]))
+    print(tr("summary.meta", catalog=doc["catalog"]["id"], version=doc["catalog"]["version"],
+             profile=doc["profile"], law=doc["law"], as_of=doc["as_of"]))
+    print(tr("summary.score", score="—" if s["score"] is None else f"{s['score']:.1f}"))
+    print(tr("summary.counts", **s["counts"]))
+    order = list(SEVERITY_CHOICES)
+    gaps = [r for r in doc["results"] if r["status"] in GATING]
+    gaps.sort(key=lambda r: (order.index(r["severity"]), ["fail", "partial", "unknown"].index(r["status"])))
+    limit = order.index(fail_on)
+    serious = [r for r in gaps if order.index(r["severity"]) <= limit]
+    if not serious:
+        print(tr("summary.none", severity=tr(f"severity.{fail_on}")))
+        return
+    print(tr("summary.worst"))
+    for r in serious[:10]:
+        reason = r["reasons"][0] if r["reasons"] else ""
+        print(f"  [{tr('severity.' + r['severity'])}/{tr('status.' + r['status'])}] {r['control_id']} "
+              f"{r['title']}\n      {reason}")
+    if len(serious) > 10:
+        print(tr("summary.more", n=len(serious) - 10))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from checker.evaluate import Evaluator
+    from checker.validate import load_declaration
+
+    lang = _lang(args)
+    loaded = load_declaration(Path(args.declaration), args.declaration)
+    # Waivers and evidence name controls: check them against the catalog too.
+    Evaluator(loaded, _catalog(args), as_of=date.today(), lang=lang)
+    _warn(loaded.warnings, lang)
+    m = loaded.model
+    print(t("cli", lang, "valid", file=args.declaration, systems=len(m.systems or []),
+            categories=len(m.data_inventory or [])))
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from checker.catalog import check_catalog
+
+    lang = _lang(args)
+    catalog = _catalog(args)
+    if args.action == "list":
+        controls = catalog.select(args.profile) if args.profile else catalog.controls
+        for c in controls:
+            print(f"{c.id:8} {c.severity:8} {c.domain:18} {c.title.get(lang)}")
+        return 0
+    if args.action == "show":
+        control = catalog.get(args.id or "")
+        if control is None:
+            raise UsageError(t("cli", lang, "catalog.unknown_control", id=args.id) + "\n  -> "
+                             + t("cli", lang, "catalog.unknown_hint"))
+        file, line, col = catalog.locations[control.id]
+        data = control.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data["source"] = f"{Path(file).name}:{line}:{col}"
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    problems = check_catalog(catalog)
+    if problems:
+        print(t("cli", lang, "error.catalog"), file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 2
+    print(t("cli", lang, "catalog.ok", id=catalog.index.id, version=catalog.index.version,
+            n=len(catalog.controls), domains=len({c.domain for c in catalog.controls})))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from checker.schema import declaration_schema
+
+    print(json.dumps(declaration_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from checker.scan.runner import run_scan
+    from checker.scan.targets import validate_ports, validate_targets
+
+    lang = _lang(args)
+    targets = validate_targets(args.targets)
+    ports = validate_ports(args.ports)
+    if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
+        raise InputError(args.output, t("cli", lang, "error.output_dir", dir=Path(args.output).parent),
+                         hint=t("cli", lang, "error.output_dir_hint"))
+    print(t("cli", lang, "scan.progress", targets=" ".join(targets), ports=ports, profile=args.profile),
+          file=sys.stderr)
+    run_scan(targets, ports, args.profile, Path(args.output))
+    print(t("cli", lang, "scan.done", path=args.output), file=sys.stderr)
+    return 0
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    from checker.checklist import render_checklist
+
+    lang = _lang(args)
+    fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv"}.get(Path(args.output).suffix.lower(), "md")
+                          if args.output else "md")
+    content = render_checklist(_catalog(args), args.profile, fmt, lang)
+    _emit(content, args.output, fmt, lang)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from checker.diff import diff_documents, diff_exit_code, load_result, render_diff
+
+    lang = _lang(args)
+    old = load_result(Path(args.old))
+    new = load_result(Path(args.new))
+    diff = diff_documents(old, new)
+    text = render_diff(diff, args.format, lang)
+    _emit(text.encode("utf-8"), args.output, args.format, lang)
+    return diff_exit_code(diff)
+
+
+# -- parsing ---------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    from checker.render import FORMATS
+
+    p = argparse.ArgumentParser(prog="resguarda", description=(
+        "Resguarda: verificador de protección de datos para programas educativos (LGPDPPSO / LFPDPPP 2025). "
+        "Data-protection compliance checker for Mexican education programs."))
+    p.add_argument("--version", action="version", version=f"resguarda {__version__}")
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--lang", choices=LANGS, help="idioma / language (es default)")
+        sp.add_argument("--catalog", metavar="DIR", help="use another catalog folder (default: the built-in one)")
+
+    e = sub.add_parser("evaluate", help="evaluate a declaration against the catalog")
+    e.add_argument("declaration")
+    e.add_argument("--format", choices=list(FORMATS))
+    e.add_argument("-o", "--output")
+    e.add_argument("--profile", choices=["public-education", "private-school", "vendor"])
+    e.add_argument("--fail-on", choices=SEVERITY_CHOICES, default=None)
+    e.add_argument("--as-of", metavar="YYYY-MM-DD")
+    e.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
+    e.add_argument("--pdf-variant", choices=["pdf/a-3b"], default=None)
+    e.add_argument("--thresholds", metavar="FILE", help="YAML gate: max failures per severity, min score, max unknowns")
+    common(e)
+    e.set_defaults(func=cmd_evaluate)
+
+    v = sub.add_parser("validate", help="check a declaration without evaluating it")
+    v.add_argument("declaration")
+    common(v)
+    v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("catalog", help="list, show or check the controls")
+    c.add_argument("action", choices=["list", "show", "check"], nargs="?", default="list")
+    c.add_argument("id", nargs="?")
+    c.add_argument("--profile", choices=["public-education", "private-school", "vendor"])
+    common(c)
+    c.set_defaults(func=cmd_catalog)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the declaration")
+    s.set_defaults(func=cmd_schema)
+
+    sc = sub.add_parser("scan", help="run nmap on authorized targets and write nmap XML")
+    sc.add_argument("targets", nargs="+")
+    sc.add_argument("--ports", required=True)
+    sc.add_argument("--profile", choices=["quick", "tls", "full"], default="tls")
+    sc.add_argument("-o", "--output", required=True)
+    sc.add_argument("--lang", choices=LANGS)
+    sc.set_defaults(func=cmd_scan)
+
+    ck = sub.add_parser("checklist", help="the procurement questionnaire for a profile")
+    ck.add_argument("--profile", choices=["public-education", "private-school", "vendor"], default="vendor")
+    ck.add_argument("--format", choices=["pdf", "md", "csv"])
+    ck.add_argument("-o", "--output")
+    common(ck)
+    ck.set_defaults(func=cmd_checklist)
+
+    d = sub.add_parser("diff", help="what changed between two evaluations (JSON results)")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.add_argument("--format", choices=["text", "md", "json"], default="text")
+    d.add_argument("-o", "--output")
+    d.add_argument("--lang", choices=LANGS)
+    d.set_defaults(func=cmd_diff)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb == "evaluate":
+        args.fail_on_given = args.fail_on is not None
+        args.fail_on = args.fail_on or "high"
+    lang = _lang(args)
+    try:
+        code: int = args.func(args)
+        return code
+    except InputError as exc:
+        print(f"resguarda: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"resguarda: {exc}", file=sys.stderr)
+        return 2
+    except ToolError as exc:
+        print(f"resguarda: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the promise is: no traceback, exit 3
+        if os.environ.get("RESGUARDA_DEBUG"):
+            raise
+        print(f"resguarda: {t('cli', lang, 'error.internal', error=f'{type(exc).__name__}: {exc}')}",
+              file=sys.stderr)
+        return 3

@@ -1,0 +1,398 @@
+"""The condition language: paths, comparisons, all/any/not and quantifiers, in three-valued logic.
+
+Semantics (shared/spec/results.md), implemented here once:
+- `all`: fail if any part fails, else partial if any is partial, else unknown if any is unknown, else pass.
+- `any`: pass if any part passes, else partial, else unknown, else fail. `not` swaps pass and fail.
+- parts that are not_applicable are neutral; a combination of nothing but not_applicable is not_applicable.
+- a quantifier over an absent list is unknown; over a declared list with no selected item, `every` is
+  not_applicable and `some` is fail. An item whose `where` is unknown is checked anyway (Kleene
+  implication): it passes if it meets `require`, else it is unknown.
+- an absent value is unknown, with its path in `missing`, whatever the comparison (except `exists`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Ref, Some
+from checker.durations import Duration, is_duration, parse_version
+
+PASS, FAIL, PARTIAL, UNKNOWN, NA = "pass", "fail", "partial", "unknown", "not_applicable"
+# Worst first: a control's status is its worst finding (results.md).
+WORST_ORDER = (FAIL, PARTIAL, UNKNOWN, PASS, NA)
+
+Pos = tuple[str | int, ...]
+
+# Lists whose items have no `id`: the natural key that addresses an item in a path.
+NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_attributes": "attribute"}
+# Which subject kind the items of a list are.
+SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "processors": "processor",
+                 "transfers": "transfer", "observed_hosts": "host", "data_subjects": "data_subject",
+                 "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication"}
+
+
+class RuleError(Exception):
+    """A rule that cannot be applied to the declaration's shape (a catalog bug, not bad input)."""
+
+
+@dataclass
+class Leaf:
+    """One comparison that was decided: what was declared (or observed) against what is required."""
+
+    status: str
+    pos: Pos                 # positional path into the declaration, for line and column
+    path: str                # id-addressed path, for people and fingerprints
+    operator: str
+    declared: Any
+    required: Any
+    source: str = "declared"  # declared | scan
+    scan: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class Outcome:
+    status: str
+    leaves: list[Leaf] = field(default_factory=list)      # the leaves that decided this status
+    missing: list[str] = field(default_factory=list)      # for unknown: the paths to declare
+    items: list[ItemOutcome] | None = None                # for quantifiers: one per selected item
+
+
+@dataclass
+class ItemOutcome:
+    kind: str
+    id: str
+    name: str | None
+    pos: Pos
+    path: str
+    outcome: Outcome
+
+
+@dataclass
+class Scope:
+    """Where paths start: the item being looked at (or the top), and the top of the declaration."""
+
+    node: Any
+    pos: Pos
+    path: str
+    root: Any
+    as_of: date
+    parameters: dict[str, Any]
+    scan: str | None = None     # the scan an observed value comes from
+    stale: bool = False         # that scan is older than 90 days before as_of
+
+    def enter(self, node: Any, pos: Pos, path: str) -> Scope:
+        scan, stale = self.scan, self.stale
+        if isinstance(node, dict) and "scan" in node and isinstance(node.get("scan"), str):
+            scan, stale = node["scan"], bool(node.get("stale"))
+        return Scope(node, pos, path, self.root, self.as_of, self.parameters, scan, stale)
+
+
+def worst(statuses: list[str]) -> str:
+    present = [s for s in statuses if s != NA]
+    if not present:
+        return NA
+    return min(present, key=WORST_ORDER.index)
+
+
+def _combine_all(statuses: list[str]) -> str:
+    return worst(statuses)
+
+
+def _combine_any(statuses: list[str]) -> str:
+    present = [s for s in statuses if s != NA]
+    if not present:
+        return NA
+    for s in (PASS, PARTIAL, UNKNOWN):
+        if s in present:
+            return s
+    return FAIL
+
+
+def item_key(section: str, item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        if isinstance(item.get("id"), str):
+            return item["id"]
+        key = NATURAL_KEYS.get(section)
+        if key and item.get(key) is not None:
+            value = item[key]
+            return "+".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return str(index)
+
+
+def _join(base: str, key: str) -> str:
+    return f"{base}.{key}" if base else key
+
+
+@dataclass
+class Resolved:
+    value: Any
+    present: bool
+    pos: Pos
+    path: str
+    blocked_by_false: bool = False   # an object on the way was declared `false`
+    source: str = "declared"
+    scan: str | None = None
+    stale: bool = False
+
+
+def resolve(scope: Scope, dotted: str) -> Resolved:
+    if dotted.startswith("/"):
+        node, pos, path = scope.root, (), ""
+        dotted = dotted[1:]
+        scan, stale = None, False
+    else:
+        node, pos, path = scope.node, scope.pos, scope.path
+        scan, stale = scope.scan, scope.stale
+    source = "scan" if scan else "declared"
+    parts = [p for p in dotted.split(".") if p]
+    for part in parts:
+        if part in ("observed", "observed_hosts"):
+            source = "scan"
+        if node is False:
+            return Resolved(False, True, pos, path, True, source, scan, stale)
+        if not isinstance(node, dict):
+            if node is None:
+                return Resolved(None, False, pos, _join(path, ".".join(parts[parts.index(part):])), False,
+                                source, scan, stale)
+            raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
+        if part not in node or node[part] is None:
+            rest = ".".join(parts[parts.index(part):])
+            return Resolved(None, False, pos, _join(path, rest), False, source, scan, stale)
+        node = node[part]
+        pos = pos + (part,)
+        path = _join(path, part)
+        if isinstance(node, dict) and isinstance(node.get("scan"), str) and part == "observed":
+            scan, stale = node["scan"], bool(node.get("stale"))
+    return Resolved(node, True, pos, path, False, source, scan, stale)
+
+
+# -- comparisons -----------------------------------------------------------------------------
+def _to_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _order_key(a: Any, b: Any) -> tuple[Any, Any] | None:
+    """Bring two values to comparable keys: numbers, durations, dates or versions."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a, b
+    if is_duration(a) and is_duration(b):
+        return Duration.parse(a).approx_seconds(), Duration.parse(b).approx_seconds()
+    da, db = _to_date(a), _to_date(b)
+    if da is not None and db is not None:
+        return da, db
+    va, vb = parse_version(a), parse_version(b)
+    if va is not None and vb is not None:
+        width = max(len(va), len(vb))
+        return va + (0,) * (width - len(va)), vb + (0,) * (width - len(vb))
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    keys = _order_key(a, b)
+    if keys is not None:
+        return bool(keys[0] == keys[1])
+    return bool(a == b)
+
+
+def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
+    """The required value: a constant, or a Ref resolved now. Returns (value, missing, description)."""
+    raw = check.operand
+    if isinstance(raw, dict) and set(raw) <= set(Ref.model_fields):
+        ref = Ref.model_validate(raw)
+        if ref.parameter is not None:
+            if ref.parameter not in scope.parameters:
+                raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
+            return scope.parameters[ref.parameter], [], f"parameter {ref.parameter}"
+        if ref.as_of_minus is not None:
+            return Duration.parse(ref.as_of_minus).subtract_from(scope.as_of), [], f"as_of - {ref.as_of_minus}"
+        if ref.path is not None:
+            got = resolve(scope, ref.path)
+            if not got.present:
+                return None, [got.path], got.path
+            value = got.value
+            if ref.plus or ref.minus:
+                d = _to_date(value)
+                if d is None:
+                    raise RuleError(f"'{ref.path}' is not a date; plus/minus need a date")
+                value = Duration.parse(ref.plus).add_to(d) if ref.plus else Duration.parse(
+                    ref.minus or "P0D").subtract_from(d)
+            text = got.path + (f" + {ref.plus}" if ref.plus else "") + (f" - {ref.minus}" if ref.minus else "")
+            return value, [], text
+    return raw, [], None
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    return value if isinstance(value, list) else None
+
+
+def evaluate_check(check: Check, scope: Scope) -> Outcome:
+    got = resolve(scope, check.path)
+    op = check.operator
+
+    def leaf(status: str, required: Any) -> Outcome:
+        if got.source == "scan" and got.stale and status == PASS:
+            status = PARTIAL  # a pass that rests only on a stale scan
+        lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
+                  got.scan, check.code)
+        return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
+
+    if op == "exists":
+        present = got.present
+        return leaf(PASS if present == check.exists else FAIL, check.exists)
+    if not got.present:
+        return leaf(UNKNOWN, check.operand)
+    value = got.value
+    if op == "current":
+        return _current(value, check, scope, leaf)
+    required, missing, description = _operand(check, scope)
+    if missing:
+        out = leaf(UNKNOWN, description)
+        out.missing = missing
+        return out
+    shown = description or required
+    if got.blocked_by_false and op not in ("not_equals", "not_in", "contains_none"):
+        return leaf(FAIL, shown)
+    if op == "equals":
+        return leaf(PASS if _same(value, required) else FAIL, shown)
+    if op == "not_equals":
+        return leaf(FAIL if _same(value, required) else PASS, shown)
+    if op == "in":
+        return leaf(PASS if any(_same(value, r) for r in required) else FAIL, shown)
+    if op == "not_in":
+        return leaf(FAIL if any(_same(value, r) for r in required) else PASS, shown)
+    if op in ("at_least", "at_most"):
+        keys = _order_key(value, required)
+        if keys is None:
+            return leaf(FAIL, shown)  # fails closed: a value of the wrong kind cannot meet a minimum
+        ok = keys[0] >= keys[1] if op == "at_least" else keys[0] <= keys[1]
+        return leaf(PASS if ok else FAIL, shown)
+    items = _as_list(value)
+    if items is None:
+        return leaf(FAIL, shown)
+    if op == "contains":
+        return leaf(PASS if any(_same(v, required) for v in items) else FAIL, shown)
+    if op == "contains_any":
+        return leaf(PASS if any(_same(v, r) for r in required for v in items) else FAIL, shown)
+    if op == "contains_none":
+        return leaf(FAIL if any(_same(v, r) for r in required for v in items) else PASS, shown)
+    if op == "contains_all":
+        held = sum(1 for r in required if any(_same(v, r) for v in items))
+        if held == len(required):
+            return leaf(PASS, shown)
+        if check.partial_at_least is not None and held >= check.partial_at_least:
+            return leaf(PARTIAL, shown)
+        return leaf(FAIL, shown)
+    raise RuleError(f"unknown operator {op}")
+
+
+def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:
+    """Recurring work {every, last_done}: done, and not overdue at the evaluation date."""
+    required = "current" if check.current else "not current"
+    if value is False:
+        status = FAIL
+    elif not isinstance(value, dict):
+        status = FAIL
+    elif value.get("last_done") is None:
+        status = FAIL  # never done
+    elif value.get("every") is None:
+        out: Outcome = leaf(UNKNOWN, required)
+        out.missing = [f"{resolve(scope, check.path).path}.every"]
+        return out
+    else:
+        last = _to_date(value["last_done"])
+        due = Duration.parse(value["every"]).add_to(last) if last else None
+        status = PASS if due is not None and due >= scope.as_of else FAIL
+    if not check.current:
+        status = {PASS: FAIL, FAIL: PASS}.get(status, status)
+    result: Outcome = leaf(status, required)
+    return result
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "facts"}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# -- the tree --------------------------------------------------------------------------------
+def evaluate(cond: Condition, scope: Scope) -> Outcome:
+    if isinstance(cond, Check):
+        return evaluate_check(cond, scope)
+    if isinstance(cond, AllOf | AnyOf):
+        parts = [evaluate(c, scope) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+        statuses = [p.status for p in parts]
+        status = _combine_all(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
+        deciding = [p for p in parts if p.status == status] or parts
+        return Outcome(status, [lf for p in deciding for lf in p.leaves],
+                       [m for p in deciding for m in p.missing] if status == UNKNOWN else [])
+    if isinstance(cond, NotOf):
+        inner = evaluate(cond.not_, scope)
+        status = {PASS: FAIL, FAIL: PASS}.get(inner.status, inner.status)
+        return Outcome(status, inner.leaves, inner.missing)
+    if isinstance(cond, Every | Some):
+        return _quantify(cond, scope)
+    raise RuleError(f"not a condition: {cond!r}")
+
+
+def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
+    list_path = cond.every if isinstance(cond, Every) else cond.some
+    got = resolve(scope, list_path)
+    section = list_path.rsplit(".", 1)[-1].lstrip("/")
+    if not got.present:
+        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if isinstance(cond, Every) else "some", None, None,
+                  got.source, got.scan)
+        return Outcome(UNKNOWN, [lf], [got.path], items=[])
+    if got.value is False or not isinstance(got.value, list):
+        lf = Leaf(FAIL, got.pos, got.path, "some", _jsonable(got.value), None, got.source, got.scan)
+        return Outcome(FAIL if isinstance(cond, Some) else NA, [lf], [], items=[])
+    base = Scope(scope.node, scope.pos, scope.path, scope.root, scope.as_of, scope.parameters, scope.scan,
+                 scope.stale)
+    items: list[ItemOutcome] = []
+    for index, item in enumerate(got.value):
+        key = item_key(section, item, index)
+        ipos = got.pos + (index,)
+        ipath = f"{got.path}[{key}]"
+        iscope = base.enter(item, ipos, ipath)
+        selected = evaluate(cond.where, iscope) if cond.where is not None else Outcome(PASS)
+        if selected.status in (FAIL, NA):
+            continue
+        result = evaluate(cond.require, iscope)
+        if selected.status in (UNKNOWN, PARTIAL) and result.status != PASS:
+            # Kleene: we cannot tell whether the item is in scope, and it does not comply.
+            result = Outcome(UNKNOWN, result.leaves + selected.leaves,
+                             result.missing + selected.missing)
+        name = item.get("name") if isinstance(item, dict) else None
+        items.append(ItemOutcome(SUBJECT_KINDS.get(section, section), key, name if isinstance(name, str) else None,
+                                 ipos, ipath, result))
+    if not items:
+        status = NA if isinstance(cond, Every) else FAIL
+        lf = Leaf(status, got.pos, got.path, "every" if isinstance(cond, Every) else "some", len(got.value), None,
+                  got.source, got.scan)
+        return Outcome(status, [lf], [], items=[])
+    statuses = [i.outcome.status for i in items]
+    status = _combine_all(statuses) if isinstance(cond, Every) else _combine_any(statuses)
+    deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
+    if isinstance(cond, Some) and status == PASS:
+        deciding = deciding[:1]
+    return Outcome(status, [lf for o in deciding for lf in o.leaves],
+                   [m for o in deciding for m in o.missing] if status == UNKNOWN else [], items=items)

@@ -1,0 +1,148 @@
+"""The evaluation view: what was declared, plus the facts the checker derives and what scans saw.
+
+Rules read this view. Declared values keep their positions (so findings point at the right line);
+derived values go under `facts` and observed ones under `observed` / `observed_hosts`, names a
+declaration cannot use (unknown keys are refused), so nothing declared is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from checker.declaration import ALWAYS_SENSITIVE, PATRIMONIAL, PUBLIC_OPERATORS, Declaration
+
+MINOR_AUDIENCES = {"student": "students", "applicant": "applicants"}
+
+
+@dataclass
+class View:
+    data: dict[str, Any]
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    scans: list[dict[str, Any]] = field(default_factory=list)
+
+
+def law_for(operator_type: str) -> str:
+    return "LGPDPPSO" if operator_type in PUBLIC_OPERATORS else "LFPDPPP"
+
+
+def _category_facts(cat: dict[str, Any], model_cat: Any, minors_types: set[str] | None,
+                     systems_abroad: set[str]) -> dict[str, Any]:
+    category = cat["category"]
+    sensitive = category in ALWAYS_SENSITIVE or bool(cat.get("sensitive"))
+    subjects = set(cat.get("subjects") or [])
+    about_minors: bool | None
+    if minors_types is None:
+        about_minors = None
+    elif not subjects:
+        about_minors = None if minors_types else False
+    else:
+        about_minors = bool(subjects & minors_types)
+    fields = {f.lower() for f in cat.get("fields") or []}
+    return {
+        "is_sensitive": sensitive,
+        "is_patrimonial": category in PATRIMONIAL,
+        "is_biometric": category == "biometric",
+        "about_minors": about_minors,
+        "is_official_id": category == "official_id" or "curp" in fields,
+        "stored_abroad": bool(set(cat.get("systems") or []) & systems_abroad),
+    }
+
+
+def build_view(model: Declaration, declared: dict[str, Any], observed: Any | None = None) -> View:
+    """`declared` is the validated declaration as written (x_ notes removed); `observed` comes from
+    `checker.scan.observed.observe` when the declaration cites scans."""
+    data = copy.deepcopy(declared)
+    program = model.program
+
+    subjects = program.data_subjects
+    minors_types: set[str] | None
+    if subjects is None:
+        minors_types = None
+    else:
+        minors_types = {s.type for s in subjects if s.includes_minors}
+
+    systems = data.get("systems") or []
+    systems_abroad = {s["id"] for s in systems
+                      if (s.get("hosting") or {}).get("country") not in (None, "MX")}
+    inventory = data.get("data_inventory") or []
+    by_id = {c["id"]: c for c in inventory}
+    for cat, mcat in zip(inventory, model.data_inventory or [], strict=True):
+        cat["facts"] = _category_facts(cat, mcat, minors_types, systems_abroad)
+
+    for system in systems:
+        stored = [c for c in inventory if system["id"] in (c.get("systems") or [])]
+        audiences = sorted({a for auth in system.get("authentication") or [] for a in auth.get("audiences") or []})
+        minors_flags = [c["facts"]["about_minors"] for c in stored]
+        system["facts"] = {
+            "stores_categories": sorted({c["category"] for c in stored}),
+            "stores_personal_data": bool(stored),
+            "stores_sensitive": any(c["facts"]["is_sensitive"] for c in stored),
+            "stores_biometric": any(c["category"] == "biometric" for c in stored),
+            "stores_minors_data": True if any(minors_flags) else (None if None in minors_flags else False),
+            "stores_official_id": any(c["facts"]["is_official_id"] for c in stored),
+            "abroad": system["id"] in systems_abroad,
+            "audiences": audiences,
+        }
+
+    for proc in data.get("processors") or []:
+        cats = [by_id[c] for c in proc.get("data_categories") or [] if c in by_id]
+        hosted = [s for s in systems if (s.get("hosting") or {}).get("processor") == proc["id"]]
+        proc["facts"] = {
+            "handles_sensitive": any(c["facts"]["is_sensitive"] for c in cats)
+            or any(s["facts"]["stores_sensitive"] for s in hosted),
+            "abroad": proc.get("country") not in (None, "MX"),
+        }
+    for tr in data.get("transfers") or []:
+        cats = [by_id[c] for c in tr.get("data_categories") or [] if c in by_id]
+        tr["facts"] = {
+            "international": tr.get("country") not in (None, "MX"),
+            "includes_sensitive": any(c["facts"]["is_sensitive"] for c in cats),
+        }
+
+    def any_cat(pred: Any) -> bool | None:
+        if "data_inventory" not in data:
+            return None
+        return any(pred(c) for c in inventory)
+
+    sensitive = any_cat(lambda c: c["facts"]["is_sensitive"])
+    transfers = data.get("transfers")
+    has_minors: bool | None = None if subjects is None else any(s.includes_minors for s in subjects)
+    data["facts"] = {
+        "public_body": program.operator_type in PUBLIC_OPERATORS,
+        "private_operator": program.operator_type not in PUBLIC_OPERATORS,
+        "law": law_for(program.operator_type),
+        "is_encargado": program.role == "encargado",
+        "has_minors": has_minors,
+        "processes_sensitive": sensitive,
+        "processes_biometric": any_cat(lambda c: c["category"] == "biometric"),
+        "processes_patrimonial": any_cat(lambda c: c["category"] in PATRIMONIAL),
+        "processes_official_id": any_cat(lambda c: c["facts"]["is_official_id"]),
+        "hosted_abroad": None if "systems" not in data else bool(systems_abroad),
+        "has_transfers": None if transfers is None else bool(transfers),
+        "has_processors": None if data.get("processors") is None else bool(data["processors"]),
+        "intensive_processing": True if sensitive or transfers else (
+            None if sensitive is None or transfers is None else False),
+        "llave_mx": None if "systems" not in data else any(
+            a.get("provider") == "llave_mx" for s in systems for a in s.get("authentication") or []),
+        "data_subject_count": None if subjects is None or any(s.count is None for s in subjects)
+        else sum(s.count or 0 for s in subjects),
+    }
+
+    view = View(data)
+    if observed is not None:
+        for system in systems:
+            if system["id"] in observed.per_system:
+                system["observed"] = observed.per_system[system["id"]]
+        data["observed_hosts"] = observed.hosts
+        view.observations = observed.observations
+        view.scans = observed.scans
+    return view
+
+
+def as_of_default(model: Declaration, today: date) -> date:
+    if model.assessment and model.assessment.date:
+        return model.assessment.date
+    return today

@@ -1,0 +1,263 @@
+"""Benchmark: importing a large nmap XML file, Resguarda's parser against python-nmap's.
+
+    python scripts/bench_scan.py [--hosts 25000] [--keep]
+
+It writes a synthetic scan of about 100 MB (25,000 hosts of a /16, made from the structure of a real
+`nmap -sT -sV --script ssl-enum-ciphers,ssl-cert,http-title` run: PTR names, SSH, HTTP, HTTPS with
+cipher tables and certificates, a few databases and remote desktops) into `bench-data/`, then
+measures, each in a fresh subprocess so that the peak memory (ru_maxrss) is the run's own:
+  (a) Resguarda: `checker.scan.observed.observe` on a declaration-like set of systems (parse, facts,
+      matching, observations);
+  (b) python-nmap: `PortScanner().analyse_nmap_xml_scan()` on the same bytes (parse only).
+It prints both side by side. Targets: (a) faster than (b), with a peak under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench-data"
+START = 1795324014  # 2026-11-22, the time nmap stamps on <nmaprun start=...>
+
+# Cipher suites and grades as nmap 7.93 reports them (TLS 1.0 suites graded "A", as nmap does).
+_TLS12 = [
+    ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "secp256r1", "A"),
+    ("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "secp256r1", "A"),
+    ("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "secp256r1", "A"),
+    ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "secp256r1", "A"),
+    ("TLS_RSA_WITH_AES_128_GCM_SHA256", "rsa 2048", "A"),
+    ("TLS_RSA_WITH_AES_256_GCM_SHA384", "rsa 2048", "A"),
+]
+_TLS10 = [
+    ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "secp256r1", "A"),
+    ("TLS_RSA_WITH_AES_128_CBC_SHA", "rsa 2048", "A"),
+    ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "rsa 2048", "C"),
+    ("TLS_RSA_WITH_RC4_128_SHA", "rsa 2048", "F"),
+]
+_TLS13 = [
+    ("TLS_AKE_WITH_AES_128_GCM_SHA256", "ecdh_x25519", "A"),
+    ("TLS_AKE_WITH_AES_256_GCM_SHA384", "ecdh_x25519", "A"),
+]
+
+
+def _esc(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\n", "&#xa;"))
+
+
+def _cipher_script(versions: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
+    text = [""]
+    xml: list[str] = []
+    worst = "A"
+    for version, ciphers in versions:
+        text.append(f"  {version}: ")
+        text.append("    ciphers: ")
+        xml.append(f'<table key="{version}">\n<table key="ciphers">\n')
+        for name, kex, grade in ciphers:
+            worst = max(worst, grade)
+            text.append(f"      {name} ({kex}) - {grade}")
+            xml.append(f'<table>\n<elem key="kex_info">{kex}</elem>\n<elem key="strength">{grade}</elem>\n'
+                       f'<elem key="name">{name}</elem>\n</table>\n')
+        xml.append('</table>\n<table key="compressors">\n<elem>NULL</elem>\n</table>\n'
+                   '<elem key="cipher preference">server</elem>\n</table>\n')
+        text.append("    compressors: ")
+        text.append("      NULL")
+        text.append("    cipher preference: server")
+    text.append(f"  least strength: {worst}")
+    xml.append(f'<elem key="least strength">{worst}</elem>\n')
+    return f'<script id="ssl-enum-ciphers" output="{_esc(chr(10).join(text))}">{"".join(xml)}</script>'
+
+
+def _cert_script(rng: random.Random, cn: str, self_signed: bool, expired: bool) -> str:
+    issuer = cn if self_signed else "R3"
+    org = "" if self_signed else "Let's Encrypt"
+    not_after = "2026-02-01T00:00:00" if expired else f"2027-0{rng.randint(1, 9)}-15T12:00:00"
+    pem = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+                  for _ in range(1100))
+    modulus = "".join(rng.choice("0123456789ABCDEF") for _ in range(512))
+    pem_lines = "&#xa;".join(pem[i:i + 64] for i in range(0, len(pem), 64))
+    output = (f"Subject: commonName={cn}&#xa;Issuer: commonName={issuer}&#xa;Public Key type: rsa&#xa;"
+              f"Public Key bits: 2048&#xa;Not valid after:  {not_after}")
+    issuer_org = f'<elem key="organizationName">{_esc(org)}</elem>\n' if org else ""
+    return (f'<script id="ssl-cert" output="{output}"><table key="subject">\n'
+            f'<elem key="commonName">{cn}</elem>\n</table>\n<table key="issuer">\n'
+            f'<elem key="commonName">{issuer}</elem>\n{issuer_org}</table>\n<table key="pubkey">\n'
+            '<elem key="type">rsa</elem>\n<elem key="bits">2048</elem>\n'
+            f'<elem key="modulus">{modulus}</elem>\n<elem key="exponent">65537</elem>\n</table>\n'
+            '<elem key="sig_algo">sha256WithRSAEncryption</elem>\n<table key="validity">\n'
+            f'<elem key="notBefore">2025-11-01T00:00:00</elem>\n<elem key="notAfter">{not_after}</elem>\n'
+            f'</table>\n<elem key="md5">{modulus[:32].lower()}</elem>\n'
+            f'<elem key="sha1">{modulus[32:72].lower()}</elem>\n<elem key="pem">-----BEGIN CERTIFICATE-----&#xa;{pem_lines}&#xa;'
+            '-----END CERTIFICATE-----&#xa;</elem>\n</script>')
+
+
+def _port(portid: int, service: str, extra: str = "", scripts: str = "", state: str = "open",
+          cpe: str = "") -> str:
+    cpes = "".join(f"<cpe>{c}</cpe>" for c in cpe.split()) if cpe else ""
+    return (f'<port protocol="tcp" portid="{portid}"><state state="{state}" reason="syn-ack" '
+            f'reason_ttl="0"/><service name="{service}"{extra} method="probed" conf="10">{cpes}</service>'
+            f'{scripts}</port>\n')
+
+
+def _host(rng: random.Random, index: int) -> str:
+    a, b = divmod(index + 1, 250)
+    addr = f"10.50.{a}.{b + 1}"
+    name = f"h{a}-{b + 1}.campus.example.edu.mx"
+    ports: list[str] = []
+    if rng.random() < 0.6:
+        ports.append(_port(22, "ssh", ' product="OpenSSH" version="8.9p1 Ubuntu 3ubuntu0.6" '
+                                      'extrainfo="Ubuntu Linux; protocol 2.0" ostype="Linux"',
+                           cpe="cpe:/a:openbsd:openssh:8.9p1 cpe:/o:linux:linux_kernel"))
+    if rng.random() < 0.5:
+        title = ('<script id="http-title" output="Did not follow redirect to https://'
+                 f'{name}/"><elem key="redirect_url">https://{name}/</elem>\n</script>')
+        ports.append(_port(80, "http", ' product="nginx" version="1.18.0"', title,
+                           cpe="cpe:/a:igor_sysoev:nginx:1.18.0"))
+    if rng.random() < 0.6:
+        versions: list[tuple[str, list[tuple[str, str, str]]]] = []
+        if rng.random() < 0.3:
+            versions.append(("TLSv1.0", _TLS10))
+        versions.append(("TLSv1.2", _TLS12))
+        if rng.random() < 0.5:
+            versions.append(("TLSv1.3", _TLS13))
+        scripts = (_cipher_script(versions)
+                   + _cert_script(rng, name, rng.random() < 0.1, rng.random() < 0.05)
+                   + '<script id="http-title" output="Portal escolar"><elem key="title">'
+                   'Portal escolar</elem>\n</script>')
+        ports.append(_port(443, "http", ' product="nginx" version="1.18.0" tunnel="ssl"', scripts,
+                           cpe="cpe:/a:igor_sysoev:nginx:1.18.0"))
+    for portid, service, product, share in ((3306, "mysql", "MySQL", 0.05), (6379, "redis", "Redis key-value "
+                                            "store", 0.02), (27017, "mongodb", "MongoDB", 0.02),
+                                            (3389, "ms-wbt-server", "Microsoft Terminal Services", 0.03),
+                                            (5432, "postgresql", "PostgreSQL DB", 0.03),
+                                            (9200, "http", "Elasticsearch REST API", 0.01)):
+        if rng.random() < share:
+            ports.append(_port(portid, service, f' product="{product}"'))
+    if not ports:
+        ports.append(_port(8080, "http-proxy", "", "", state="closed"))
+    closed = 1000 - len(ports)
+    return (f'<host starttime="{START + index // 50}" endtime="{START + index // 50 + 9}">'
+            '<status state="up" reason="syn-ack" reason_ttl="0"/>\n'
+            f'<address addr="{addr}" addrtype="ipv4"/>\n<hostnames>\n'
+            f'<hostname name="{name}" type="PTR"/>\n</hostnames>\n<ports>'
+            f'<extraports state="closed" count="{closed}">\n<extrareasons reason="conn-refused" '
+            f'count="{closed}" proto="tcp" ports="1-21,23-79"/>\n</extraports>\n'
+            f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
+
+
+def generate(path: Path, hosts: int, seed: int = 20261122) -> None:
+    """Write the synthetic scan (deterministic for a seed)."""
+    rng = random.Random(seed)
+    args = ("nmap -oX - -sT -sV --script ssl-enum-ciphers,ssl-cert,http-title --host-timeout 600s "
+            "10.50.0.0/16")
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        _write_header(out, args, hosts)
+        for index in range(hosts):
+            out.write(_host(rng, index))
+        out.write(f'<runstats><finished time="{START + 5400}" timestr="Sun Nov 22 06:37:14 2026" '
+                  f'summary="Nmap done; 65536 IP addresses ({hosts} hosts up) scanned in 5400.00 seconds" '
+                  f'elapsed="5400.00" exit="success"/><hosts up="{hosts}" down="{65536 - hosts}" '
+                  'total="65536"/>\n</runstats>\n</nmaprun>\n')
+    os.replace(tmp, path)
+
+
+def _write_header(out: TextIO, args: str, hosts: int) -> None:
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n'
+              '<?xml-stylesheet href="file:///usr/bin/../share/nmap/nmap.xsl" type="text/xsl"?>\n'
+              f'<!-- Nmap 7.93 scan initiated Sun Nov 22 05:06:54 2026 as: {args.replace("--", "-&#45;")} -->\n'
+              f'<nmaprun scanner="nmap" args="{args}" start="{START}" startstr="Sun Nov 22 05:06:54 2026" '
+              'version="7.93" xmloutputversion="1.05">\n'
+              '<scaninfo type="connect" protocol="tcp" numservices="1000" services="1-1000"/>\n'
+              '<verbose level="0"/>\n<debugging level="0"/>\n')
+
+
+def _peak_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_resguarda(path: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from checker.scan.observed import ScanInput, observe
+
+    # A declaration-like set of systems: a portal and a few servers named by address or name.
+    systems = [("portal", ["h0-2.campus.example.edu.mx", "10.50.0.3"]),
+               ("plataforma", [f"10.50.{i}.{j}" for i in range(1, 4) for j in range(1, 200)]),
+               ("control-acceso", ["10.20.0.15"])]
+    started = time.perf_counter()
+    result = observe([ScanInput(id="campus", file=path.name, vantage="external")], systems,
+                     date(2026, 11, 22), path.parent)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len(result.hosts),
+            "observations": len(result.observations),
+            "systems_seen": sorted(result.per_system)}
+
+
+def _child_python_nmap(path: Path) -> dict[str, Any]:
+    import nmap
+
+    started = time.perf_counter()
+    data = path.read_bytes()
+    result = nmap.PortScanner().analyse_nmap_xml_scan(nmap_xml_output=data)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len(result["scan"]),
+            "observations": sum(len(h.get("tcp", {})) for h in result["scan"].values())}
+
+
+def _run_child(kind: str, path: Path) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(path)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{proc.stderr}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=25_000)
+    parser.add_argument("--child", choices=["resguarda", "python-nmap"], help=argparse.SUPPRESS)
+    parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--regenerate", action="store_true", help="write the XML again even if present")
+    args = parser.parse_args(argv)
+    if args.child:
+        child = _child_resguarda if args.child == "resguarda" else _child_python_nmap
+        print(json.dumps(child(Path(args.path))))
+        return 0
+
+    BENCH_DIR.mkdir(exist_ok=True)
+    path = BENCH_DIR / f"scan-{args.hosts}.xml"
+    if args.regenerate or not path.exists():
+        started = time.perf_counter()
+        generate(path, args.hosts)
+        print(f"generated {path} in {time.perf_counter() - started:.1f} s")
+    size_mb = path.stat().st_size / 1e6
+    print(f"input: {path.name}, {size_mb:.1f} MB, {args.hosts} hosts")
+    ours = _run_child("resguarda", path)
+    theirs = _run_child("python-nmap", path)
+    print(f"{'':30} {'Resguarda (parse+observe)':>26} {'python-nmap (parse only)':>26}")
+    print(f"{'time (s)':30} {ours['seconds']:>26.2f} {theirs['seconds']:>26.2f}")
+    print(f"{'peak RSS (MB)':30} {ours['peak_mb']:>26.0f} {theirs['peak_mb']:>26.0f}")
+    print(f"{'hosts':30} {ours['hosts']:>26} {theirs['hosts']:>26}")
+    print(f"{'ports (observations)':30} {ours['observations']:>26} {theirs['observations']:>26}")
+    ok_speed = ours["seconds"] < theirs["seconds"]
+    ok_memory = ours["peak_mb"] < 300
+    print(f"faster than python-nmap: {'yes' if ok_speed else 'NO'}; "
+          f"peak under 300 MB: {'yes' if ok_memory else 'NO'}")
+    return 0 if ok_speed and ok_memory else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
