@@ -194,9 +194,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from checker.schema import declaration_schema
+    from checker.schema import declaration_schema, result_schema
 
-    print(json.dumps(declaration_schema(), ensure_ascii=False, indent=2))
+    schema = result_schema() if args.result else declaration_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -280,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_catalog)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the declaration")
+    s.add_argument("--result", action="store_true", help="the schema of the JSON result document instead")
     s.set_defaults(func=cmd_schema)
 
     sc = sub.add_parser("scan", help="run nmap on authorized targets and write nmap XML")

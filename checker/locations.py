@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
@@ -117,8 +117,20 @@ def _syntax_error(file: str, exc: MarkedYAMLError) -> InputError:
     if isinstance(exc, DuplicateKeyError):
         return _fail(file, mark, f"duplicate key: {problem}",
                      "each key may appear once in a mapping; remove or merge the repeated one")
-    return _fail(file, mark, f"YAML syntax error: {problem}",
-                 "check indentation, colons and quotes on this line")
+    hint = "check indentation, colons and quotes on this line"
+    if exc.context_mark is not None and exc.problem_mark is not None \
+            and exc.context_mark.line != exc.problem_mark.line:
+        hint += f" and the {exc.context or 'construct'} that starts at line {exc.context_mark.line + 1}, " \
+                f"column {exc.context_mark.column + 1}"
+    return _fail(file, mark, f"YAML syntax error: {problem}", hint)
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves dates as text: pydantic parses them with a located error
+    (ruamel's own date parsing raises a bare ValueError with no line for `2026-13-40`)."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def load_yaml_text(text: str, file: str) -> Located:
@@ -127,6 +139,7 @@ def load_yaml_text(text: str, file: str) -> Located:
                          hint="a declaration describes a program; it never needs this size")
     _prescan(text, file)
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(io.StringIO(text))

@@ -25,3 +25,11 @@ def _allow_notes(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _allow_notes(value)
+
+
+def result_schema() -> dict[str, Any]:
+    from checker.result import ResultDocument
+
+    schema = ResultDocument.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -19,6 +19,7 @@ EXAMPLES = ROOT / "examples"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 BAD = ("fail", "partial", "unknown")
+WAIVER_REASON = "Se instala el lector de credenciales en enero; mientras tanto, acceso manual en recepción."
 
 # Text a hostile declaration could carry: markup, CSV formulas, control characters, quotes.
 HOSTILE = '=HYPERLINK("http://evil.example") <script>alert(1)</script> ]]> & "comillas" \x07'
@@ -41,6 +42,7 @@ def _finding(control_id: str, kind: str, subject_id: str, name: str, status: str
         "required": required,
         "source": source,
         "fingerprint": fingerprint(control_id, kind, subject_id, code),
+        "missing": [],
         "reason": reason,
     }
 
@@ -103,20 +105,41 @@ def sample_document(lang: str = "es") -> dict[str, Any]:
                  "PN-01.elements_missing", "privacy_notice.elements", 185, 3,
                  "Al aviso le faltan 7 de 9 elementos: legal_basis, transfers, arco_mechanism…"),
     ])
+    logs_finding_missing = ["systems[control-acceso].logging.events"]
     logs = _result("LOG-01", "logging", "medium", "unknown", "Se registran los accesos a datos personales", [
         _finding("LOG-01", "system", "control-acceso", HOSTILE, "unknown", "LOG-01.events_missing",
                  "systems[control-acceso].logging.events", 155, 5,
                  f"control-acceso: logging.events no está declarado ({HOSTILE})"),
-    ], missing=["systems[control-acceso].logging.events"])
-    bio = _result("BIO-02", "biometrics", "high", "waived", "Se ofrece una alternativa al reconocimiento facial", [
-        _finding("BIO-02", "data_category", "rostro", "rostro", "fail", "BIO-02.no_alternative",
-                 "data_inventory[rostro].biometric.alternative_offered", 85, 7,
-                 "rostro: no se ofrece alternativa al acceso facial"),
-    ], waiver={"id": "w-biometria", "reason": "Se instala el lector de credenciales en enero; mientras tanto, "
-               "acceso manual en recepción.", "approved_by": "Titular de la Unidad de Transparencia",
-               "approved_on": "2026-10-01", "expires": "2026-12-31"}, underlying_status="fail")
-    minors = _result("MIN-03", "minors", "low", "not_applicable", "Verificación de edad con documento", [],
-                     applicability="El programa no trata datos de menores de 12 años.")
+    ], missing=logs_finding_missing)
+    logs["findings"][0]["missing"] = logs_finding_missing
+    bio_finding = _finding("BIO-02", "data_category", "rostro", "rostro", "waived", "BIO-02.no_alternative",
+                           "data_inventory[rostro].biometric.alternative_offered", 85, 7,
+                           "rostro: no se ofrece alternativa al acceso facial")
+    bio_finding["underlying_status"] = "fail"
+    bio = _result("BIO-02", "biometrics", "high", "waived", "Se ofrece una alternativa al reconocimiento facial",
+                  [bio_finding], waiver={"id": "w-biometria", "reason": WAIVER_REASON,
+                                         "approved_by": "Titular de la Unidad de Transparencia",
+                                         "approved_on": "2026-10-01", "expires": "2026-12-31", "systems": []},
+                  underlying_status="fail")
+    bio["reasons"] = ["Exceptuado por w-biometria", bio_finding["reason"]]
+    na_finding = _finding("MIN-03", "program", "program", "Centro Público de Formación en IA", "not_applicable",
+                          "MIN-03.program", "data_subjects", 19, 3,
+                          "No aplica: el programa no trata datos de menores de 12 años.")
+    minors = _result("MIN-03", "minors", "low", "not_applicable", "Verificación de edad con documento",
+                     [na_finding], applicability="El programa no trata datos de menores de 12 años.")
+    minors["reasons"] = [na_finding["reason"]]
+    # Partly waived: the waiver names one system, so the other still fails and the control stays `fail`.
+    acc_waived = _finding("ACC-01", "system", "portal-inscripcion", "Portal de inscripción", "waived",
+                          "ACC-01.shared_accounts", "systems[portal-inscripcion].access_control.shared_accounts",
+                          132, 5, "portal-inscripcion: access_control.shared_accounts es true")
+    acc_waived["underlying_status"] = "fail"
+    acc = _result("ACC-01", "access_control", "high", "fail", "No hay cuentas compartidas", [
+        acc_waived,
+        _finding("ACC-01", "system", "control-acceso", "Control de acceso facial", "fail",
+                 "ACC-01.shared_accounts", "systems[control-acceso].access_control.shared_accounts", 154, 5,
+                 "control-acceso: access_control.shared_accounts es true"),
+    ], waiver={"id": "w-cuentas", "reason": "Migración a cuentas nominales en curso", "approved_by": "Dirección",
+               "approved_on": "2026-11-01", "expires": "2027-02-01", "systems": ["portal-inscripcion"]})
     arco = _result("ARCO-01", "arco_rights", "medium", "pass", "Hay un canal para derechos ARCO", [
         _finding("ARCO-01", "program", "program", "Centro Público de Formación en IA", "pass", "ARCO-01.channel",
                  "arco.channels", 189, 3, "arco: hay al menos un canal"),
@@ -126,8 +149,10 @@ def sample_document(lang: str = "es") -> dict[str, Any]:
                  "GOV-02.no_security_document", "governance.security_document", 201, 3,
                  "governance.security_document es false; se requiere un documento aprobado"),
     ])
-    results = [gov, notice, minors, enc01, tls, logs, bio, arco]
-    counts = {"pass": 1, "fail": 3, "partial": 1, "unknown": 1, "not_applicable": 1, "waived": 1}
+    results = [gov, notice, minors, enc01, tls, acc, logs, bio, arco]
+    counts = dict.fromkeys(("pass", "fail", "partial", "unknown", "not_applicable", "waived"), 0)
+    for result in results:
+        counts[result["status"]] += 1
     doc: dict[str, Any] = {
         "schema_version": 1,
         "tool": {"name": "resguarda", "version": "1.0.0"},
@@ -163,10 +188,12 @@ def sample_document(lang: str = "es") -> dict[str, Any]:
              "facts": {"service": "postgresql"}},
         ],
         "waivers": [
-            {"id": "w-biometria", "control": "BIO-02", "systems": None,
-             "reason": "Se instala el lector de credenciales en enero; mientras tanto, acceso manual en recepción.",
+            {"id": "w-biometria", "control": "BIO-02", "systems": [], "reason": WAIVER_REASON,
              "approved_by": "Titular de la Unidad de Transparencia", "approved_on": "2026-10-01",
              "expires": "2026-12-31", "state": "active"},
+            {"id": "w-cuentas", "control": "ACC-01", "systems": ["portal-inscripcion"],
+             "reason": "Migración a cuentas nominales en curso", "approved_by": "Dirección",
+             "approved_on": "2026-11-01", "expires": "2027-02-01", "state": "active"},
             {"id": "w-vieja", "control": "LOG-01", "systems": ["control-acceso"], "reason": "Piloto",
              "approved_by": "Dirección", "approved_on": "2025-10-01", "expires": "2026-10-01", "state": "expired"},
         ],

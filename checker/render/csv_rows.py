@@ -27,8 +27,10 @@ from typing import Any
 from checker.i18n import Translator
 from checker.render import RenderOptions
 
-# Worst first, as the roll-up in results.md orders them.
-_RANK = {"fail": 4, "partial": 3, "unknown": 2, "pass": 1, "not_applicable": 0}
+# The roll-up order of results.md (fail, then partial, then unknown, then pass); a waived finding sits
+# between unknown and pass: accepted, but not a pass.
+_RANK = {"fail": 5, "partial": 4, "unknown": 3, "waived": 2, "pass": 1, "not_applicable": 0}
+_BAD = ("fail", "partial", "unknown")
 
 COLUMNS = ("control_id", "title", "domain", "severity", "control_status", "subject_kind", "subject_id",
            "subject_name", "status", "legal_refs", "reasons", "missing", "path", "location", "source",
@@ -50,10 +52,10 @@ class Case:
 
 
 def covers(doc: dict[str, Any], waiver: dict[str, Any], subject: dict[str, Any] | None) -> bool:
-    """Whether a waived result's waiver covers this subject.
+    """Whether a result's waiver covers this subject (for documents whose findings are not marked `waived`).
 
-    A waiver that names `systems` covers findings about those systems (and findings not about a system,
-    which it cannot narrow); without `systems` it covers the whole control.
+    A waiver that names `systems` covers findings about those systems; without `systems` (or with an
+    empty list) it covers the whole control.
     """
     systems = waiver.get("systems")
     if systems is None:
@@ -61,9 +63,27 @@ def covers(doc: dict[str, Any], waiver: dict[str, Any], subject: dict[str, Any] 
             if declared.get("id") == waiver.get("id"):
                 systems = declared.get("systems")
                 break
-    if not systems or not subject or subject.get("kind") != "system":
+    if not systems:
         return True
-    return subject.get("id") in systems
+    return bool(subject) and subject.get("kind") == "system" and subject.get("id") in systems
+
+
+def finding_status(doc: dict[str, Any], result: dict[str, Any], finding: dict[str, Any]) -> str:
+    """The finding's own status; `waived` when the evaluator marked it so, or when its control is waived
+    and the waiver covers its subject."""
+    status = str(finding.get("status") or "unknown")
+    waiver = result.get("waiver")
+    if status in _BAD and result.get("status") == "waived" and waiver and covers(doc, waiver,
+                                                                                 finding.get("subject")):
+        return "waived"
+    return status
+
+
+def underlying(finding: dict[str, Any], result: dict[str, Any]) -> str:
+    """What a waived finding would be without its waiver."""
+    if finding.get("status") == "waived":
+        return str(finding.get("underlying_status") or result.get("underlying_status") or "fail")
+    return str(finding.get("status") or "unknown")
 
 
 def cases(doc: dict[str, Any]) -> list[Case]:
@@ -71,13 +91,13 @@ def cases(doc: dict[str, Any]) -> list[Case]:
     out: list[Case] = []
     for result in doc.get("results") or []:
         status = result.get("status") or "unknown"
-        waiver = result.get("waiver") if status == "waived" else None
+        waiver = result.get("waiver")
         findings = result.get("findings") or []
         if not findings:
             reasons = list(result.get("reasons") or [])
             if status == "not_applicable" and result.get("applicability"):
                 reasons = [result["applicability"]]
-            out.append(Case(result, None, status, [], reasons, waiver))
+            out.append(Case(result, None, status, [], reasons, waiver if status == "waived" else None))
             continue
         groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for finding in findings:
@@ -85,14 +105,10 @@ def cases(doc: dict[str, Any]) -> list[Case]:
             groups.setdefault((str(subject.get("kind")), str(subject.get("id"))), []).append(finding)
         for group in groups.values():
             subject = group[0].get("subject") or {}
-            worst = max((f.get("status") or "unknown" for f in group), key=lambda s: _RANK.get(s, 2))
-            if status == "not_applicable":
-                case_status = "not_applicable"
-            elif waiver is not None and covers(doc, waiver, subject):
-                case_status = "waived"
-            else:
-                case_status = worst
-            shown = [f for f in group if f.get("status") == worst] or group
+            statuses = [finding_status(doc, result, f) for f in group]
+            worst = max(statuses, key=lambda s: _RANK.get(s, 3))
+            case_status = "not_applicable" if status == "not_applicable" else worst
+            shown = [f for f, s in zip(group, statuses, strict=True) if s == worst] or group
             reasons = [f["reason"] for f in shown if f.get("reason")]
             out.append(Case(result, subject, case_status, group, reasons,
                             waiver if case_status == "waived" else None))

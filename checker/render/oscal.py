@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from checker.i18n import Translator
 from checker.render import RenderOptions
+from checker.render.csv_rows import finding_status, underlying
 
 OSCAL_VERSION = "1.1.2"
 NS = "https://resguarda.mx/ns/oscal"
@@ -162,8 +163,14 @@ class _Builder:
                      "title": _line(subject.get("name") or subject.get("id"))}]
         return []
 
+    def subject_label(self, subject: dict[str, Any]) -> str:
+        kind = str(subject.get("kind") or "")
+        if kind == "program":
+            return self.tr("subject.program")
+        return f"{self.tr('subject.' + kind)} {subject.get('id')}" if kind else str(subject.get("id"))
+
     # -- observations --------------------------------------------------------------------------------
-    def finding_observation(self, result: dict[str, Any], finding: dict[str, Any]) -> dict[str, Any]:
+    def finding_observation(self, result: dict[str, Any], finding: dict[str, Any], status: str) -> dict[str, Any]:
         subject = finding.get("subject") or {}
         source = str(finding.get("source") or "declared")
         methods = list(_METHODS.get(source, ["UNKNOWN"]))
@@ -196,15 +203,16 @@ class _Builder:
                 item.pop("props", None)
         observation: dict[str, Any] = {
             "uuid": _id(self.program_key, "observation", finding.get("fingerprint") or finding.get("code")),
-            "title": _line(f"{result['control_id']}: {subject.get('kind')} {subject.get('id')}"),
+            "title": _line(f"{result['control_id']}: {self.subject_label(subject)}"),
             "description": _text(finding.get("reason") or result.get("title") or result["control_id"]),
-            "props": _props(("control-id", result["control_id"]), ("status", finding.get("status")),
+            "props": _props(("control-id", result["control_id"]), ("status", status),
+                            ("underlying-status", underlying(finding, result) if status == "waived" else None),
                             ("code", finding.get("code")), ("path", finding.get("path")),
                             ("source", source), ("subject-kind", subject.get("kind")),
                             ("subject-id", subject.get("id")), ("declared", finding.get("declared")),
                             ("required", finding.get("required")), ("fingerprint", finding.get("fingerprint"))),
             "methods": methods,
-            "types": ["finding" if finding.get("status") in _BAD else "control-objective"],
+            "types": ["finding" if status in (*_BAD, "waived") else "control-objective"],
             "subjects": self.subject_refs(subject),
             "relevant-evidence": evidence,
             "collected": self.when,
@@ -238,7 +246,9 @@ class _Builder:
 
     # -- findings and risks --------------------------------------------------------------------------
     def risk(self, result: dict[str, Any], waiver: dict[str, Any], observations: list[str]) -> dict[str, Any]:
-        reasons = "\n".join(result.get("reasons") or []) or result.get("title") or result["control_id"]
+        waived = [f.get("reason") for f in result.get("findings") or []
+                  if finding_status(self.doc, result, f) == "waived" and f.get("reason")]
+        reasons = "\n".join(waived) or result.get("title") or result["control_id"]
         risk: dict[str, Any] = {
             "uuid": _id(self.program_key, "risk", waiver.get("id"), result["control_id"]),
             "title": _line(self.tr("oscal.risk.title", control=result["control_id"], id=waiver.get("id"))),
@@ -246,7 +256,7 @@ class _Builder:
             "statement": _text(reasons),
             "props": _props(("waiver-id", waiver.get("id")), ("approved-by", waiver.get("approved_by")),
                             ("approved-on", waiver.get("approved_on")), ("expires", waiver.get("expires")),
-                            ("underlying-status", result.get("underlying_status"))),
+                            ("systems", ", ".join(waiver.get("systems") or []))),
             "status": "deviation-approved",
             "related-observations": [{"observation-uuid": o} for o in observations],
         }
@@ -370,14 +380,18 @@ class _Builder:
         findings: list[dict[str, Any]] = []
         for result in self.results:
             related: list[str] = []
+            waived: list[str] = []
             for finding in result.get("findings") or []:
-                observation = self.finding_observation(result, finding)
+                status = finding_status(self.doc, result, finding)
+                observation = self.finding_observation(result, finding, status)
                 observations.append(observation)
                 related.append(observation["uuid"])
+                if status == "waived":
+                    waived.append(observation["uuid"])
             risk_uuid = None
             waiver = result.get("waiver")
-            if result.get("status") == "waived" and waiver:
-                risk = self.risk(result, waiver, related)
+            if waiver and waived:
+                risk = self.risk(result, waiver, waived)
                 risks.append(risk)
                 risk_uuid = risk["uuid"]
             findings.append(self.finding(result, related, risk_uuid))

@@ -5,8 +5,8 @@ A pure function of the JSON result document. The mapping:
   that saw an alert for a control closes it as fixed when a later run has no result for it.
 - one SARIF result per finding whose status is `fail`, `partial` or `unknown` (a `pass` finding is not an
   alert); `level` follows the control's severity: critical and high `error`, medium `warning`, low `note`.
-- findings of a `waived` control are still reported, with a `suppressions` entry (kind `external`,
-  status `accepted`, the waiver's reason as justification), which is how SARIF says "known and accepted".
+- waived findings are still reported (with the status they would have), with a `suppressions` entry
+  (kind `external`, status `accepted`, the waiver's reason as justification): SARIF's "known and accepted".
 - `physicalLocation` is the finding's file, line and column in the declaration. The URI is the file as the
   result names it (relative to the declaration's folder), optionally under `options.extra["sarif_uri_base"]`
   (for example `compliance/`) so that a code-scanning tool that resolves URIs against the repository root
@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from checker.i18n import Translator
 from checker.render import RenderOptions
-from checker.render.csv_rows import covers, legal_refs_text
+from checker.render.csv_rows import finding_status, legal_refs_text, underlying
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 REPORTED = ("fail", "partial", "unknown")
@@ -42,8 +42,9 @@ def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
     sarif_results: list[dict[str, Any]] = []
     for index, result in enumerate(results):
         for finding in result.get("findings") or []:
-            if finding.get("status") in REPORTED:
-                sarif_results.append(_result(doc, result, index, finding, base, tr))
+            status = finding_status(doc, result, finding)
+            if status in REPORTED or status == "waived":
+                sarif_results.append(_result(doc, result, index, finding, status, base, tr))
 
     tool = doc.get("tool") or {}
     catalog = doc.get("catalog") or {}
@@ -164,14 +165,16 @@ def _rule(result: dict[str, Any], tr: Translator) -> dict[str, Any]:
     }
 
 
-def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: dict[str, Any], base: str,
-            tr: Translator) -> dict[str, Any]:
-    status = finding["status"]
+def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: dict[str, Any], shown: str,
+            base: str, tr: Translator) -> dict[str, Any]:
+    # A waived finding is reported with the status it would have without the waiver, and suppressed.
+    status = underlying(finding, result) if shown == "waived" else shown
     subject = finding.get("subject") or {}
     reason = finding.get("reason") or "; ".join(result.get("reasons") or []) or result.get("title") or ""
     text = f"{tr('status.' + status)}: {reason}"
-    if status == "unknown" and result.get("missing"):
-        text += " " + tr("sarif.missing", paths=", ".join(result["missing"]))
+    missing = finding.get("missing") or result.get("missing")
+    if status == "unknown" and missing and not any(path in reason for path in missing):
+        text += " " + tr("sarif.missing", paths=", ".join(missing))
 
     location = finding.get("location") or {}
     region: dict[str, int] = {}
@@ -196,7 +199,8 @@ def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: di
         "locations": [sarif_location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.get("fingerprint") or ""},
         "properties": {
-            "status": status,
+            "status": shown,
+            "underlying_status": status if shown == "waived" else None,
             "control_status": result.get("status"),
             "severity": severity,
             "code": finding.get("code"),
@@ -208,8 +212,8 @@ def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: di
     }
     if not out["partialFingerprints"][FINGERPRINT_KEY]:
         del out["partialFingerprints"]
-    waiver = result.get("waiver") if result.get("status") == "waived" else None
-    if waiver and covers(doc, waiver, subject):
+    waiver = result.get("waiver")
+    if shown == "waived" and waiver:
         justification = tr("sarif.waiver", id=waiver.get("id") or "", reason=waiver.get("reason") or "",
                            approved_by=waiver.get("approved_by") or "—", expires=waiver.get("expires") or "—")
         out["suppressions"] = [{

@@ -1,0 +1,148 @@
+"""Each kind of bad declaration: exit 2, one message with file, line and column and a fix,
+no traceback, and no output file."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "data" / "mini-catalog"
+
+GOOD = """schema_version: 1
+program:
+  name: Escuela Prueba
+  operator: SEP
+  operator_type: public_school
+  role: responsable
+systems:
+  - id: portal
+    encryption:
+      at_rest: {enabled: true}
+"""
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=60)
+
+
+def evaluate_bad(tmp_path: Path, text: str | bytes, name: str = "decl.yaml") -> tuple[subprocess.CompletedProcess[str], Path]:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.json"
+    proc = run("evaluate", str(path), "--catalog", str(MINI), "-o", str(out))
+    return proc, out
+
+
+CASES = [
+    ("syntax", GOOD + "  - id: [unclosed\n", 12, "starts at line 11"),
+    ("duplicate key", GOOD.replace("  operator: SEP\n", "  operator: SEP\n  operator: Otra\n"), 5, "duplicate"),
+    ("unknown key", GOOD.replace("enabled: true", "enabld: true"), 10, "did you mean 'enabled'"),
+    ("bad enum", GOOD.replace("public_school", "public_scool"), 5, "did you mean 'public_school'"),
+    ("bad id", GOOD.replace("id: portal", "id: Portal_1"), 8, "not a valid id"),
+    ("bad date", GOOD + "assessment: {date: 2026-13-40}\n", 11, "date"),
+    ("bad duration", GOOD + "    logging: {retention: 30 days}\n", 11, "ISO 8601 duration"),
+    ("missing required", GOOD.replace("  role: responsable\n", ""), 2, "'role' is missing"),
+    ("dangling reference", GOOD + "data_inventory:\n  - {id: curp, category: official_id, systems: [portl]}\n",
+     12, "did you mean 'portal'"),
+    ("duplicate id", GOOD + "  - id: portal\n", 11, "used twice"),
+    ("evidence outside folder", GOOD + "evidence:\n  - {id: e1, path: ../secret.pdf}\n", 12, "leaves"),
+    ("evidence absolute", GOOD + "evidence:\n  - {id: e1, path: /etc/passwd}\n", 12, "absolute"),
+    ("evidence missing", GOOD + "evidence:\n  - {id: e1, path: evidence/none.pdf}\n", 12, "does not exist"),
+    ("scan outside folder", GOOD + "scans:\n  - {id: s1, file: ../../scan.xml, vantage: external}\n", 12, "leaves"),
+    ("waiver unknown control", GOOD + "waivers:\n  - {id: w1, control: ENC-99, reason: r, approved_by: a, "
+     "approved_on: 2026-01-01, expires: 2026-06-01}\n", 12, "ENC-99"),
+    ("waiver too long", GOOD + "waivers:\n  - {id: w1, control: ENC-01, reason: r, approved_by: a, "
+     "approved_on: 2026-01-01, expires: 2027-06-01}\n", 12, "more than one year"),
+    ("python tag", GOOD + "x_note: !!python/object/apply:os.system ['touch /tmp/pwned']\n", 11, "tag"),
+    ("not a mapping", "- a\n- b\n", 1, "mapping"),
+    ("encargado without controller", GOOD.replace("role: responsable", "role: encargado"), 6, "controller"),
+]
+
+
+@pytest.mark.parametrize("name, text, line, needle", CASES, ids=[c[0] for c in CASES])
+def test_bad_declaration(tmp_path: Path, name: str, text: str, line: int, needle: str) -> None:
+    (tmp_path / "evidence").mkdir()
+    proc, out = evaluate_bad(tmp_path, text)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.json.*"))
+    first = proc.stderr.strip().splitlines()[0]
+    m = re.search(r"decl\.yaml:(\d+):(\d+): ", first)
+    assert m, first
+    assert int(m.group(1)) == line, proc.stderr
+    assert needle.lower() in proc.stderr.lower()
+    assert "->" in proc.stderr  # a fix is suggested
+
+
+def test_alias_bomb_refused_fast_even_in_notes(tmp_path: Path) -> None:
+    bomb = ["x_bomb:", '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        bomb.append(f"  {name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    start = time.monotonic()
+    proc, out = evaluate_bad(tmp_path, GOOD + "\n".join(bomb) + "\n")
+    assert proc.returncode == 2 and "alias" in proc.stderr.lower()
+    assert time.monotonic() - start < 30  # generous: the point is it does not hang or eat memory
+    assert not out.exists()
+
+
+def test_oversized_file_refused(tmp_path: Path) -> None:
+    proc, out = evaluate_bad(tmp_path, GOOD + "x_padding: '" + "a" * (5 * 1024 * 1024) + "'\n")
+    assert proc.returncode == 2 and "5 MB" in proc.stderr and not out.exists()
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    proc, out = evaluate_bad(tmp_path, GOOD.encode() + b"x_note: \xff\xfe\n")
+    assert proc.returncode == 2 and "UTF-8" in proc.stderr and ":11" in proc.stderr
+
+
+def test_deep_nesting_refused(tmp_path: Path) -> None:
+    proc, _ = evaluate_bad(tmp_path, GOOD + "x_deep: " + "[" * 200 + "]" * 200 + "\n")
+    assert proc.returncode == 2 and "deeper" in proc.stderr
+
+
+def test_missing_file_and_bad_options(tmp_path: Path) -> None:
+    proc = run("evaluate", str(tmp_path / "nope.yaml"), "--catalog", str(MINI))
+    assert proc.returncode == 2 and "nope.yaml" in proc.stderr and "Traceback" not in proc.stderr
+    (tmp_path / "d.yaml").write_text(GOOD)
+    proc = run("evaluate", str(tmp_path / "d.yaml"), "--catalog", str(MINI), "--as-of", "ayer")
+    assert proc.returncode == 2 and "--as-of" in proc.stderr
+    proc = run("evaluate", str(tmp_path / "d.yaml"), "--catalog", str(MINI), "-o", str(tmp_path / "x.docx"))
+    assert proc.returncode == 2 and not (tmp_path / "x.docx").exists()
+    proc = run("evaluate", str(tmp_path / "d.yaml"), "--catalog", str(MINI), "-o", str(tmp_path / "no" / "x.json"))
+    assert proc.returncode == 2 and "x.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_x_notes_are_ignored_and_warning_for_sensitive_false(tmp_path: Path) -> None:
+    text = GOOD + ("x_owner_notes: {anything: [1, 2]}\ndata_inventory:\n"
+                   "  - {id: salud, category: health, sensitive: false, x_why: typo, systems: [portal]}\n")
+    (tmp_path / "d.yaml").write_text(text)
+    proc = run("validate", str(tmp_path / "d.yaml"), "--catalog", str(MINI))
+    assert proc.returncode == 0, proc.stderr
+    assert "always sensitive" in proc.stderr
+
+
+def test_broken_catalog_is_located(tmp_path: Path) -> None:
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    for f in MINI.iterdir():
+        (cat / f.name).write_text(f.read_text())
+    text = (cat / "c.yaml").read_text().replace("severity: high", "severity: hihg", 1)
+    (cat / "c.yaml").write_text(text)
+    proc = run("catalog", "check", "--catalog", str(cat))
+    assert proc.returncode == 2 and "c.yaml:" in proc.stderr and "Traceback" not in proc.stderr
+    line = int(re.search(r"c\.yaml:(\d+):", proc.stderr).group(1))  # type: ignore[union-attr]
+    assert "hihg" in text.splitlines()[line - 1]
