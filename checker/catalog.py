@@ -13,11 +13,19 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, ValidationError, \
-    model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from checker.errors import InputError
-from checker.locations import Located, load_yaml_file
+from checker.locations import Located, data_path, load_yaml_file
 from checker.resources import controls_dir
 
 DOMAINS = ("governance", "privacy_notice", "consent", "minors", "minimization", "retention", "encryption",
@@ -30,7 +38,8 @@ Domain = Literal["governance", "privacy_notice", "consent", "minors", "minimizat
                  "resilience"]
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES = ("critical", "high", "medium", "low")
-PROFILES = ("public-education", "private-school", "vendor")
+Profile = Literal["public-education", "private-school", "vendor"]
+PROFILES: tuple[Profile, ...] = ("public-education", "private-school", "vendor")
 ControlId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]
 
 
@@ -194,8 +203,7 @@ class Control(Frozen):
     domain: Domain
     severity: Severity
     effective_from: dt.date
-    profiles: list[Literal["public-education", "private-school", "vendor"]] = Field(
-        default_factory=lambda: list(PROFILES))
+    profiles: list[Profile] = Field(default_factory=lambda: list(PROFILES))
     title: Text
     statement: Text
     question: Text | None = None
@@ -245,24 +253,13 @@ def default_profile(operator_type: str, role: str) -> str:
 # -- loading ---------------------------------------------------------------------------------
 def _located_error(exc: ValidationError, located: Located, base: tuple[str | int, ...] = ()) -> InputError:
     err = exc.errors()[0]
-    path: list[str | int] = list(base)
     node: Any = located.data
     for part in base:
         node = node[part]
-    for part in err["loc"]:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part == "in_" and "in" in node:
-            path.append("in")
-            node = node["in"]
+    path = base + data_path(err["loc"], node)
     line, col = located.where(tuple(path))
     msg = err["msg"].removeprefix("Value error, ")
-    field = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in (
-        "check", "all", "any", "not", "every", "some") and False))
+    field = ".".join(str(p) for p in err["loc"])
     return InputError(located.file, f"{msg} (at {field or 'top level'})", line, col,
                       "see the catalog format in the README (`resguarda catalog check` validates it)")
 
@@ -288,7 +285,8 @@ def _load(directory: str) -> Catalog:
         located = load_yaml_file(path, str(path))
         digest.update(name.encode() + b"\0" + path.read_bytes())
         if not isinstance(located.data, list):
-            raise InputError(str(path), "a control file is a YAML list of controls", 1, 1, "start each control with `- id:`")
+            raise InputError(str(path), "a control file is a YAML list of controls", 1, 1,
+                             "start each control with `- id:`")
         for i, raw in enumerate(located.data):
             try:
                 control = Control.model_validate(raw)

@@ -31,7 +31,7 @@ def messages(area: str, lang: str) -> dict[str, str]:
     return data
 
 
-def t(area: str, lang: str, key: str, **values: Any) -> str:
+def t(area: str, lang: str, key: str, /, **values: Any) -> str:
     """The text for `key` in `lang`, falling back to Spanish, then to the key itself."""
     text = messages(area, lang).get(key)
     if text is None:
@@ -46,7 +46,7 @@ class Translator:
         self.area = area
         self.lang = lang if lang in LANGS else DEFAULT_LANG
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def __call__(self, key: str, /, **values: Any) -> str:
         return t(self.area, self.lang, key, **values)
 
 

@@ -22,10 +22,8 @@ from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
-    MappingStartEvent,
     NodeEvent,
     ScalarEvent,
-    SequenceStartEvent,
 )
 
 from checker.errors import InputError
@@ -201,3 +199,29 @@ def _plain(node: Any, path: Path_, located: Located) -> Any:
     if isinstance(node, float):
         return float(node)
     return node  # dates and datetimes
+
+
+_BRANCH_TAGS = ("literal", "function-after", "function-before", "function-wrap")
+
+
+def data_path(loc: tuple[Any, ...], data: Any) -> Path_:
+    """The part of a pydantic error `loc` that walks `data`, so its line and column can be found.
+
+    Union branch tags (model names, `literal[...]`) are dropped; a final absent key (missing or
+    unknown) is kept so the message can name it. Pydantic reports the key `in` of a check under its
+    Python name `in_`.
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        key = "in" if part == "in_" and isinstance(node, dict) and "in" in node else part
+        in_map = isinstance(node, dict) and isinstance(key, str) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if in_map or in_list:
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, dict) and isinstance(key, str) and key[:1].islower() and "[" not in key \
+                and key not in _BRANCH_TAGS:
+            out.append(key)
+            node = None
+    return tuple(out)

@@ -139,6 +139,9 @@ class Resolved:
 
 
 def resolve(scope: Scope, dotted: str) -> Resolved:
+    node: Any
+    pos: Pos
+    path: str
     if dotted.startswith("/"):
         node, pos, path = scope.root, (), ""
         dotted = dotted[1:]
@@ -304,9 +307,7 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
 def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:
     """Recurring work {every, last_done}: done, and not overdue at the evaluation date."""
     required = "current" if check.current else "not current"
-    if value is False:
-        status = FAIL
-    elif not isinstance(value, dict):
+    if value is False or not isinstance(value, dict):
         status = FAIL
     elif value.get("last_done") is None:
         status = FAIL  # never done

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from checker.declaration import ALWAYS_SENSITIVE, Declaration
 from checker.durations import Duration
 from checker.errors import InputError
-from checker.locations import Located, Path_, load_yaml_file
+from checker.locations import Located, Path_, data_path, load_yaml_file
 
 
 @dataclass
@@ -66,24 +66,6 @@ def load_declaration(path: Path, display: str | None = None) -> LoadedDeclaratio
 
 
 # -- pydantic errors -> located messages -------------------------------------------------------
-def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
-    """Keep only the parts of a pydantic `loc` that walk the data (drop union branch tags)."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part[:1].islower() and "[" not in part \
-                and part not in ("literal", "function-after", "function-before"):
-            out.append(part)  # a key that is absent (missing) or unknown (extra)
-            node = None
-    return tuple(out)
-
-
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
@@ -192,7 +174,7 @@ def _first_error(exc: ValidationError, located: Located, data: Any) -> InputErro
     useful = [e for e in errors if not noise(e)] or errors
     located_errors = []
     for err in useful:
-        path = _data_path(err["loc"], data)
+        path = data_path(err["loc"], data)
         line, col = located.where(path)
         located_errors.append((line, col, err, path))
     located_errors.sort(key=lambda item: (item[0], item[1]))
@@ -240,7 +222,8 @@ def _check_references(loaded: LoadedDeclaration) -> None:
         for j, sid in enumerate(cat.systems or []):
             check(sid, systems, ("data_inventory", i, "systems", j), "system id")
         if cat.category == "biometric" and cat.biometric is None:
-            raise _err(loaded, ("data_inventory", i, "category"), f"'{cat.id}' is biometric but has no `biometric:` block",
+            raise _err(loaded, ("data_inventory", i, "category"),
+                       f"'{cat.id}' is biometric but has no `biometric:` block",
                        "add biometric: {modality, stored_as, matching, storage, alternative_offered}")
         if cat.sensitive is False and cat.category in ALWAYS_SENSITIVE:
             line, col = loaded.located.where(("data_inventory", i, "sensitive"))

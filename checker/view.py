@@ -28,7 +28,7 @@ def law_for(operator_type: str) -> str:
     return "LGPDPPSO" if operator_type in PUBLIC_OPERATORS else "LFPDPPP"
 
 
-def _category_facts(cat: dict[str, Any], model_cat: Any, minors_types: set[str] | None,
+def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
                      systems_abroad: set[str]) -> dict[str, Any]:
     category = cat["category"]
     sensitive = category in ALWAYS_SENSITIVE or bool(cat.get("sensitive"))
@@ -58,19 +58,16 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
     program = model.program
 
     subjects = program.data_subjects
-    minors_types: set[str] | None
-    if subjects is None:
-        minors_types = None
-    else:
-        minors_types = {s.type for s in subjects if s.includes_minors}
+    minors_types: set[str] | None = None if subjects is None else {
+        str(s.type) for s in subjects if s.includes_minors}
 
     systems = data.get("systems") or []
     systems_abroad = {s["id"] for s in systems
                       if (s.get("hosting") or {}).get("country") not in (None, "MX")}
     inventory = data.get("data_inventory") or []
     by_id = {c["id"]: c for c in inventory}
-    for cat, mcat in zip(inventory, model.data_inventory or [], strict=True):
-        cat["facts"] = _category_facts(cat, mcat, minors_types, systems_abroad)
+    for cat in inventory:
+        cat["facts"] = _category_facts(cat, minors_types, systems_abroad)
 
     for system in systems:
         stored = [c for c in inventory if system["id"] in (c.get("systems") or [])]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -233,20 +234,24 @@ def later_document() -> dict[str, Any]:
     return doc
 
 
-def api_available() -> bool:
-    try:
-        importlib.import_module("checker.api")
-    except ImportError:
-        return False
-    return True
-
-
+@cache
 def evaluated_document(example: str, as_of: str | None = None, lang: str = "es") -> dict[str, Any]:
-    """A real evaluation of `examples/<example>` through the public API."""
+    """A real evaluation of `examples/<example>` through the public API (cached: tests must not mutate)."""
     api = importlib.import_module("checker.api")
     doc: dict[str, Any] = api.evaluate_file(EXAMPLES / example, as_of=as_of, lang=lang, profile=None)
-    return copy.deepcopy(doc)
+    return doc
 
 
 def example_files() -> list[str]:
     return sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+
+
+def document_ids() -> list[str]:
+    """Every document the export tests run on: the hand-made sample and each example, evaluated."""
+    return ["sample", *example_files()]
+
+
+def document(name: str) -> dict[str, Any]:
+    if name == "sample":
+        return sample_document()
+    return copy.deepcopy(evaluated_document(name))

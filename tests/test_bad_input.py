@@ -34,7 +34,8 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           cwd=cwd, env=env, timeout=60)
 
 
-def evaluate_bad(tmp_path: Path, text: str | bytes, name: str = "decl.yaml") -> tuple[subprocess.CompletedProcess[str], Path]:
+def evaluate_bad(tmp_path: Path, text: str | bytes,
+                 name: str = "decl.yaml") -> tuple[subprocess.CompletedProcess[str], Path]:
     path = tmp_path / name
     if isinstance(text, bytes):
         path.write_bytes(text)

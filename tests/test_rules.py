@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from engine_helpers import control, decl, evaluate, result_of, status_of
 
 SYSTEMS = [

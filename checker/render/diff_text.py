@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from checker.i18n import Translator, format_date, format_number
 
 if TYPE_CHECKING:
-    from checker.diff import Change, Diff
+    from checker.diff import Change, Diff, WaiverAlert
 
 SECTIONS = ("new", "worse", "fixed", "better", "gone")
 
@@ -39,7 +39,7 @@ def _md(text: str) -> str:
     # Text from declarations goes into a Markdown table: keep it literal and on one line.
     out = []
     for ch in _one_line(text):
-        out.append("\\" + ch if ch in "\\`*_{}[]<>()#+!|~" else ch)
+        out.append("\\" + ch if ch in "\\`*_{}[]<>|~" else ch)
     return "".join(out)
 
 
@@ -52,10 +52,7 @@ def _score(diff: Diff, tr: Translator, lang: str) -> str:
     return tr("score", old=old, new=new, delta=sign + format_number(diff.score_delta, lang))
 
 
-def _waiver_line(tr: Translator, alert: object, lang: str) -> str:
-    from checker.diff import WaiverAlert
-
-    assert isinstance(alert, WaiverAlert)
+def _waiver_line(tr: Translator, alert: WaiverAlert, lang: str) -> str:
     when = format_date(alert.expires, lang)
     if alert.window == "expired":
         key = "waiver.newly_expired" if alert.newly_expired else "waiver.expired"

@@ -11,6 +11,7 @@ be mailed or archived on its own. Safety rests on three rules:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from typing import Any
@@ -26,6 +27,7 @@ from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+_TOKEN = re.compile(r"[a-z0-9_]{1,40}")
 
 
 @cache
@@ -38,7 +40,14 @@ def environment() -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["token"] = token
     return env
+
+
+def token(value: Any) -> str:
+    """An enum word fit for a class name; anything else (hostile or unexpected) becomes `x`."""
+    text = str(value)
+    return text if _TOKEN.fullmatch(text) else "x"
 
 
 def css_string(value: Any) -> Markup:

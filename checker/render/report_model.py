@@ -36,6 +36,7 @@ GLOSSARY = ("arco", "aviso", "responsable", "encargado", "remision", "transferen
 METHOD_PARAGRAPHS = ("method.p1", "method.p2", "method.p3", "method.p4", "method.p5", "method.p6")
 LEGAL_PARAGRAPHS = ("legal.p1", "legal.p2", "legal.p3", "legal.p4", "legal.p5", "legal.p6")
 TOP_GAPS = 5
+HEADER_MAX = 70
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class ReportModel:
     tr: Translator
     title: str
     program: dict[str, str | None]
+    header_name: str          # the running header's program name, cut short so it fits one line
+    assessor: str
     cover_rows: list[tuple[str, str]]
     declaration_sha: str | None
     as_of: str
@@ -176,6 +179,11 @@ class ReportModel:
     method: list[str]
     legal: list[str]
     glossary: list[tuple[str, str]]
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _text(value: Any) -> str:
@@ -269,7 +277,8 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
         owner_role=_text(r.get("owner_role")),
         applicability=r.get("applicability") or None,
         sources=[_label(tr, "source", s) for s in sources],
-        waiver={k: _text(v) for k, v in waiver.items()} if isinstance(waiver, dict) else None,
+        waiver=({k: safe_date(v, tr.lang) if k in ("approved_on", "expires") else _text(v)
+                 for k, v in waiver.items()} if isinstance(waiver, dict) else None),
         underlying_status_label=(_label(tr, "status", r["underlying_status"])
                                  if r.get("underlying_status") else None),
     )
@@ -446,6 +455,8 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
     }
     return ReportModel(
         lang=lang, tr=tr, title=tr("doc_title"), program=program_view, cover_rows=cover_rows,
+        header_name=_shorten(_text(program.get("name")), HEADER_MAX),
+        assessor=_text(assessment.get("assessor")),
         declaration_sha=declaration_sha, as_of=as_of, as_of_iso=as_of_iso,
         footer_line=tr("footer_line", version=_text(tool.get("version")), catalog=_text(catalog.get("id")),
                        catalog_version=_text(catalog.get("version")), as_of=as_of),

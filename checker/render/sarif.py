@@ -235,5 +235,5 @@ def _md(text: str) -> str:
     # The catalog's text is trusted, but keep Markdown metacharacters literal anyway.
     out = []
     for ch in str(text):
-        out.append("\\" + ch if ch in "\\`*_{}[]<>()#+!|" else ch)
+        out.append("\\" + ch if ch in "\\`*_{}[]<>|~" else ch)
     return "".join(out)

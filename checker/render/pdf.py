@@ -1,0 +1,103 @@
+"""The gap report as PDF: WeasyPrint renders the very HTML that `checker.render.html` writes.
+
+Rendering must never touch the network or the file system beyond our own templates, whatever a
+declaration contains. The HTML never references anything (styles and the chart are inline), and
+`LockedFetcher` is the second line of defence: it serves files under the templates folder and stops
+the render with `FatalURLFetchingError` on any other `file:`, `http(s):` or `data:` URL.
+
+Same inputs give the same bytes: the PDF's dates come from the as-of date (see html.py), the PDF/A
+identifier is a hash of the content, and Debian's libharfbuzz-subset0 subsets fonts without
+timestamps (without it WeasyPrint falls back to fontTools, which embeds the current time; then set
+SOURCE_DATE_EPOCH).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import mimetypes
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML, Attachment
+from weasyprint.pdf import VARIANTS
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from checker.errors import ToolError, UsageError
+from checker.render import RenderOptions
+from checker.render.html import render_html
+from checker.resources import templates_dir
+
+ATTACHMENT_NAME = "resguarda-result.json"
+ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that may carry a non-PDF attachment
+
+
+class LockedFetcher(URLFetcher):
+    """Serves only regular files under `root`; refuses everything else and stops the render."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True)
+        self.root = root.resolve()
+        self.calls: list[str] = []   # every URL asked for, so tests can prove nothing else was
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        self.calls.append(url)
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise FatalURLFetchingError(f"refused to fetch {url[:120]!r}: only report assets may load")
+        # resolve() follows symbolic links, so a link inside the folder cannot point outside it.
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise FatalURLFetchingError(f"refused to fetch {url[:120]!r}: not a report asset")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+def result_json(doc: dict[str, Any], options: RenderOptions) -> bytes:
+    """The JSON rendering, byte for byte as `--format json` writes it."""
+    try:
+        json_doc = importlib.import_module("checker.render.json_doc")
+    except ImportError:
+        # Until json_doc exists: the contract's serialization (results.md).
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    data: bytes = json_doc.render(doc, options)
+    return data
+
+
+def _stamp(doc: dict[str, Any]) -> datetime:
+    # Attachment dates default to now(); pin them to the as-of date like the document's own dates.
+    try:
+        day = date.fromisoformat(str(doc.get("as_of")))
+    except ValueError:
+        day = date(2000, 1, 1)
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def render_with(doc: dict[str, Any], options: RenderOptions, fetcher: LockedFetcher) -> bytes:
+    """Render with a given fetcher (tests pass one in to inspect its calls)."""
+    variant = options.pdf_variant
+    if variant is not None and variant not in VARIANTS:
+        raise UsageError(f"unknown PDF variant {variant!r}; use {ARCHIVAL_VARIANT}")
+    html = render_html(doc, options)
+    kwargs: dict[str, Any] = {}
+    if variant:
+        kwargs["pdf_variant"] = variant
+    if variant == ARCHIVAL_VARIANT:
+        stamp = _stamp(doc)
+        kwargs["attachments"] = [Attachment(
+            string=result_json(doc, options), name=ATTACHMENT_NAME, url_fetcher=fetcher,
+            description="Resguarda JSON result", created=stamp, modified=stamp, relationship="Data")]
+    try:
+        document = HTML(string=html, base_url=templates_dir().resolve().as_uri() + "/",
+                        url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(**kwargs)
+    except FatalURLFetchingError as exc:
+        raise ToolError(f"PDF rendering stopped: {exc}") from None
+    return pdf
+
+
+def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+    return render_with(doc, options, LockedFetcher(templates_dir()))
