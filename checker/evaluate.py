@@ -182,24 +182,33 @@ class Evaluator:
             "fingerprint": fingerprint(control.id, kind, sid, code),
             "missing": sorted(set(outcome.missing)),
         }
-        finding["reason"] = self._reason(finding, leaf)
+        finding["reason"] = self._reason(finding, leaf, outcome.leaves)
         return finding
 
-    def _reason(self, finding: dict[str, Any], leaf: Leaf | None) -> str:
+    def _reason(self, finding: dict[str, Any], leaf: Leaf | None, leaves: list[Leaf]) -> str:
         subject = finding["subject"]
         who = self.text("subject.program") if subject["kind"] == "program" else subject["id"]
         status = finding["status"]
         if status == UNKNOWN:
-            return self.text("reason.unknown", subject=who, missing=", ".join(finding["missing"]) or finding["path"])
+            missing = finding["missing"] or [finding["path"]]
+            if all(".observed" in m or m.startswith("observed") for m in missing):
+                return self.text("reason.not_scanned", subject=who)
+            return self.text("reason.unknown", subject=who, missing=", ".join(missing))
         if leaf is None:
             return who
         if status == NA:
             return self.text("reason.empty_selection", path=leaf.path)
-        sentence = self.text(f"reason.{status}", subject=who, path=leaf.path, declared=self.text.value(leaf.declared),
-                             required=self.text.required(leaf))
-        if leaf.source == "scan" and leaf.scan:
-            sentence += self.text("reason.scan", scan=leaf.scan)
-        return sentence
+        # Every comparison that decided the status, so that the owner sees all that must change
+        # (a failed `all`: each failing part; a failed `any`: each alternative).
+        deciding = [lf for lf in leaves if lf.status == status][:3] or [leaf]
+        parts = []
+        for lf in deciding:
+            part = self.text(f"reason.{status}", path=lf.path, declared=self.text.value(lf.declared),
+                             required=self.text.required(lf))
+            if lf.source == "scan" and lf.scan:
+                part += self.text("reason.scan", scan=lf.scan)
+            parts.append(part)
+        return f"{who}: " + "; ".join(parts)
 
     def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[dict[str, Any]]:
         rule = control.rule

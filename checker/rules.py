@@ -167,8 +167,10 @@ def resolve(scope: Scope, dotted: str) -> Resolved:
         node = node[part]
         pos = pos + (part,)
         path = _join(path, part)
-        if isinstance(node, dict) and isinstance(node.get("scan"), str) and part == "observed":
-            scan, stale = node["scan"], bool(node.get("stale"))
+        if part == "observed" and isinstance(node, dict):
+            # Observed facts carry the scan(s) they come from: findings point at that scan entry.
+            ids = node.get("scan_ids") or ([node["scan"]] if isinstance(node.get("scan"), str) else [])
+            scan, stale = (ids[0] if ids else None), bool(node.get("stale"))
     return Resolved(node, True, pos, path, False, source, scan, stale)
 
 

@@ -65,7 +65,7 @@ def covers(doc: dict[str, Any], waiver: dict[str, Any], subject: dict[str, Any] 
                 break
     if not systems:
         return True
-    return bool(subject) and subject.get("kind") == "system" and subject.get("id") in systems
+    return subject is not None and subject.get("kind") == "system" and subject.get("id") in systems
 
 
 def finding_status(doc: dict[str, Any], result: dict[str, Any], finding: dict[str, Any]) -> str:

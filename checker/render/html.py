@@ -27,7 +27,7 @@ from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-_TOKEN = re.compile(r"[a-z0-9_]{1,40}")
+_TOKEN = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 
 @cache
@@ -41,7 +41,19 @@ def environment() -> ImmutableSandboxedEnvironment:
     )
     env.filters["css_string"] = css_string
     env.filters["token"] = token
+    env.filters["ticks"] = ticks
     return env
+
+
+def ticks(value: Any) -> Markup:
+    """Catalog text with `code` in backticks: each piece escaped, the quoted ones set as <code>."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:   # an unpaired backtick: show the text as it is
+        return Markup("%s") % str(value)
+    out = Markup("")
+    for i, part in enumerate(parts):
+        out += Markup("<code>%s</code>") % part if i % 2 else Markup("%s") % part
+    return out
 
 
 def token(value: Any) -> str:
@@ -51,11 +63,12 @@ def token(value: Any) -> str:
 
 
 def css_string(value: Any) -> Markup:
-    """A quoted CSS string in which every character but letters, digits and spaces is a CSS escape,
-    so no value can close the string, the rule or the <style> element."""
+    """A quoted CSS string in which every character but ASCII letters and digits is a six-digit CSS
+    escape, so no value can close the string, the rule or the <style> element. (Spaces are escaped
+    too: CSS swallows one whitespace after an escape.)"""
     out = []
     for ch in str(value):
-        if (ch.isascii() and ch.isalnum()) or ch == " ":
+        if ch.isascii() and ch.isalnum():
             out.append(ch)
         else:
             out.append(f"\\{ord(ch):06x}")
@@ -89,6 +102,10 @@ def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
         "chart": Markup(chart),  # built and escaped by chart.py
         "meta_date": _w3c_datetime(model.as_of_iso),
         "generator": f"resguarda {(doc.get('tool') or {}).get('version', '')}".strip(),
+        "page_header_right": model.tr("confidential"),
+        "page_footer": model.footer_line,
+        "page_label": model.tr("page_label"),
+        "page_of": model.tr("page_of"),
     }
 
 

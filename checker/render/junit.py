@@ -88,9 +88,10 @@ def _testcase(suite: ET.Element, case: Case, tr: Translator) -> None:
             if location.get("file"):
                 body.append(f"{finding.get('path')} @ {location.get('file')}:{location.get('line')}:"
                             f"{location.get('column')}")
+        severity = tr("severity." + str(result.get("severity")))
         failure = ET.SubElement(element, "failure", {
             "type": case.status,
-            "message": _one_line(f"{status_label} ({tr('severity.' + str(result.get('severity')))}): " + (reasons[0] if reasons else "")),
+            "message": _one_line(f"{status_label} ({severity}): " + (reasons[0] if reasons else "")),
         })
         failure.text = _clean("\n".join(body))
     elif case.status in SKIPPED:
@@ -99,8 +100,9 @@ def _testcase(suite: ET.Element, case: Case, tr: Translator) -> None:
         elif case.status == "not_applicable":
             why = result.get("applicability") or tr("junit.not_applicable")
         else:
-            missing = result.get("missing") or []
+            missing = [m for f in case.findings for m in f.get("missing") or []] or result.get("missing") or []
             why = " ".join(reasons)
+            missing = [m for m in dict.fromkeys(missing) if m not in why]
             if missing:
                 why = (why + " " + tr("junit.missing", paths=", ".join(missing))).strip()
         skipped = ET.SubElement(element, "skipped", {"message": _one_line(f"{status_label}: {why}")})

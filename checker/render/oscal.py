@@ -36,7 +36,7 @@ from checker.render import RenderOptions
 from checker.render.csv_rows import finding_status, underlying
 
 OSCAL_VERSION = "1.1.2"
-NS = "https://resguarda.mx/ns/oscal"
+NS = "urn:resguarda:oscal"
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 _TZ = "-06:00"
 _METHODS = {"declared": ["INTERVIEW"], "evidence": ["EXAMINE"], "scan": ["TEST"]}

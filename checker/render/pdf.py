@@ -90,9 +90,14 @@ def render_with(doc: dict[str, Any], options: RenderOptions, fetcher: LockedFetc
         kwargs["attachments"] = [Attachment(
             string=result_json(doc, options), name=ATTACHMENT_NAME, url_fetcher=fetcher,
             description="Resguarda JSON result", created=stamp, modified=stamp, relationship="Data")]
+    return write_pdf(html, fetcher, **kwargs)
+
+
+def write_pdf(html: str, fetcher: LockedFetcher | None = None, **kwargs: Any) -> bytes:
+    """HTML (ours, self-contained) to PDF bytes with the locked fetcher; also used by the checklist."""
+    fetcher = fetcher or LockedFetcher(templates_dir())
     try:
-        document = HTML(string=html, base_url=templates_dir().resolve().as_uri() + "/",
-                        url_fetcher=fetcher)
+        document = HTML(string=html, base_url=templates_dir().resolve().as_uri() + "/", url_fetcher=fetcher)
         pdf: bytes = document.write_pdf(**kwargs)
     except FatalURLFetchingError as exc:
         raise ToolError(f"PDF rendering stopped: {exc}") from None

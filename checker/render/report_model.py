@@ -9,6 +9,7 @@ renderers escape it for their own format.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -53,6 +54,29 @@ class SubjectView:
     source_label: str
     location: str | None
     reason: str | None
+    detail: str | None        # the reason without its leading "subject: " (the line already names it)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    """Cases of one control that say the same thing about several subjects of one kind, shown as one
+    line (a control over seven data categories that all lack the same key reads as one gap, not seven)."""
+
+    kind: str
+    kind_label: str
+    status: str
+    subjects: list[SubjectView]
+    detail: str | None        # the shared reason, with the subject's id replaced by "…"
+    source: str
+    locations: str | None     # "ai-center.yaml:41:5" or "ai-center.yaml: 41, 49, 57"
+
+    @property
+    def first(self) -> SubjectView:
+        return self.subjects[0]
 
 
 @dataclass(frozen=True)
@@ -60,6 +84,7 @@ class LegalRefView:
     citation: str
     confidence: str
     note: str | None
+    previous: str | None      # the article in the repealed law, e.g. "2017: art. 35"
 
 
 @dataclass(frozen=True)
@@ -91,10 +116,28 @@ class ResultView:
     sources: list[str]        # labels of how its cases were established
     waiver: dict[str, str] | None
     underlying_status_label: str | None
+    kind_plurals: dict[str, str] = field(default_factory=dict)
 
     @property
     def gap_subjects(self) -> list[SubjectView]:
         return [s for s in self.subjects if s.status in GAP_STATUSES]
+
+    @property
+    def shown_subjects(self) -> list[SubjectView]:
+        """The cases a finding details: all but the passing ones (those are only named)."""
+        return [s for s in self.subjects if s.status != "pass"]
+
+    @property
+    def passed_labels(self) -> list[str]:
+        return [s.label for s in self.subjects if s.status == "pass"]
+
+    @property
+    def missing_compact(self) -> list[str]:
+        return compress_paths(self.missing)
+
+    @property
+    def case_groups(self) -> list[CaseGroup]:
+        return group_cases(self.shown_subjects, self.kind_plurals)
 
 
 @dataclass
@@ -112,6 +155,8 @@ class PlanRow:
     num: int
     result: ResultView
     action: str
+    effort: str
+    owner: str
     deadline: str
 
 
@@ -177,7 +222,7 @@ class ReportModel:
     scans: list[dict[str, str]]
     hosts: list[HostView]
     method: list[str]
-    legal: list[str]
+    legal: list[tuple[str, str]]   # (lead, text)
     glossary: list[tuple[str, str]]
 
 
@@ -248,6 +293,7 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
             declared=format_value(f.get("declared")), required=format_value(f.get("required")),
             source=_text(f.get("source")), source_label=_label(tr, "source", f.get("source")),
             location=_location(f.get("location")), reason=f.get("reason") or None,
+            detail=_detail(f.get("reason"), subj),
         ))
     # Cases that pass add nothing to a gap's story but the count; list gaps first.
     subjects.sort(key=lambda s: STATUS_RANK.get(s.status, 9))
@@ -255,6 +301,7 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
             for k in XREF_KEYS]
     sources = sorted({s.source for s in subjects if s.source})
     waiver = r.get("waiver")
+    plurals = {s.kind: _label(tr, "subjects", s.kind) for s in subjects}
     return ResultView(
         order=order, anchor=f"c-{order}", id=_text(r.get("control_id")),
         domain=_text(r.get("domain")), domain_label=_label(tr, "domain", r.get("domain")),
@@ -266,7 +313,8 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
         missing=[_text(x) for x in r.get("missing") or []],
         subjects=subjects,
         legal=[LegalRefView(citation=_text(ref.get("citation") or _citation(ref)),
-                            confidence=_text(ref.get("confidence")), note=ref.get("note") or None)
+                            confidence=_text(ref.get("confidence")), note=ref.get("note") or None,
+                            previous=ref.get("previous") or None)
                for ref in r.get("legal_refs") or []],
         remediation=_text(r.get("remediation")),
         evidence_requested=_text(r.get("evidence_requested")),
@@ -281,7 +329,83 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
                  for k, v in waiver.items()} if isinstance(waiver, dict) else None),
         underlying_status_label=(_label(tr, "status", r["underlying_status"])
                                  if r.get("underlying_status") else None),
+        kind_plurals=plurals,
     )
+
+
+# How the evaluator's reasons start when they are about the program itself.
+_PROGRAM_PREFIXES = ("el programa: ", "the program: ")
+
+
+def _detail(reason: Any, subject: dict[str, Any]) -> str | None:
+    if not reason:
+        return None
+    text = str(reason)
+    for prefix in (f"{subject.get('id')}: ", f"{subject.get('name')}: ", *_PROGRAM_PREFIXES):
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix):]
+    return text
+
+
+_BRACKET = re.compile(r"\[([^\[\]]*)\]")
+
+
+def compress_paths(paths: list[str]) -> list[str]:
+    """`a[x].k`, `a[y].k` -> `a[x, y].k`: the same key missing on several items reads as one line."""
+    groups: dict[str, list[str]] = {}
+    templates: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        m = _BRACKET.search(path)
+        if not m:
+            groups.setdefault(path, [])
+            continue
+        key = path[: m.start()] + "[\0]" + path[m.end():]
+        templates[key] = (path[: m.start()], path[m.end():])
+        groups.setdefault(key, []).append(m.group(1))
+    out = []
+    for key, ids in groups.items():
+        if key in templates:
+            head, tail = templates[key]
+            out.append(f"{head}[{', '.join(ids)}]{tail}")
+        else:
+            out.append(key)
+    return out
+
+
+def _generic(s: SubjectView) -> str | None:
+    if s.detail is None:
+        return None
+    return s.detail.replace(f"[{s.id}]", "[…]")
+
+
+def _locations(subjects: list[SubjectView]) -> str | None:
+    locs = [s.location for s in subjects if s.location]
+    if len(locs) <= 1:
+        return locs[0] if locs else None
+    files = {loc.split(":", 1)[0] for loc in locs}
+    if len(files) == 1:
+        # Same file: name it once and list the lines.
+        lines = [loc.split(":")[1] if loc.count(":") >= 1 else "?" for loc in locs]
+        return f"{files.pop()}: {', '.join(lines)}"
+    return ", ".join(locs)
+
+
+def group_cases(subjects: list[SubjectView], plurals: dict[str, str]) -> list[CaseGroup]:
+    groups: dict[tuple[str, str, str | None, str, str | None, str | None], list[SubjectView]] = {}
+    for s in subjects:
+        generic = _generic(s)
+        # Without a reason the values are shown, so only identical values may share a line.
+        values = (None, None) if generic is not None else (s.declared, s.required)
+        key = (s.kind, s.status, generic, s.source, *values)
+        groups.setdefault(key, []).append(s)
+    out = []
+    for (kind, status, generic, source, _, _), members in groups.items():
+        one = len(members) == 1
+        out.append(CaseGroup(
+            kind=kind, kind_label=members[0].kind_label if one else plurals.get(kind, members[0].kind_label),
+            status=status, subjects=members, detail=members[0].detail if one else generic, source=source,
+            locations=_locations(members)))
+    return out
 
 
 def _citation(ref: dict[str, Any]) -> str:
@@ -401,7 +525,7 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         more = len(r.reasons) - 1
         detail = r.reasons[0] if r.reasons else r.statement
         if more > 0:
-            detail += " " + tr("summary.more_subjects", n=more)
+            detail += " " + tr("summary.more_subjects_one" if more == 1 else "summary.more_subjects", n=more)
         top_gaps.append((r, detail))
 
     # Findings: failed and partial controls, grouped by domain, the most severe domain first.
@@ -417,12 +541,21 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         findings.append(DomainGroup(domain=domain, label=_label(tr, "domain", domain), anchor=f"d-{i}",
                                     score=dscore, score_text=_score_text(dscore, lang), results=rs))
 
-    plan_rows = sorted(gaps, key=lambda r: (SEV_RANK.get(r.severity, 9), EFFORT_RANK.get(r.effort, 9),
-                                            STATUS_RANK.get(r.status, 9), r.order))
-    plan = [PlanRow(num=i + 1, result=r,
-                    action=tr("plan.unknown_action") if r.status == "unknown" else r.remediation,
+    # The plan lists what to fix (failed and partial controls, by severity then effort); the undecided
+    # ones share a single action, to declare what is missing, so they take one row.
+    plan_rows = sorted((r for r in gaps if r.status != "unknown"),
+                       key=lambda r: (SEV_RANK.get(r.severity, 9), EFFORT_RANK.get(r.effort, 9),
+                                      STATUS_RANK.get(r.status, 9), r.order))
+    plan = [PlanRow(num=i + 1, result=r, action=r.title, effort=r.effort_label, owner=r.owner_role,
                     deadline=_deadline(as_of_iso, r.severity, lang))
             for i, r in enumerate(plan_rows)]
+    undecided = sorted((r for r in gaps if r.status == "unknown"), key=_gap_key)
+    if undecided:
+        worst = undecided[0]
+        plan.append(PlanRow(num=len(plan) + 1, result=worst,
+                            action=tr("plan.unknown_action", n=len(undecided)),
+                            effort=_label(tr, "effort", "low"), owner=tr("plan.unknown_owner"),
+                            deadline=_deadline(as_of_iso, worst.severity, lang)))
     rule = tr("plan.rule", **{k: str(v) for k, v in DEADLINE_DAYS.items()})
 
     waivers = [WaiverView(
@@ -476,6 +609,6 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         hosts=_hosts(doc.get("observations") or [], tr),
         method=[tr(k, catalog=_text(catalog.get("id")), version=_text(catalog.get("version")),
                    profile=_text(doc.get("profile")), as_of=as_of) for k in METHOD_PARAGRAPHS],
-        legal=[tr(k) for k in LEGAL_PARAGRAPHS],
+        legal=[(tr(f"{k}.lead"), tr(k)) for k in LEGAL_PARAGRAPHS],
         glossary=[(tr(f"glossary.{g}.term"), tr(f"glossary.{g}.def")) for g in GLOSSARY],
     )

@@ -54,7 +54,6 @@ def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
             "name": tool.get("name") or "resguarda",
             "version": str(tool.get("version") or "0"),
             "semanticVersion": str(tool.get("version") or "0"),
-            "informationUri": "https://pypi.org/project/resguarda/",
             "rules": rules,
             "properties": {"catalog": {k: catalog.get(k) for k in ("id", "name", "version", "publication_date",
                                                                     "sha256")}},
@@ -144,7 +143,8 @@ def _rule(result: dict[str, Any], tr: Translator) -> dict[str, Any]:
         markdown += [f"**{tr('sarif.help.evidence')}**", "", _md(evidence), ""]
 
     severity = result.get("severity") or "medium"
-    tags = ["privacy", "compliance", result.get("domain") or "", severity]
+    # GitHub reads `security-severity` only on rules tagged "security".
+    tags = ["security", "privacy", "compliance", result.get("domain") or "", severity]
     tags += sorted({str(ref.get("law")) for ref in result.get("legal_refs") or [] if ref.get("law")})
     return {
         "id": control_id,

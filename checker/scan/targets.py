@@ -28,8 +28,10 @@ def _is_hostname(text: str) -> bool:
     if not name or len(name) > 253:
         return False
     labels = name.split(".")
-    # An all-numeric dotted name that is not a valid address (999.1.1.1) is refused, not resolved.
-    if all(label.isdigit() for label in labels):
+    # The last label (the top-level domain, or a single name such as "localhost") must hold a letter:
+    # nmap reads digits and hyphens as address ranges ("10.0.0-255.1-254", "0-255.0-255.0-255.0-255"),
+    # which would slip past the size limit, and 999.1.1.1 is a bad address, not a name.
+    if not any(c.isalpha() for c in labels[-1]):
         return False
     return all(_LABEL.match(label) for label in labels)
 

@@ -1,0 +1,239 @@
+"""The gap report as Markdown, for a pull-request comment or a wiki page (GitHub-flavoured).
+
+Same data and order as the PDF (the shared view model in report_model.py), shorter: no glossary or
+sign-off. Every piece of text from a declaration goes through `md_text` or `md_code`, so it cannot
+become markup: no HTML, no links or images, no emphasis, no table breaks, no math. Plain text is
+backslash-escaped (CommonMark treats any escaped ASCII punctuation as a literal, and an escaped `:`
+or `.` stops GitHub's bare-URL and `www.` autolinks); identifiers and paths go into code spans. The
+one thing GitHub still links is a bare e-mail address (a harmless `mailto:`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checker.render import RenderOptions
+from checker.render.report_model import ReportModel, ResultView, SubjectView, build
+
+ICON = {"fail": "✗", "partial": "◐", "unknown": "?", "pass": "✓", "not_applicable": "–", "waived": "⊘"}
+_ESCAPE = set("\\`*_{}[]()#+-.!|<>~&:@=^$")
+_SPACE = re.compile(r"\s+")
+_TICKS = re.compile(r"`+")
+
+
+def md_text(value: Any) -> str:
+    """Declaration text as inert Markdown: one line, every active character escaped."""
+    text = _SPACE.sub(" ", str(value)).strip()
+    return "".join("\\" + ch if ch in _ESCAPE else ch for ch in text)
+
+
+def md_ticks(value: Any, in_table: bool = False) -> str:
+    """Catalog text that quotes `code` in backticks: the quoted parts become code spans."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:
+        return md_text(value)
+    return "".join(md_code(p, in_table) if i % 2 else md_text(p) for i, p in enumerate(parts))
+
+
+def md_code(value: Any, in_table: bool = False) -> str:
+    """A code span that holds any text: the fence is longer than any run of backticks inside."""
+    text = _SPACE.sub(" ", str(value)).strip()
+    if not text:
+        return ""
+    longest = max((len(m) for m in _TICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    if in_table:
+        # GitHub splits table cells on `|` before it parses code spans; `\|` is a literal pipe there.
+        text = text.replace("|", "\\|")
+    return f"{fence}{text}{fence}"
+
+
+def _value(v: str | None, tr: Any, in_table: bool = False) -> str:
+    if v is None:
+        return f"*{md_text(tr('value.undeclared'))}*"
+    if v == "":
+        return f"*{md_text(tr('value.empty'))}*"
+    return md_code(v, in_table)
+
+
+def _sev(r: ResultView) -> str:
+    return md_text(r.severity_label)
+
+
+def _case(s: SubjectView, tr: Any) -> list[str]:
+    who = md_text(s.kind_label)
+    if s.kind != "program":
+        who += f" **{md_text(s.name)}** {md_code(s.id)}" if s.name else f" {md_code(s.id)}"
+    line = (f"- {ICON.get(s.status, '·')} {who}: {md_text(tr('findings.declared'))} "
+            f"{_value(s.declared, tr)}, {md_text(tr('findings.required')).lower()} {_value(s.required, tr)}"
+            f" · *{md_text(s.source_label)}*")
+    if s.location:
+        line += f" · {md_code(s.location)}"
+    out = [line]
+    if s.reason:
+        out.append(f"  {md_text(s.reason)}")
+    return out
+
+
+def _legal(r: ResultView) -> str:
+    parts = []
+    for ref in r.legal:
+        text = f"{md_ticks(ref.citation)} ({md_text(ref.confidence)})"
+        if ref.previous:
+            text += f" \\[{md_text(ref.previous)}\\]"
+        if ref.note and ref.note not in ref.citation:
+            text += f" *{md_ticks(ref.note)}*"
+        parts.append(text)
+    return " · ".join(parts) or "—"
+
+
+def _control(r: ResultView, tr: Any, level: str = "####") -> list[str]:
+    out = [f"{level} {ICON.get(r.status, '·')} {md_code(r.id)} {md_text(r.title)}", "",
+           f"**{_sev(r)}** · {md_text(r.status_label)} · {md_text(r.domain_label)}", "",
+           f"*{md_text(tr('findings.requirement'))}:* {md_ticks(r.statement)}", ""]
+    if r.subjects:
+        for s in r.subjects:
+            out += _case(s, tr)
+        out.append("")
+    elif r.reasons:
+        out += [f"- {md_text(x)}" for x in r.reasons] + [""]
+    return out
+
+
+def _details(r: ResultView, tr: Any) -> list[str]:
+    out = [f"- **{md_text(tr('findings.legal'))}:** {_legal(r)}",
+           f"- **{md_text(tr('findings.remediation'))}:** {md_ticks(r.remediation)}",
+           f"- **{md_text(tr('findings.evidence_requested'))}:** {md_ticks(r.evidence_requested)}"]
+    if r.evidence:
+        out.append(f"- **{md_text(tr('findings.evidence_on_file'))}:** "
+                   + ", ".join(md_code(e["path"]) for e in r.evidence))
+    out.append(f"- **{md_text(tr('findings.owner'))}:** {md_text(r.owner_role or '—')} · "
+               f"{md_text(tr('findings.effort'))}: {md_text(r.effort_label)}")
+    if r.xref:
+        out.append(f"- **{md_text(tr('findings.xref'))}:** "
+                   + " · ".join(f"{md_text(label)} {md_text(ids)}" for label, ids in r.xref))
+    return out + [""]
+
+
+def _cell(text: str) -> str:
+    return md_text(text) or " "
+
+
+def render_markdown(m: ReportModel) -> str:
+    tr = m.tr
+    out: list[str] = [
+        f"# {md_text(m.title)}", "",
+        f"**{md_text(m.program['name'])}** · {md_text(m.program['operator'])}", "",
+    ]
+    for label, value in m.cover_rows[1:]:
+        out.append(f"- **{md_text(label)}:** {md_text(value)}")
+    out += [f"- **{md_text(tr('cover.declaration_sha'))}:** {md_code(m.declaration_sha or '—')}", "",
+            f"> **{md_text(tr('confidential'))}.** {md_text(tr('confidential_note'))}", ""]
+
+    # 1. Executive summary
+    out += [f"## 1. {md_text(tr('sec.summary'))}", "",
+            f"**{md_text(tr('summary.score'))}: {md_text(m.score_text)} {md_text(tr('summary.score_of'))}.** "
+            + (md_text(tr(f"summary.band.{m.band}")) if m.band else md_text(tr("summary.score_none")))
+            + f" {md_text(m.highest_text)}", "",
+            f"| {md_text(tr('summary.counts'))} | # |", "|---|---:|"]
+    out += [f"| {ICON[code]} {_cell(label)} | {n} |" for code, label, n in m.counts]
+    out += ["", f"### {md_text(tr('summary.chart'))}", "", f"| {md_text(tr('summary.chart'))} | /100 |",
+            "|---|---:|"]
+    out += [f"| {_cell(label)} | {md_text(text) if score is not None else '*' + md_text(tr('summary.chart_none')) + '*'} |"
+            for label, score, text in m.domain_scores]
+    out += ["", f"### {md_text(tr('summary.top_gaps'))}", ""]
+    if m.top_gaps:
+        out += [f"{i}. **{_sev(r)}** {md_code(r.id)} **{md_text(r.title)}.** {md_text(detail)}"
+                for i, (r, detail) in enumerate(m.top_gaps, 1)]
+    else:
+        out.append(md_text(tr("summary.top_gaps_none")))
+    out += ["", f"### {md_text(tr('summary.law'))}", ""]
+    out += [md_text(p) + "\n" for p in m.law_text]
+
+    # 2. Findings
+    out += [f"## 2. {md_text(tr('sec.findings'))}", ""]
+    if not m.findings:
+        out += [md_text(tr("findings.none")), ""]
+    for i, g in enumerate(m.findings, 1):
+        out += [f"### 2.{i} {md_text(g.label)}", "",
+                f"*{md_text(tr('findings.domain_score', score=g.score_text))}*", ""]
+        for r in g.results:
+            out += _control(r, tr) + _details(r, tr)
+    out += [f"### 2.{len(m.findings) + 1} {md_text(tr('findings.passed'))}", ""]
+    if m.passed:
+        out += [f"- ✓ {md_code(r.id)} {md_text(r.title)} · {md_text(', '.join(r.sources) or '—')}"
+                for r in m.passed]
+    else:
+        out.append(md_text(tr("findings.passed_none")))
+    out.append("")
+
+    # 3. Remediation plan
+    out += [f"## 3. {md_text(tr('sec.plan'))}", "", md_text(m.plan_intro), ""]
+    if m.plan:
+        heads = ["plan.num", "plan.action", "plan.severity", "plan.effort", "plan.owner", "plan.deadline",
+                 "plan.assignee", "plan.commitment"]
+        out += ["| " + " | ".join(md_text(tr(h)) for h in heads) + " |",
+                "|---:|---|---|---|---|---|---|---|"]
+        for p in m.plan:
+            r = p.result
+            out.append(f"| {p.num} | {md_code(r.id, True)} {_cell(p.action)} | {_cell(r.severity_label)} | "
+                       f"{_cell(p.effort)} | {_cell(p.owner)} | {_cell(p.deadline)} |   |   |")
+    else:
+        out.append(md_text(tr("plan.none")))
+    out.append("")
+
+    # 4. Undecided
+    out += [f"## 4. {md_text(tr('sec.unknown'))}", "", md_text(tr("unknown.intro")), ""]
+    for r in m.unknown:
+        out += _control(r, tr)
+        if r.missing:
+            out.append(f"**{md_text(tr('unknown.fields'))}:**")
+            out += [f"- {md_code(p)}" for p in r.missing_compact]
+            out.append("")
+    if not m.unknown:
+        out += [md_text(tr("unknown.none")), ""]
+
+    # 5. Waivers and not applicable
+    out += [f"## 5. {md_text(tr('sec.waivers'))}", "", f"### {md_text(tr('waivers.title'))}", ""]
+    for w in m.waivers:
+        flag = "⚠ " if w.state == "expired" else ""
+        out.append(f"- {md_code(w.id)} · {md_text(tr('waivers.control'))} {md_code(w.control)} · "
+                   f"{md_text(w.systems)} · **{flag}{md_text(w.state_label)}**: {md_text(w.reason)} "
+                   f"({md_text(tr('waivers.approved_by'))}: {md_text(w.approved_by)}, {md_text(w.approved_on)}; "
+                   f"{md_text(tr('waivers.expires'))}: {md_text(w.expires)})")
+    if not m.waivers:
+        out.append(md_text(tr("waivers.none")))
+    out += ["", f"### {md_text(tr('na.title'))}", ""]
+    out += [f"- {md_code(r.id)} {md_text(r.title)}: {md_text(r.applicability or '—')}" for r in m.not_applicable]
+    if not m.not_applicable:
+        out.append(md_text(tr("na.none")))
+    out.append("")
+
+    # 6. Evidence appendix
+    out += [f"## 6. {md_text(tr('sec.evidence'))}", "",
+            f"| {md_text(tr('evidence.role'))} | {md_text(tr('evidence.path'))} | "
+            f"{md_text(tr('evidence.sha'))} |", "|---|---|---|"]
+    out += [f"| {_cell(i['role'])} | {md_code(i['path'], True)} | {md_code(i['sha256'], True)} |"
+            for i in m.inputs]
+    out.append("")
+    for e in m.evidence:
+        out.append(f"- {md_code(e['path'])}: {md_text(e['description'])}"
+                   + (f" ({md_text(tr('evidence.controls'))}: {md_text(e['controls'])})" if e["controls"] else ""))
+    if m.hosts:
+        out += ["", f"### {md_text(tr('evidence.observations'))}", ""]
+        for h in m.hosts:
+            for o in h.observations:
+                system = md_code(o.system) if o.system else f"**⚠ {md_text(tr('evidence.undeclared_host'))}**"
+                facts = "; ".join(f"{md_text(k)}: {md_text(v)}" for k, v in o.facts)
+                out.append(f"- {md_code(h.host + ':' + o.port)} · {system} · {facts}")
+    out += ["", f"## 7. {md_text(tr('sec.method.method'))}", ""]
+    out += [md_text(p) + "\n" for p in m.method]
+    out += [f"*{md_text(m.footer_line)}*", ""]
+    return "\n".join(out)
+
+
+def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+    return render_markdown(build(doc, options.lang)).encode("utf-8")
