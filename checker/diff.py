@@ -1,8 +1,10 @@
 """What changed between two evaluations (`resguarda diff OLD.json NEW.json`).
 
 Findings are matched by fingerprint (stable across runs, languages and reordering), so a finding keeps its
-identity while its status moves. The comparison order is the roll-up's: fail, partial, unknown, then
-waived (accepted but not met), then pass and not-applicable, which count as equally good here.
+identity while its status moves. Worst to best: fail, unknown, partial, waived (accepted but not met), then
+pass and not-applicable, which count as equally good here. This follows the score's credit (partial earns
+half, fail and unknown nothing), so declaring what was unknown and meeting it in part reads as progress;
+between the two zero-credit statuses a shown failure is worse than an open question.
 
 - `new`: findings the old run did not have, now fail, partial or unknown;
 - `fixed`: findings that were fail, partial, unknown or waived and now pass (or no longer apply);
@@ -31,7 +33,7 @@ from checker.i18n import Translator
 
 BAD = ("fail", "partial", "unknown")
 GOOD = ("pass", "not_applicable")
-RANK = {"fail": 4, "partial": 3, "unknown": 2, "waived": 1, "pass": 0, "not_applicable": 0}
+RANK = {"fail": 4, "unknown": 3, "partial": 2, "waived": 1, "pass": 0, "not_applicable": 0}
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 WINDOWS = (30, 60, 90)
 MAX_BYTES = 200 * 1024 * 1024

@@ -98,7 +98,8 @@ def _cert_script(rng: random.Random, cn: str, self_signed: bool, expired: bool) 
             '<elem key="sig_algo">sha256WithRSAEncryption</elem>\n<table key="validity">\n'
             f'<elem key="notBefore">2025-11-01T00:00:00</elem>\n<elem key="notAfter">{not_after}</elem>\n'
             f'</table>\n<elem key="md5">{modulus[:32].lower()}</elem>\n'
-            f'<elem key="sha1">{modulus[32:72].lower()}</elem>\n<elem key="pem">-----BEGIN CERTIFICATE-----&#xa;{pem_lines}&#xa;'
+            f'<elem key="sha1">{modulus[32:72].lower()}</elem>\n'
+            f'<elem key="pem">-----BEGIN CERTIFICATE-----&#xa;{pem_lines}&#xa;'
             '-----END CERTIFICATE-----&#xa;</elem>\n</script>')
 
 

@@ -67,7 +67,9 @@ def test_reordering_and_language_do_not_count_as_changes() -> None:
     ("pass", "unknown", "worse", 1),        # left pass
     ("pass", "waived", "worse", 1),         # left pass, even if accepted
     ("waived", "fail", "worse", 1),         # the waiver ran out
-    ("partial", "unknown", "better", 0),    # not fixed, not a failure
+    ("partial", "unknown", "worse", 0),     # worse, but it neither left pass nor is a failure
+    ("unknown", "partial", "better", 0),    # now known, and met in part
+    ("fail", "unknown", "better", 0),
     ("fail", "waived", "better", 0),
     ("fail", "pass", "fixed", 0),
     ("waived", "pass", "fixed", 0),
@@ -228,6 +230,10 @@ def test_ai_center_six_months_later_lists_exactly_the_fixed_and_new_findings() -
     assert any(p.startswith("systems[control-acceso].encryption.at_rest") for p in fixed_paths)
     assert any("state_checked" in p for p in fixed_paths)
     assert any(p.startswith("incident_response.plan") for p in fixed_paths)
+    moved = {(c.control_id, (c.subject or {}).get("id")) for c in diff.fixed}
+    assert {("ENC-01", "portal-inscripcion"), ("ENC-01", "control-acceso"), ("AUT-06", "portal-inscripcion"),
+            ("INC-01", "program"), ("PRV-04", "program")} <= moved
+    assert ("ENC-01", "analitica-becas") in {(c.control_id, (c.subject or {}).get("id")) for c in diff.new}
     new_subjects = {new_all[k]["subject"]["id"] for k in expected_new}
     assert "analitica-becas" in new_subjects
     assert any(new_all[k]["path"].startswith("systems[analitica-becas].encryption.at_rest") for k in expected_new)

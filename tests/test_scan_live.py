@@ -60,7 +60,7 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes] | None = None) -> N
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"service for port {port} exited: {proc.args}")
+            raise RuntimeError(f"service for port {port} exited: {proc.args!r}")
         try:
             with socket.create_connection((LOCAL, port), timeout=0.5):
                 return

@@ -232,8 +232,6 @@ def _one_line(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    # The catalog's text is trusted, but keep Markdown metacharacters literal anyway.
-    out = []
-    for ch in str(text):
-        out.append("\\" + ch if ch in "\\`*_{}[]<>|~" else ch)
-    return "".join(out)
+    # Rule help comes from the catalog only (trusted, written with Markdown code spans): keep it as is,
+    # just on its own lines.
+    return str(text).strip()

@@ -111,13 +111,12 @@ def plaintext_kind(port: Port) -> str | None:
 def service_label(port: Port) -> str:
     name = port.service if port.service not in _UNNAMED else None
     ssl = port.tunnel == "ssl" or port.tls is not None
-    if ssl:
-        if name in (None, "http", "https"):
-            label = "https" if name else "ssl"
-        else:
-            label = f"ssl/{name}"
-    else:
+    if not ssl:
         label = name or "unknown"
+    elif name in (None, "http", "https"):
+        label = "https" if name else "ssl"
+    else:
+        label = f"ssl/{name}"
     return label if port.protocol == "tcp" else f"{label}/{port.protocol}"
 
 

@@ -196,7 +196,7 @@ class NmapXmlReader:
                 else:
                     pull.close()
                 # XMLPullParser hands parse errors over as queued events: read them inside the try.
-                events = list(pull.read_events())
+                events: list[tuple[str, Element]] = list(pull.read_events())  # type: ignore[arg-type]
             except EntitiesForbidden as exc:
                 raise self._error("xml.entities", name=str(getattr(exc, "name", "") or "?")) from None
             except ExternalReferenceForbidden:
