@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import ruamel.yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,8 +27,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-
-import ruamel.yaml
 from ruamel.yaml import YAML
 
 from checker.errors import InputError

@@ -5,11 +5,15 @@ event stream once to refuse what can hurt: files over the size limit, aliases wh
 explode (billion laughs), nesting deeper than any real declaration, and explicit tags (ruamel's
 round-trip loader would keep them as objects). Only then does the round-trip loader build the tree,
 which is converted to plain dicts and lists beside a table of locations.
+
+Messages come from the `errors` catalog (checker/locales/errors.<lang>.json), Spanish by default.
 """
 
 from __future__ import annotations
 
+import errno
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ from ruamel.yaml.events import (
 )
 
 from checker.errors import InputError
+from checker.i18n import DEFAULT_LANG, LANGS, format_number, messages, t
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # after alias expansion; a large real declaration has a few thousand
@@ -53,13 +58,28 @@ class Located:
         return self.locations.get((), (1, 1))
 
 
+def error_text(lang: str, key: str, /, **values: Any) -> str:
+    """The text of `key` in the `errors` catalog.
+
+    Every text there is a str.format template (literal braces are doubled), so it is formatted even
+    without values; an unknown language falls back to Spanish instead of failing on a missing file.
+    """
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    return t("errors", lang, key, **values) if values else t("errors", lang, key).format()
+
+
+def has_error_text(key: str) -> bool:
+    # Both catalogs hold the same keys; Spanish is the reference.
+    return key in messages("errors", DEFAULT_LANG)
+
+
 def _fail(file: str, mark: Any, message: str, hint: str | None = None) -> InputError:
     line = mark.line + 1 if mark is not None else None
     col = mark.column + 1 if mark is not None else None
     return InputError(file, message, line, col, hint)
 
 
-def _prescan(text: str, file: str) -> None:
+def _prescan(text: str, file: str, lang: str) -> None:
     """Refuse alias bombs, deep nesting and tags by walking parse events (cheap, no tree built)."""
     yaml = YAML(typ="safe", pure=True)
     sizes: dict[str, int] = {}          # anchor -> expanded node count
@@ -71,8 +91,8 @@ def _prescan(text: str, file: str) -> None:
             if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
                 tag = getattr(event, "tag", None)
                 if tag is not None and not _plain_tag(tag):
-                    raise _fail(file, event.start_mark, f"YAML tag {tag!r} is not allowed",
-                                "remove the tag: declarations hold plain values only")
+                    raise _fail(file, event.start_mark, error_text(lang, "yaml.tag", tag=tag),
+                                error_text(lang, "yaml.tag.hint"))
             if isinstance(event, AliasEvent):
                 grow = sizes.get(event.anchor, 1)
                 total += grow
@@ -84,8 +104,8 @@ def _prescan(text: str, file: str) -> None:
                 total += 1
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _fail(file, event.start_mark, f"nesting deeper than {MAX_DEPTH} levels",
-                                "flatten the document; no declaration needs this depth")
+                    raise _fail(file, event.start_mark, error_text(lang, "yaml.too_deep", max=MAX_DEPTH),
+                                error_text(lang, "yaml.too_deep.hint"))
                 open_anchors.append((event.anchor, total))
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
@@ -94,13 +114,12 @@ def _prescan(text: str, file: str) -> None:
                     sizes[anchor] = total - start + 1
             if total > MAX_NODES:
                 mark = getattr(event, "start_mark", None)
-                raise _fail(file, mark, f"the document expands to more than {MAX_NODES:,} values "
-                            "(aliases that multiply, a 'billion laughs' file?)",
-                            "write the values out instead of repeating aliases")
+                raise _fail(file, mark, error_text(lang, "yaml.too_many", max=format_number(MAX_NODES, lang, 0)),
+                            error_text(lang, "yaml.too_many.hint"))
     except MarkedYAMLError as exc:
-        raise _syntax_error(file, exc) from None
+        raise _syntax_error(file, exc, lang) from None
     except YAMLError as exc:
-        raise InputError(file, f"not valid YAML: {exc}") from None
+        raise InputError(file, error_text(lang, "yaml.invalid", error=exc)) from None
 
 
 def _plain_tag(tag: str) -> bool:
@@ -109,18 +128,37 @@ def _plain_tag(tag: str) -> bool:
         "str", "int", "float", "bool", "null", "map", "seq", "timestamp"}
 
 
-def _syntax_error(file: str, exc: MarkedYAMLError) -> InputError:
+# ruamel words its duplicate-key problem this way; the key and values are taken out to be re-worded.
+_DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*?)" with value "(?P<value>.*)" '
+                        r'\(original value: "(?P<original>.*)"\)', re.DOTALL)
+# ruamel's contexts read "while parsing a flow sequence": the construct is named after the article.
+_CONTEXT = re.compile(r"while (?:parsing|scanning|constructing) (?:an?|the) (?P<what>.+)")
+
+
+def _construct(context: str | None, lang: str) -> str:
+    """The construct a syntax error started in, in the user's words (ruamel's phrase as fallback)."""
+    found = _CONTEXT.fullmatch(context or "")
+    key = f"yaml.construct.{found.group('what').replace(' ', '_')}" if found else ""
+    if key and has_error_text(key):
+        return error_text(lang, key)
+    return error_text(lang, "yaml.construct.other", context=context or "?")
+
+
+def _syntax_error(file: str, exc: MarkedYAMLError, lang: str) -> InputError:
     mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or exc.context or "syntax error"
+    # The parser's own problem text stays as ruamel words it (English): it is a technical detail.
+    problem = exc.problem or exc.context or error_text(lang, "yaml.syntax.unknown")
     if isinstance(exc, DuplicateKeyError):
-        return _fail(file, mark, f"duplicate key: {problem}",
-                     "each key may appear once in a mapping; remove or merge the repeated one")
-    hint = "check indentation, colons and quotes on this line"
+        dup = _DUPLICATE.fullmatch(problem)
+        message = error_text(lang, "yaml.duplicate_key", **dup.groupdict()) if dup else \
+            error_text(lang, "yaml.duplicate_key.raw", problem=problem)
+        return _fail(file, mark, message, error_text(lang, "yaml.duplicate_key.hint"))
+    hint = error_text(lang, "yaml.syntax.hint")
     if exc.context_mark is not None and exc.problem_mark is not None \
             and exc.context_mark.line != exc.problem_mark.line:
-        hint += f" and the {exc.context or 'construct'} that starts at line {exc.context_mark.line + 1}, " \
-                f"column {exc.context_mark.column + 1}"
-    return _fail(file, mark, f"YAML syntax error: {problem}", hint)
+        hint = error_text(lang, "yaml.syntax.hint_context", construct=_construct(exc.context, lang),
+                          line=exc.context_mark.line + 1, column=exc.context_mark.column + 1)
+    return _fail(file, mark, error_text(lang, "yaml.syntax", problem=problem), hint)
 
 
 class _Constructor(RoundTripConstructor):
@@ -131,64 +169,75 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
-def load_yaml_text(text: str, file: str) -> Located:
+def load_yaml_text(text: str, file: str, lang: str = DEFAULT_LANG) -> Located:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise InputError(file, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB",
-                         hint="a declaration describes a program; it never needs this size")
-    _prescan(text, file)
+        raise _too_large(file, lang)
+    _prescan(text, file, lang)
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
-        raise _syntax_error(file, exc) from None
+        raise _syntax_error(file, exc, lang) from None
     except YAMLError as exc:
-        raise InputError(file, f"not valid YAML: {exc}") from None
+        raise InputError(file, error_text(lang, "yaml.invalid", error=exc)) from None
     located = Located(file=file, data=None)
     located.locations[()] = (1, 1)
-    located.data = _plain(tree, (), located)
+    located.data = _plain(tree, (), located, lang)
     return located
 
 
-def load_yaml_file(path: Path, display: str | None = None) -> Located:
+def _too_large(file: str, lang: str) -> InputError:
+    return InputError(file, error_text(lang, "file.too_large", mb=MAX_BYTES // (1024 * 1024)),
+                      hint=error_text(lang, "file.too_large.hint"))
+
+
+def _os_reason(exc: OSError, lang: str) -> str:
+    """Why the OS refused the file, in the user's language when the case is a common one."""
+    key = f"os.{errno.errorcode.get(exc.errno or 0, '')}"
+    if has_error_text(key):
+        return error_text(lang, key)
+    return exc.strerror or str(exc)
+
+
+def load_yaml_file(path: Path, display: str | None = None, lang: str = DEFAULT_LANG) -> Located:
     name = display or str(path)
     try:
-        size = path.stat().st_size
+        if path.stat().st_size > MAX_BYTES:
+            raise _too_large(name, lang)
+        # Read inside the same guard: a folder passes stat() and only fails here (IsADirectoryError).
+        raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(name, f"cannot read the file: {exc.strerror}",
-                         hint="check the path and its permissions") from None
-    if size > MAX_BYTES:
-        raise InputError(name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB",
-                         hint="a declaration describes a program; it never needs this size")
-    raw = path.read_bytes()
+        raise InputError(name, error_text(lang, "file.unreadable", reason=_os_reason(exc, lang)),
+                         hint=error_text(lang, "file.unreadable.hint")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(name, "the file is not UTF-8 text", line, None,
-                         "save it as UTF-8") from None
-    return load_yaml_text(text, name)
+        raise InputError(name, error_text(lang, "file.not_utf8"), line, None,
+                         error_text(lang, "file.not_utf8.hint")) from None
+    return load_yaml_text(text, name, lang)
 
 
-def _plain(node: Any, path: Path_, located: Located) -> Any:
+def _plain(node: Any, path: Path_, located: Located, lang: str) -> Any:
     """Round-trip nodes -> dict/list/scalars, recording where each key and item starts."""
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key in node:
             line, col = node.lc.key(key)
             if not isinstance(key, str):
-                raise InputError(located.file, f"key {key!r} is not text", line + 1, col + 1,
-                                 "write keys as plain words")
+                raise InputError(located.file, error_text(lang, "yaml.key_not_text", key=repr(key)),
+                                 line + 1, col + 1, error_text(lang, "yaml.key_not_text.hint"))
             located.locations[path + (key,)] = (line + 1, col + 1)
-            out[key] = _plain(node[key], path + (key,), located)
+            out[key] = _plain(node[key], path + (key,), located, lang)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, item in enumerate(node):
             line, col = node.lc.item(i)
             located.locations[path + (i,)] = (line + 1, col + 1)
-            items.append(_plain(item, path + (i,), located))
+            items.append(_plain(item, path + (i,), located, lang))
         return items
     if isinstance(node, str):
         return str(node)  # drop ruamel's scalar string subclasses

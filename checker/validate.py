@@ -1,13 +1,15 @@
 """Load a declaration: safe YAML -> pydantic model -> cross-reference and path checks.
 
 Every problem becomes an InputError naming the file, line and column, with a fix. Pydantic's error
-locations are mapped back through the located tree; unknown keys get a "did you mean".
+locations are mapped back through the located tree; unknown keys get a "did you mean". Messages come
+from the `errors` catalog in the user's language (Spanish by default).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from checker.declaration import ALWAYS_SENSITIVE, Declaration
-from checker.durations import Duration
+from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
-from checker.locations import Located, Path_, data_path, load_yaml_file
+from checker.i18n import DEFAULT_LANG
+from checker.locations import Located, Path_, data_path, error_text, load_yaml_file
 
 
 @dataclass
@@ -45,18 +48,17 @@ def strip_notes(value: Any) -> Any:
     return value
 
 
-def load_declaration(path: Path, display: str | None = None) -> LoadedDeclaration:
+def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT_LANG) -> LoadedDeclaration:
     name = display or str(path)
-    located = load_yaml_file(path, name)
+    located = load_yaml_file(path, name, lang)
     raw = path.read_bytes()
     if not isinstance(located.data, dict):
-        raise InputError(name, "a declaration is a YAML mapping (keys such as schema_version, program)", 1, 1,
-                         "start the file with `schema_version: 1` and a `program:` section")
+        raise InputError(name, error_text(lang, "decl.not_mapping"), 1, 1, error_text(lang, "decl.not_mapping.hint"))
     data = strip_notes(located.data)
     try:
         model = Declaration.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, located, data) from None
+        raise _first_error(exc, located, data, lang) from None
     loaded = LoadedDeclaration(path=path, display=name, sha256=hashlib.sha256(raw).hexdigest(),
                                located=located, model=model, data=data)
     _check_references(loaded)

@@ -237,6 +237,10 @@ def test_ai_center_six_months_later_lists_exactly_the_fixed_and_new_findings() -
     new_subjects = {new_all[k]["subject"]["id"] for k in expected_new}
     assert "analitica-becas" in new_subjects
     assert any(new_all[k]["path"].startswith("systems[analitica-becas].encryption.at_rest") for k in expected_new)
+    # Accepted risks: better, not fixed; and both waivers are about to expire.
+    assert {("BIO-04", "rostro"), ("ACC-02", "control-acceso")} <= {
+        (c.control_id, (c.subject or {}).get("id")) for c in diff.better if c.new_status == "waived"}
+    assert [(w.id, w.window) for w in diff.waivers] == [("acceso-sin-biometria", "30"), ("consola-camaras", "90")]
     assert diff.score_new is not None and diff.score_old is not None and diff.score_new > diff.score_old
     assert diff.controls_added == diff.controls_removed == []
     assert diff_exit_code(diff) == 1

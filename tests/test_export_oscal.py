@@ -184,18 +184,41 @@ def _trestle(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120, check=False)
 
 
-def test_trestle_validate_accepts_it_and_rejects_a_corrupted_copy(tmp_path: Path) -> None:
+def _workspace(tmp_path: Path, doc: dict[str, Any]) -> Path:
     assert _trestle(tmp_path, "init").returncode == 0
     folder = tmp_path / "assessment-results" / "ai-center"
     folder.mkdir(parents=True)
     target = folder / "assessment-results.json"
-    target.write_bytes(render(sample_document(), RenderOptions(lang="es")))
+    target.write_bytes(render(doc, RenderOptions(lang="es")))
+    return target
+
+
+@pytest.mark.parametrize("name", ["sample", "ai-center-6-months.yaml"])
+def test_trestle_validate_accepts_it(tmp_path: Path, name: str) -> None:
+    target = _workspace(tmp_path, document(name))
     ok = _trestle(tmp_path, "validate", "-f", str(target))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "VALID" in ok.stdout + ok.stderr
 
+
+def test_trestle_validate_rejects_a_corrupted_copy(tmp_path: Path) -> None:
+    target = _workspace(tmp_path, sample_document())
     data = json.loads(target.read_text(encoding="utf-8"))
     data["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] = "not-applicable"
     target.write_text(json.dumps(data), encoding="utf-8")
     bad = _trestle(tmp_path, "validate", "-f", str(target))
     assert bad.returncode != 0
+
+
+def test_real_waivers_are_risks_tied_to_the_waived_subjects_only() -> None:
+    doc = document("ai-center-6-months.yaml")
+    result = oscal(doc)["assessment-results"]["results"][0]
+    risks = {p["value"]: r for r in result["risks"] for p in r["props"] if p["name"] == "waiver-id"}
+    assert set(risks) == {"acceso-sin-biometria", "consola-camaras"}
+    observations = {o["uuid"]: o for o in result["observations"]}
+    cameras = [observations[o["observation-uuid"]]["title"] for o in risks["consola-camaras"]["related-observations"]]
+    assert cameras == ["ACC-02: sistema control-acceso"]
+    assert risks["consola-camaras"]["deadline"] == "2027-08-15T00:00:00-06:00"
+    acc = next(f for f in result["findings"] if f["target"]["target-id"] == "ACC-02_obj")
+    assert acc["target"]["status"]["state"] == "not-satisfied"   # other systems still fail
+    assert acc["related-risks"] == [{"risk-uuid": risks["consola-camaras"]["uuid"]}]

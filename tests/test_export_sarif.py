@@ -139,3 +139,14 @@ def test_hostile_subject_does_not_break_json() -> None:
     data = sarif(doc)
     assert schema_errors(data) == []
     assert "\x00" not in data["runs"][0]["results"][0]["message"]["text"]
+
+
+def test_real_partial_waiver_suppresses_only_the_named_system() -> None:
+    doc = document("ai-center-6-months.yaml")
+    results = [r for r in sarif(doc)["runs"][0]["results"] if r["ruleId"] == "ACC-02"]
+    suppressed = {r["properties"]["subject"]["id"] for r in results if "suppressions" in r}
+    assert suppressed == {"control-acceso"}
+    assert {r["properties"]["subject"]["id"] for r in results} >= {"portal-inscripcion", "analitica-becas"}
+    [bio] = [r for r in sarif(doc)["runs"][0]["results"] if r["ruleId"] == "BIO-04"]
+    assert bio["suppressions"][0]["justification"].startswith("Excepción acceso-sin-biometria aprobada por "
+                                                              "Comité de Transparencia")

@@ -129,7 +129,8 @@ def legal_refs_text(result: dict[str, Any]) -> str:
 def waiver_text(waiver: dict[str, Any] | None, tr: Translator) -> str:
     if not waiver:
         return ""
-    return tr("csv.waiver", id=waiver.get("id") or "", reason=waiver.get("reason") or "",
+    reason = " ".join(str(waiver.get("reason") or "").split())   # YAML folded text ends with a newline
+    return tr("csv.waiver", id=waiver.get("id") or "", reason=reason,
               approved_by=waiver.get("approved_by") or "—", expires=waiver.get("expires") or "—")
 
 

@@ -2,7 +2,7 @@
 
 A pure function of the JSON result document. The mapping:
 - `tool.driver.rules`: every control in `results` (not-applicable ones included), so a code-scanning tool
-  that saw an alert for a control closes it as fixed when a later run has no result for it.
+  knows each rule ran; an earlier alert (same fingerprint) absent from a later run is closed as fixed.
 - one SARIF result per finding whose status is `fail`, `partial` or `unknown` (a `pass` finding is not an
   alert); `level` follows the control's severity: critical and high `error`, medium `warning`, low `note`.
 - waived findings are still reported (with the status they would have), with a `suppressions` entry

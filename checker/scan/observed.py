@@ -193,6 +193,11 @@ class _HostItem:
             "system": self.systems[0] if self.systems else None,
             "systems": self.systems,
             "vantage": "external" if self.summary.external else "internal",
+            # Booleans for cheap `where` clauses over tens of thousands of hosts; false also when no
+            # external scan saw the host (the exposure lists are then absent).
+            "declared": bool(self.systems),
+            "exposes_data_store": bool(self.summary.exposed_data_stores),
+            "exposes_remote_admin": bool(self.summary.exposed_remote_admin),
         }
         summary.pop("hosts", None)
         out.update(summary)
