@@ -91,14 +91,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.thresholds:
         from checker.thresholds import load_thresholds
 
-        thresholds = load_thresholds(Path(args.thresholds))
+        thresholds = load_thresholds(Path(args.thresholds), lang)
     loaded = load_declaration(Path(args.declaration), args.declaration)
     doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
     _warn(loaded.warnings, lang)
     if fmt is None:
         print_summary(doc, lang, args.fail_on)
     else:
-        options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant)
+        # SARIF paths are relative to where the tool runs (the repository root in CI), so code
+        # scanning can find the declaration; the result document itself only holds its file name.
+        uri_base = args.sarif_uri_base
+        if uri_base is None:
+            folder = Path(os.path.relpath(Path(args.declaration).resolve().parent, Path.cwd()))
+            uri_base = "" if str(folder) == "." else folder.as_posix()
+        options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
+                                extra={"sarif_uri_base": uri_base})
         try:
             content = renderer_for(fmt)(doc, options)
         except (InputError, UsageError, ToolError):
@@ -233,8 +240,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from checker.diff import diff_documents, diff_exit_code, load_result, render_diff
 
     lang = _lang(args)
-    old = load_result(Path(args.old))
-    new = load_result(Path(args.new))
+    old = load_result(Path(args.old), lang)
+    new = load_result(Path(args.new), lang)
+    if not args.lang:  # the report's language follows the newer evaluation unless asked
+        lang = new.get("lang", lang) if new.get("lang") in LANGS else lang
     diff = diff_documents(old, new)
     text = render_diff(diff, args.format, lang)
     _emit(text.encode("utf-8"), args.output, args.format, lang)
@@ -265,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
     e.add_argument("--pdf-variant", choices=["pdf/a-3b"], default=None)
     e.add_argument("--thresholds", metavar="FILE", help="YAML gate: max failures per severity, min score, max unknowns")
+    e.add_argument("--sarif-uri-base", metavar="DIR", default=None,
+                   help="SARIF: folder of the declaration relative to the repository root (default: from the cwd)")
     common(e)
     e.set_defaults(func=cmd_evaluate)
 

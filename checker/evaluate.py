@@ -6,6 +6,7 @@ roll-up and the score. The document is plain JSON-able data; every renderer read
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterable
 from datetime import date
@@ -17,6 +18,7 @@ from checker import TOOL_NAME, __version__
 from checker.catalog import SEVERITIES, AllOf, Catalog, Control, Every, default_profile
 from checker.errors import InputError
 from checker.i18n import t
+from checker.locations import error_text
 from checker.rules import FAIL, NA, PARTIAL, PASS, UNKNOWN, ItemOutcome, Leaf, Outcome, Scope, evaluate, worst
 from checker.validate import LoadedDeclaration
 from checker.view import View, build_view, law_for
@@ -122,27 +124,30 @@ class Evaluator:
 
     # -- inputs ------------------------------------------------------------------------------
     def _check_catalog_references(self) -> None:
+        """Waivers and evidence name controls: each must exist in the catalog (bad input, exit 2)."""
+        lang = self.lang
         known = [c.id for c in self.catalog.controls]
         model = self.loaded.model
         for i, waiver in enumerate(model.waivers or []):
             control = self.catalog.get(waiver.control)
             if control is None:
                 line, col = self.loaded.located.where(("waivers", i, "control"))
-                import difflib
                 close = difflib.get_close_matches(waiver.control, known, n=1)
-                raise InputError(self.loaded.display, f"waiver '{waiver.id}' names control {waiver.control}, "
-                                 "which the catalog does not have", line, col,
-                                 f"did you mean {close[0]}?" if close else "see `resguarda catalog list`")
+                hint = error_text(lang, "hint.did_you_mean_control", close=close[0]) if close else \
+                    error_text(lang, "hint.catalog_list")
+                raise InputError(self.loaded.display, error_text(lang, "waiver.unknown_control", id=waiver.id,
+                                                                 control=waiver.control), line, col, hint)
             if control.deprecated:
                 line, col = self.loaded.located.where(("waivers", i, "control"))
-                self.loaded.warnings.append(f"{self.loaded.display}:{line}:{col}: waiver '{waiver.id}' names "
-                                            f"deprecated control {waiver.control}")
+                self.loaded.warnings.append(f"{self.loaded.display}:{line}:{col}: " + error_text(
+                    lang, "warn.deprecated_control", id=waiver.id, control=waiver.control))
         for i, ev in enumerate(model.evidence or []):
             for j, cid in enumerate(ev.controls or []):
                 if self.catalog.get(cid) is None:
                     line, col = self.loaded.located.where(("evidence", i, "controls", j))
-                    raise InputError(self.loaded.display, f"evidence '{ev.id}' names control {cid}, which the "
-                                     "catalog does not have", line, col, "see `resguarda catalog list`")
+                    raise InputError(self.loaded.display, error_text(lang, "evidence.unknown_control", id=ev.id,
+                                                                     control=cid),
+                                     line, col, error_text(lang, "hint.catalog_list"))
 
     def _evidence(self) -> list[dict[str, Any]]:
         out = []

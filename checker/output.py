@@ -8,13 +8,16 @@ import tempfile
 from pathlib import Path
 
 from checker.errors import InputError
+from checker.i18n import DEFAULT_LANG, LANGS, t
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes, lang: str = DEFAULT_LANG) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(str(path), f"the output folder '{folder}' does not exist",
-                         hint="create the folder or choose another path with -o")
+        # `lang` only words this message; the scan runner calls without it and gets Spanish.
+        lang = lang if lang in LANGS else DEFAULT_LANG
+        raise InputError(str(path), t("errors", lang, "output.no_folder", folder=folder),
+                         hint=t("errors", lang, "output.no_folder.hint"))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

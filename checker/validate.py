@@ -61,9 +61,9 @@ def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT
         raise _first_error(exc, located, data, lang) from None
     loaded = LoadedDeclaration(path=path, display=name, sha256=hashlib.sha256(raw).hexdigest(),
                                located=located, model=model, data=data)
-    _check_references(loaded)
-    _check_files(loaded)
-    _check_rules(loaded)
+    _check_references(loaded, lang)
+    _check_files(loaded, lang)
+    _check_rules(loaded, lang)
     return loaded
 
 
@@ -101,24 +101,29 @@ def _choices(annotation: Any) -> list[str]:
     return out
 
 
-def _pretty(path: Path_) -> str:
+def _pretty(path: Path_, lang: str) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(top level)"
+    return text or error_text(lang, "path.top")
 
 
-def _message(err: Any, path: Path_, data: Any) -> tuple[str, str | None]:
+def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | None]:
+    def tr(key: str, /, **values: Any) -> str:
+        return error_text(lang, key, **values)
+
     kind = err["type"]
     key = path[-1] if path else ""
+    where = _pretty(path, lang)
     if kind == "extra_forbidden":
         model = _model_at(path[:-1])
         valid = sorted(model.model_fields) if model else []
         close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}"
-        return f"unknown key '{key}' in {_pretty(path[:-1])}", hint + " (keys starting with x_ are free notes)"
+        hint = tr("key.unknown.hint_close", close=close[0]) if close else \
+            tr("key.unknown.hint_list", keys=", ".join(valid))
+        return tr("key.unknown", key=key, where=_pretty(path[:-1], lang)), hint
     if kind == "missing":
-        return f"required key '{key}' is missing in {_pretty(path[:-1])}", f"add `{key}:` here"
+        return tr("key.missing", key=key, where=_pretty(path[:-1], lang)), tr("key.missing.hint", key=key)
     value = err.get("input")
     if kind == "literal_error":
         parent = _model_at(path[:-1]) if isinstance(key, str) else None
@@ -127,47 +132,75 @@ def _message(err: Any, path: Path_, data: Any) -> tuple[str, str | None]:
             key = path[-2]
         info = parent.model_fields.get(str(key)) if parent else None
         choices = _choices(info.annotation) if info else []
+        one_of = tr("hint.one_of", choices=", ".join(choices))
         if isinstance(value, dict | list):
-            return f"{_pretty(path)} must be a value, not a {'mapping' if isinstance(value, dict) else 'list'}", \
-                f"write one of: {', '.join(choices)}" if choices else None
+            shape = "value.not_scalar_mapping" if isinstance(value, dict) else "value.not_scalar_list"
+            return tr(shape, where=where), one_of if choices else None
         close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"write one of: {', '.join(choices)}"
-        return f"'{value}' is not a valid value for {_pretty(path)}", hint
+        hint = tr("hint.did_you_mean", close=close[0]) if close else one_of
+        return tr("value.not_choice", value=value, where=where), hint
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         if pattern.startswith("^P"):
-            return f"'{value}' is not an ISO 8601 duration ({_pretty(path)})", "write e.g. P30D, P6M, P1Y or PT72H"
+            return tr("value.duration", value=value, where=where), tr("value.duration.hint")
         if "a-z0-9" in pattern:
-            return f"'{value}' is not a valid id ({_pretty(path)})", \
-                "ids are lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters"
+            return tr("value.id", value=value, where=where), tr("value.id.hint")
         if "A-Z]{2}$" in pattern:
-            return f"'{value}' is not an ISO 3166-1 alpha-2 country code", "write e.g. MX or US"
+            return tr("value.country", value=value), tr("value.country.hint")
         if "MX-" in pattern:
-            return f"'{value}' is not an ISO 3166-2 Mexican state code", "write e.g. MX-CHP, MX-CMX"
+            return tr("value.state", value=value), tr("value.state.hint")
         if "A-Z]{2,5}-" in pattern:
-            return f"'{value}' is not a control id", "control ids look like ENC-01 (see `resguarda catalog list`)"
-        return f"'{value}' has the wrong form for {_pretty(path)}", None
+            return tr("value.control_id", value=value), tr("value.control_id.hint")
+        return tr("value.wrong_form", value=value, where=where), None
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         model = _model_at(path)
-        keys = f" with keys {', '.join(sorted(model.model_fields))}" if model else ""
-        return f"{_pretty(path)} must be a mapping{keys}", "write it as `key: value` lines or `{key: value}`" \
-            + (" (or `false` if it is not in place)" if model else "")
+        if model is None:
+            return tr("type.mapping", where=where), tr("type.mapping.hint")
+        keys = ", ".join(sorted(model.model_fields))
+        return tr("type.mapping_keys", where=where, keys=keys), tr("type.mapping.hint_optional")
     if kind == "list_type":
-        return f"{_pretty(path)} must be a list", "write it as `[a, b]` or as `- item` lines"
+        return tr("type.list", where=where), tr("type.list.hint")
     if kind.startswith("bool"):
-        return f"{_pretty(path)} must be true or false, not {value!r}", None
+        return tr("type.bool", where=where, value=repr(value)), None
     if kind.startswith(("date", "datetime")):
-        return f"'{value}' is not a date ({_pretty(path)})", "write an ISO 8601 date: YYYY-MM-DD"
+        return tr("type.date", value=value, where=where), tr("type.date.hint")
     if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
-        return f"{_pretty(path)}: {err['msg'].lower()} (got {value!r})", None
+        return _number_message(err, where, lang), None
     if kind.startswith("string"):
-        return f"{_pretty(path)}: {err['msg'].lower()}", None
+        ctx = err.get("ctx", {})
+        if kind == "string_type":
+            return tr("string.type", where=where), None
+        if kind == "string_too_short" and "min_length" in ctx:
+            return tr("string.too_short", where=where, n=ctx["min_length"]), None
+        if kind == "string_too_long" and "max_length" in ctx:
+            return tr("string.too_long", where=where, n=ctx["max_length"]), None
+        return tr("detail", where=where, detail=err["msg"].lower()), None
     if kind == "value_error":
-        return f"{_pretty(path)}: {err['msg'].removeprefix('Value error, ')}", None
-    return f"{_pretty(path)}: {err['msg']}", None
+        # The only validator that raises is the duration check: a value the pattern accepts but that
+        # names no period at all (`P`, `PT`).
+        if isinstance(value, str) and re.fullmatch(DURATION_PATTERN, value):
+            return tr("value.duration", value=value, where=where), tr("value.duration.hint")
+        return tr("detail", where=where, detail=err["msg"].removeprefix("Value error, ")), None
+    # Anything else keeps pydantic's own (English) wording as the detail.
+    return tr("detail", where=where, detail=err["msg"]), None
 
 
-def _first_error(exc: ValidationError, located: Located, data: Any) -> InputError:
+_BOUNDS = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}
+
+
+def _number_message(err: Any, where: str, lang: str) -> str:
+    kind = err["type"]
+    shown = repr(err.get("input"))
+    if kind.startswith("int"):
+        return error_text(lang, "number.int", where=where, value=shown)
+    bound = _BOUNDS.get(kind)
+    ctx = err.get("ctx", {})
+    if bound and bound in ctx:
+        return error_text(lang, f"number.{bound}", where=where, limit=ctx[bound], value=shown)
+    return error_text(lang, "number.other", where=where, detail=err["msg"].lower(), value=shown)
+
+
+def _first_error(exc: ValidationError, located: Located, data: Any, lang: str) -> InputError:
     errors = exc.errors()
     # Union branches produce noise (e.g. "should be False" beside the real model error): keep the
     # errors that say the most about the value the owner wrote.
@@ -181,10 +214,10 @@ def _first_error(exc: ValidationError, located: Located, data: Any) -> InputErro
         located_errors.append((line, col, err, path))
     located_errors.sort(key=lambda item: (item[0], item[1]))
     line, col, err, path = located_errors[0]
-    message, hint = _message(err, path, data)
+    message, hint = _message(err, path, data, lang)
     others = len({(e[0], e[1]) for e in located_errors}) - 1
     if others > 0:
-        hint = (hint + "; " if hint else "") + f"{others} more problem(s) after this one"
+        hint = (hint + "; " if hint else "") + error_text(lang, "more_problems", n=others)
     return InputError(located.file, message, line, col, hint)
 
 
@@ -194,88 +227,93 @@ def _err(loaded: LoadedDeclaration, path: Path_, message: str, hint: str | None 
     return InputError(loaded.display, message, line, col, hint)
 
 
-def _suggest(value: str, known: list[str]) -> str:
+def _suggest(value: str, known: list[str], lang: str) -> str:
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
     if close:
-        return f"did you mean '{close[0]}'?"
-    return f"known ids: {', '.join(known)}" if known else "declare it first"
+        return error_text(lang, "hint.did_you_mean", close=close[0])
+    return error_text(lang, "ref.known", ids=", ".join(known)) if known else error_text(lang, "ref.declare_first")
 
 
-def _check_references(loaded: LoadedDeclaration) -> None:
+def _check_references(loaded: LoadedDeclaration, lang: str) -> None:
+    def tr(key: str, /, **values: Any) -> str:
+        return error_text(lang, key, **values)
+
     d = loaded.model
     seen: dict[str, Path_] = {}
     sections = ("data_inventory", "systems", "processors", "transfers", "evidence", "waivers", "scans")
     for section in sections:
         for i, item in enumerate(getattr(d, section) or []):
             if item.id in seen:
-                raise _err(loaded, (section, i, "id"), f"id '{item.id}' is used twice in this file "
-                           f"(first at line {loaded.located.where(seen[item.id])[0]})",
-                           "ids must be unique across the whole declaration")
+                raise _err(loaded, (section, i, "id"),
+                           tr("id.twice", id=item.id, line=loaded.located.where(seen[item.id])[0]),
+                           tr("id.twice.hint"))
             seen[item.id] = (section, i, "id")
     systems = [s.id for s in d.systems or []]
     categories = [c.id for c in d.data_inventory or []]
     processors = [p.id for p in d.processors or []]
 
     def check(ref: str, known: list[str], path: Path_, what: str) -> None:
+        # `what` names the kind of id: ref.system, ref.processor, ref.category in the catalog.
         if ref not in known:
-            raise _err(loaded, path, f"'{ref}' is not a declared {what}", _suggest(ref, known))
+            raise _err(loaded, path, tr(f"ref.{what}", ref=ref), _suggest(ref, known, lang))
 
     for i, cat in enumerate(d.data_inventory or []):
         for j, sid in enumerate(cat.systems or []):
-            check(sid, systems, ("data_inventory", i, "systems", j), "system id")
+            check(sid, systems, ("data_inventory", i, "systems", j), "system")
         if cat.category == "biometric" and cat.biometric is None:
-            raise _err(loaded, ("data_inventory", i, "category"),
-                       f"'{cat.id}' is biometric but has no `biometric:` block",
-                       "add biometric: {modality, stored_as, matching, storage, alternative_offered}")
+            raise _err(loaded, ("data_inventory", i, "category"), tr("biometric.missing", id=cat.id),
+                       tr("biometric.missing.hint"))
         if cat.sensitive is False and cat.category in ALWAYS_SENSITIVE:
             line, col = loaded.located.where(("data_inventory", i, "sensitive"))
-            loaded.warnings.append(f"{loaded.display}:{line}:{col}: '{cat.id}' is {cat.category} data, which is "
-                                   "always sensitive; `sensitive: false` is ignored")
+            loaded.warnings.append(f"{loaded.display}:{line}:{col}: "
+                                   + tr("warn.always_sensitive", id=cat.id, category=cat.category))
     for i, sys_ in enumerate(d.systems or []):
         if sys_.hosting and sys_.hosting.processor:
-            check(sys_.hosting.processor, processors, ("systems", i, "hosting", "processor"), "processor id")
+            check(sys_.hosting.processor, processors, ("systems", i, "hosting", "processor"), "processor")
         if sys_.hosting and sys_.hosting.type in ("cloud", "saas") and not sys_.hosting.country:
-            raise _err(loaded, ("systems", i, "hosting"), f"system '{sys_.id}' is hosted in {sys_.hosting.type} "
-                       "but its country is not declared", "add `country:` (ISO 3166-1, e.g. MX or US)")
+            raise _err(loaded, ("systems", i, "hosting"), tr("hosting.no_country", id=sys_.id, type=sys_.hosting.type),
+                       tr("hosting.no_country.hint"))
     for section in ("processors", "transfers"):
         for i, item in enumerate(getattr(d, section) or []):
             for j, cid in enumerate(item.data_categories or []):
-                check(cid, categories, (section, i, "data_categories", j), "data category id (data_inventory)")
+                check(cid, categories, (section, i, "data_categories", j), "category")
     for i, waiver in enumerate(d.waivers or []):
         for j, sid in enumerate(waiver.systems or []):
-            check(sid, systems, ("waivers", i, "systems", j), "system id")
+            check(sid, systems, ("waivers", i, "systems", j), "system")
         if waiver.expires < waiver.approved_on:
-            raise _err(loaded, ("waivers", i, "expires"), f"waiver '{waiver.id}' expires before it was approved",
-                       "set `expires` after `approved_on`")
+            raise _err(loaded, ("waivers", i, "expires"), tr("waiver.before_approval", id=waiver.id),
+                       tr("waiver.before_approval.hint"))
         if waiver.expires > Duration.parse("P1Y").add_to(waiver.approved_on):
-            raise _err(loaded, ("waivers", i, "expires"), f"waiver '{waiver.id}' lasts more than one year",
-                       "a waiver expires at most one year after `approved_on`; renew it when it ends")
+            raise _err(loaded, ("waivers", i, "expires"), tr("waiver.too_long", id=waiver.id),
+                       tr("waiver.too_long.hint"))
 
 
-def _inside(loaded: LoadedDeclaration, rel: str, path: Path_, what: str) -> None:
+def _inside(loaded: LoadedDeclaration, rel: str, path: Path_, what: str, lang: str) -> None:
+    # `what` is "evidence" or "scan": the noun comes from the catalog (noun.evidence, noun.scan).
+    noun = error_text(lang, f"noun.{what}")
     base = loaded.base_dir
     target = Path(rel)
     if target.is_absolute() or rel.startswith("~"):
-        raise _err(loaded, path, f"{what} path '{rel}' is absolute",
-                   "write it relative to the declaration's folder, e.g. evidence/aviso.pdf")
+        raise _err(loaded, path, error_text(lang, "path.absolute", what=noun, rel=rel),
+                   error_text(lang, "path.absolute.hint"))
     resolved = (base / target).resolve()
     if not resolved.is_relative_to(base):
-        raise _err(loaded, path, f"{what} path '{rel}' leaves the declaration's folder",
-                   "keep evidence and scans inside the folder that holds the declaration")
+        raise _err(loaded, path, error_text(lang, "path.outside", what=noun, rel=rel),
+                   error_text(lang, "path.outside.hint"))
     if not resolved.is_file():
-        raise _err(loaded, path, f"{what} file '{rel}' does not exist", "check the path (relative to the declaration)")
+        raise _err(loaded, path, error_text(lang, "path.missing", what=noun, rel=rel),
+                   error_text(lang, "path.missing.hint"))
 
 
-def _check_files(loaded: LoadedDeclaration) -> None:
+def _check_files(loaded: LoadedDeclaration, lang: str) -> None:
     for i, ev in enumerate(loaded.model.evidence or []):
-        _inside(loaded, ev.path, ("evidence", i, "path"), "evidence")
+        _inside(loaded, ev.path, ("evidence", i, "path"), "evidence", lang)
     for i, scan in enumerate(loaded.model.scans or []):
-        _inside(loaded, scan.file, ("scans", i, "file"), "scan")
+        _inside(loaded, scan.file, ("scans", i, "file"), "scan", lang)
 
 
-def _check_rules(loaded: LoadedDeclaration) -> None:
+def _check_rules(loaded: LoadedDeclaration, lang: str) -> None:
     p = loaded.model.program
     if p.role == "encargado" and not p.controller:
-        raise _err(loaded, ("program", "role"), "an encargado must name the responsable it works for",
-                   "add `controller:` under program")
-
+        raise _err(loaded, ("program", "role"), error_text(lang, "encargado.no_controller"),
+                   error_text(lang, "encargado.no_controller.hint"))
