@@ -35,5 +35,5 @@ def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str =
                   profile: str | None = None) -> dict[str, Any]:
     """Evaluate one declaration file; returns the JSON result document (results.md)."""
     when = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    loaded = load_declaration(Path(path), str(path))
+    loaded = load_declaration(Path(path), str(path), lang=lang)
     return evaluate_loaded(loaded, as_of=when, lang=lang, profile=profile)

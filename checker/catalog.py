@@ -30,7 +30,8 @@ from pydantic import (
 from ruamel.yaml import YAML
 
 from checker.errors import InputError
-from checker.locations import Located, data_path, load_yaml_file
+from checker.i18n import DEFAULT_LANG
+from checker.locations import Located, data_path, error_text, load_yaml_file, os_reason
 from checker.resources import controls_dir
 
 # ruamel's C parser (ruamel.yaml.clib) is six times faster on the catalog; the pure one is the fallback.
@@ -261,21 +262,24 @@ def default_profile(operator_type: str, role: str) -> str:
 
 
 # -- loading ---------------------------------------------------------------------------------
-def _located_error(exc: ValidationError, located: Located, base: tuple[str | int, ...] = ()) -> InputError:
+def _located_error(exc: ValidationError, located: Located, base: tuple[str | int, ...] = (),
+                   lang: str = DEFAULT_LANG) -> InputError:
     err = exc.errors()[0]
     node: Any = located.data
     for part in base:
         node = node[part]
     path = base + data_path(err["loc"], node)
     line, col = located.where(tuple(path))
+    # pydantic's detail stays in English: catalog maintainers read it, the frame and hint are localized.
     msg = err["msg"].removeprefix("Value error, ")
-    field = ".".join(str(p) for p in err["loc"])
-    return InputError(located.file, f"{msg} (at {field or 'top level'})", line, col,
-                      "see the catalog format in the README (`resguarda catalog check` validates it)")
+    field = ".".join(str(p) for p in err["loc"]) or error_text(lang, "catalog.top")
+    return InputError(located.file, error_text(lang, "catalog.invalid", detail=msg, field=field), line, col,
+                      error_text(lang, "catalog.invalid.hint"))
 
 
-def load_catalog(directory: Path | None = None) -> Catalog:
-    return _load(str(directory or controls_dir()))
+def load_catalog(directory: Path | None = None, lang: str = DEFAULT_LANG) -> Catalog:
+    """The catalog in `directory` (default: the built-in one); `lang` words the errors only."""
+    return _load(str(directory or controls_dir()), lang)
 
 
 # Parsing 300 KB of YAML costs a quarter of a second even with ruamel's C parser, and the
@@ -307,30 +311,30 @@ def _start_lines(path: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _validate_file(path: Path, data: Any, located: Located | None) -> list[Control]:
+def _validate_file(path: Path, data: Any, located: Located | None, lang: str = DEFAULT_LANG) -> list[Control]:
     if not isinstance(data, list):
-        raise InputError(str(path), "a control file is a YAML list of controls", 1, 1,
-                         "start each control with `- id:`")
+        raise InputError(str(path), error_text(lang, "catalog.not_list"), 1, 1,
+                         error_text(lang, "catalog.not_list.hint"))
     controls = []
     for i, raw in enumerate(data):
         try:
             controls.append(Control.model_validate(raw))
         except ValidationError as exc:
-            located = located or load_yaml_file(path, str(path))
-            raise _located_error(exc, located, (i,)) from None
+            located = located or load_yaml_file(path, str(path), lang)
+            raise _located_error(exc, located, (i,), lang) from None
     return controls
 
 
 @cache
-def _load(directory: str) -> Catalog:
+def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
     root = Path(directory)
     builtin = root.resolve() == controls_dir().resolve()
     index_path = root / "catalog.yaml"
-    index_loc = load_yaml_file(index_path, str(index_path))
+    index_loc = load_yaml_file(index_path, str(index_path), lang)
     try:
         index = CatalogIndex.model_validate(index_loc.data)
     except ValidationError as exc:
-        raise _located_error(exc, index_loc) from None
+        raise _located_error(exc, index_loc, lang=lang) from None
     digest = hashlib.sha256(index_path.read_bytes())
     blobs: dict[str, bytes] = {}
     for name in index.files:
@@ -338,9 +342,10 @@ def _load(directory: str) -> Catalog:
         try:
             blobs[name] = path.read_bytes()
         except OSError as exc:
-            raise InputError(str(index_path), f"the catalog lists {name}, which cannot be read: {exc.strerror}",
+            raise InputError(str(index_path), error_text(lang, "catalog.unreadable_file", name=name,
+                                                         reason=os_reason(exc, lang)),
                              *index_loc.where(("files", index.files.index(name))),
-                             "fix the name under `files:` or add the file") from None
+                             error_text(lang, "catalog.unreadable_file.hint")) from None
         digest.update(name.encode() + b"\0" + blobs[name])
     sha = digest.hexdigest()
     key = hashlib.sha256(sha.encode() + Path(__file__).read_bytes()).hexdigest()
@@ -358,16 +363,17 @@ def _load(directory: str) -> Catalog:
             data = _fast_yaml(path)
             starts = _start_lines(path)
         else:
-            located = load_yaml_file(path, str(path))  # a user's catalog: the hostile-input limits apply
+            located = load_yaml_file(path, str(path), lang)  # a user's catalog: the hostile-input limits apply
             data = located.data
             starts = {}
-        file_controls = _validate_file(path, data, located)
+        file_controls = _validate_file(path, data, located, lang)
         for i, control in enumerate(file_controls):
             line, col = located.where((i,)) if located else starts.get(control.id, (1, 1))
             if control.id in where:
                 first = where[control.id]
-                raise InputError(str(path), f"control id {control.id} is used twice (first in {first[0]}:{first[1]})",
-                                 line, col, "give each control its own id")
+                raise InputError(str(path), error_text(lang, "catalog.duplicate_id", id=control.id, file=first[0],
+                                                       line=first[1]),
+                                 line, col, error_text(lang, "catalog.duplicate_id.hint"))
             where[control.id] = (str(path), line, col)
         controls.extend(file_controls)
         raw_files.append(data)
@@ -396,14 +402,14 @@ def _write_cache(cache_file: Path, raw_files: list[Any], where: dict[str, tuple[
         pass  # a read-only home only costs speed
 
 
-def check_catalog(catalog: Catalog) -> list[str]:
+def check_catalog(catalog: Catalog, lang: str = DEFAULT_LANG) -> list[str]:
     """Problems that span controls: domain coverage, parameters, references to unknown laws."""
     problems: list[str] = []
     covered = {c.domain for c in catalog.controls}
     for domain in DOMAINS:
         if domain not in covered:
-            problems.append(f"no control covers the domain '{domain}'")
+            problems.append(error_text(lang, "catalog.domain_uncovered", domain=domain))
     for profile in catalog.index.profiles:
         if not catalog.select(profile):
-            problems.append(f"profile '{profile}' selects no control")
+            problems.append(error_text(lang, "catalog.profile_empty", profile=profile))
     return problems

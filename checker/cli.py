@@ -38,7 +38,7 @@ def _as_of(value: str | None, lang: str) -> date | None:
 def _catalog(args: argparse.Namespace) -> Any:
     from checker.catalog import load_catalog
 
-    return load_catalog(Path(args.catalog) if getattr(args, "catalog", None) else None)
+    return load_catalog(Path(args.catalog) if getattr(args, "catalog", None) else None, lang=_lang(args))
 
 
 def _format_for(args: argparse.Namespace, lang: str) -> str | None:
@@ -59,7 +59,7 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
     from checker.output import write_atomic
 
     if output:
-        write_atomic(Path(output), content)
+        write_atomic(Path(output), content, lang)
         print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
     if fmt == "pdf":
@@ -92,7 +92,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from checker.thresholds import load_thresholds
 
         thresholds = load_thresholds(Path(args.thresholds), lang)
-    loaded = load_declaration(Path(args.declaration), args.declaration)
+    loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
     _warn(loaded.warnings, lang)
     if fmt is None:
@@ -159,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from checker.validate import load_declaration
 
     lang = _lang(args)
-    loaded = load_declaration(Path(args.declaration), args.declaration)
+    loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     # Waivers and evidence name controls: check them against the catalog too.
     Evaluator(loaded, _catalog(args), as_of=date.today(), lang=lang)
     _warn(loaded.warnings, lang)
@@ -189,7 +189,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         data["source"] = f"{Path(file).name}:{line}:{col}"
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    problems = check_catalog(catalog)
+    problems = check_catalog(catalog, lang)
     if problems:
         print(t("cli", lang, "error.catalog"), file=sys.stderr)
         for p in problems:

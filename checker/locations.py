@@ -193,7 +193,7 @@ def _too_large(file: str, lang: str) -> InputError:
                       hint=error_text(lang, "file.too_large.hint"))
 
 
-def _os_reason(exc: OSError, lang: str) -> str:
+def os_reason(exc: OSError, lang: str) -> str:
     """Why the OS refused the file, in the user's language when the case is a common one."""
     key = f"os.{errno.errorcode.get(exc.errno or 0, '')}"
     if has_error_text(key):
@@ -209,7 +209,7 @@ def load_yaml_file(path: Path, display: str | None = None, lang: str = DEFAULT_L
         # Read inside the same guard: a folder passes stat() and only fails here (IsADirectoryError).
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(name, error_text(lang, "file.unreadable", reason=_os_reason(exc, lang)),
+        raise InputError(name, error_text(lang, "file.unreadable", reason=os_reason(exc, lang)),
                          hint=error_text(lang, "file.unreadable.hint")) from None
     try:
         text = raw.decode("utf-8-sig")

@@ -66,7 +66,7 @@ def _count(located: Located, path: tuple[str, ...], value: Any, tr: Translator) 
 def load_thresholds(path: str | Path, lang: str = "es") -> Thresholds:
     """Read and check a thresholds file; bad input is an InputError with file, line and column."""
     tr = Translator("export", lang)
-    located = load_yaml_file(Path(path), str(path))
+    located = load_yaml_file(Path(path), str(path), lang)
     data = located.data
     if data is None:
         raise InputError(located.file, tr("thresholds.empty"), 1, 1, tr("thresholds.valid_keys",

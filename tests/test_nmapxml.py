@@ -278,10 +278,15 @@ def test_observe_hosts_observations_and_scans(sample: Path, tmp_path: Path) -> N
     stray = hosts["201.175.10.99"]
     assert stray["system"] is None and stray["name"] == "olvidado.example.gob.mx"
     assert stray["vantage"] == "external" and stray["scan"] == "externo"
-    assert stray["exposed_data_stores"] == ["201.175.10.99:27017 mongodb"]
-    assert stray["exposed_remote_admin"] == ["201.175.10.99:5900 vnc"]
+    assert stray["declared"] is False and stray["exposes_data_store"] and stray["exposes_remote_admin"]
+    assert stray["observed"]["exposed_data_stores"] == ["201.175.10.99:27017 mongodb"]
+    assert stray["observed"]["exposed_remote_admin"] == ["201.175.10.99:5900 vnc"]
+    assert stray["observed"]["declared"] is False and stray["observed"]["stale"] is False
+    assert "stale" not in stray          # only `observed` says how old the evidence is
     assert hosts["201.175.10.20"]["system"] == "portal"
-    assert hosts["10.20.0.15"]["system"] == "control-acceso" and hosts["10.20.0.15"]["vantage"] == "internal"
+    inside = hosts["10.20.0.15"]
+    assert inside["system"] == "control-acceso" and inside["vantage"] == "internal"
+    assert inside["exposes_data_store"] is False and "exposed_data_stores" not in inside["observed"]
 
     obs = seen.observations
     assert len(obs) == 8 + 2 + 1 + 2          # every listed port, and a line for the host with none
@@ -370,3 +375,39 @@ def test_agrees_with_python_nmap_across_chunk_boundaries(tmp_path: Path, monkeyp
     assert https and all(p.tunnel == "ssl" and p.tls is not None for p in https)
     assert all(theirs[h.address]["tcp"][443]["name"] == "http" for h in full.hosts
                if h.address and 443 in theirs[h.address].get("tcp", {}))
+
+
+def test_evaluation_of_undeclared_hosts_and_stale_scans(sample: Path, tmp_path: Path) -> None:
+    """Through the real catalog: one finding per undeclared host, exposures on undeclared hosts, and a
+    stale scan that turns passes into partial while failures stay failures."""
+    from checker.api import evaluate_file
+
+    decl = tmp_path / "decl.yaml"
+    decl.write_text(
+        "schema_version: 1\n"
+        "program: {name: Escuela, operator: SEP, operator_type: public_school, role: responsable}\n"
+        "systems:\n  - {id: portal, name: Portal, hosts: [portal.example.gob.mx, 201.175.10.97]}\n"
+        "scans:\n  - {id: externo, file: scans/externo.xml, vantage: external}\n", encoding="utf-8")
+
+    def results(as_of: date) -> dict[str, dict[str, Any]]:
+        return {r["control_id"]: r for r in evaluate_file(decl, as_of=as_of, lang="es")["results"]}
+
+    now = results(date(2026, 11, 22))
+    net04 = now["NET-04"]
+    assert net04["status"] == "fail"
+    by_host = {f["subject"]["id"]: f for f in net04["findings"]}
+    assert set(by_host) == {"201.175.10.20", "201.175.10.99", "201.175.10.97"}
+    stray = by_host["201.175.10.99"]
+    assert stray["status"] == "fail" and stray["source"] == "scan"
+    assert stray["subject"] == {"kind": "host", "id": "201.175.10.99", "name": "olvidado.example.gob.mx"}
+    assert by_host["201.175.10.20"]["status"] == "pass"
+    for control, text in (("NET-01", "201.175.10.99:27017 mongodb"), ("NET-03", "201.175.10.99:5900 vnc")):
+        hosts = {f["subject"]["id"]: f for f in now[control]["findings"] if f["subject"]["kind"] == "host"}
+        assert set(hosts) == {"201.175.10.99"}, control      # only the undeclared, exposing host
+        assert hosts["201.175.10.99"]["status"] == "fail" and text in hosts["201.175.10.99"]["reason"]
+    assert "201.175.10.20:16379 redis" in " ".join(now["NET-01"]["reasons"])
+
+    later = results(date(2027, 6, 1))          # the scan is now older than 90 days
+    assert later["NET-01"]["status"] == "fail"
+    assert {f["subject"]["id"]: f["status"] for f in later["NET-04"]["findings"]}["201.175.10.20"] == "partial"
+    assert later["NET-04"]["status"] == "fail"

@@ -17,7 +17,7 @@ import hashlib
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -118,7 +118,6 @@ class ParsedScan:
     hosts: list[Host]
     end: ScanEnd
     sha256: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class NmapXmlReader:

@@ -5,8 +5,9 @@ port into facts (`facts.py`), matches hosts to the declared systems and builds:
 - `per_system[id]`: the summary placed at `systems[id].observed`, so rules stay plain comparisons,
   e.g. `{path: observed.exposed_data_stores, equals: []}` or `{path: observed.min_tls_version,
   at_least: "1.2"}`. Lists hold "host:port service" strings, so a failure names what was seen.
-- `hosts`: one item per observed host (the top-level `observed_hosts` list), with the same summary
-  keys plus `id`, `system` (or None: an undeclared host) and the scan it comes from.
+- `hosts`: one item per observed host (the top-level `observed_hosts` list): `id` (its address),
+  `system` (or None: an undeclared host), `declared`, `scan`, `vantage`, and under `observed` the same
+  summary as a system's (plus `system` and `declared`).
 - `observations`: every host and port with its facts (results.md), and `scans`: one entry per file.
 
 Keys that a scan could not decide are left out rather than written empty, so that a rule reading them
@@ -185,23 +186,31 @@ class _HostItem:
 
     def as_dict(self) -> dict[str, Any]:
         summary = self.summary.as_dict()
-        out: dict[str, Any] = {
+        summary.pop("hosts", None)
+        system = self.systems[0] if self.systems else None
+        summary["system"] = system
+        summary["declared"] = bool(self.systems)
+        # Who the host is sits on the item, what was seen under `observed` (the same shape as
+        # `systems[].observed`). Only `observed` carries `stale`, so a `where` that picks hosts by
+        # the item's keys selects them plainly, and a pass on an old scan is partial where a rule
+        # reads `observed.*`.
+        return {
             "id": self.id,
             "name": self.hostnames[0] if self.hostnames else None,
             "address": self.address,
             "hostnames": self.hostnames,
-            "system": self.systems[0] if self.systems else None,
+            "system": system,
             "systems": self.systems,
+            "declared": bool(self.systems),
+            "scan": summary["scan"],
+            "scan_ids": summary["scan_ids"],
             "vantage": "external" if self.summary.external else "internal",
             # Booleans for cheap `where` clauses over tens of thousands of hosts; false also when no
             # external scan saw the host (the exposure lists are then absent).
-            "declared": bool(self.systems),
             "exposes_data_store": bool(self.summary.exposed_data_stores),
             "exposes_remote_admin": bool(self.summary.exposed_remote_admin),
+            "observed": summary,
         }
-        summary.pop("hosts", None)
-        out.update(summary)
-        return out
 
 
 class _Matcher:
