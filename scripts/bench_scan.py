@@ -10,8 +10,8 @@ measures, each in a fresh subprocess so that the peak memory (ru_maxrss) is the 
       matching, observations);
   (b) python-nmap: `PortScanner().analyse_nmap_xml_scan()` on the same bytes (parse only);
   (c) unless --no-evaluate: the whole `resguarda evaluate --format json` of a declaration citing it.
-Each runs --repeat times (default 3); medians are printed side by side. Targets: (a) faster than (b) with a peak under 300 MB; issue 5 asks the
-same of (c). Exit status 1 when (a) misses its targets.
+Each runs --repeat times (default 3) and the medians are printed side by side. Targets: (a) faster
+than (b) with a peak under 300 MB; issue 5 asks the same of (c). Exit status 1 when (a) misses them.
 """
 
 from __future__ import annotations
