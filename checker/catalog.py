@@ -148,17 +148,31 @@ class Check(Frozen):
                                  f"{', '.join(ops) or 'none'}")
         return data
 
+    # The operator and a Ref operand are worked out once, not at every evaluation (a /16 scan
+    # evaluates these checks hundreds of thousands of times). Kept in the instance dict, outside
+    # the model's fields, because pydantic's private attributes are slow to read.
+    def model_post_init(self, context: Any, /) -> None:
+        operator = next(name for name in OPERATORS
+                        if name in self.model_fields_set or (name == "in" and "in_" in self.model_fields_set))
+        operand = getattr(self, "in_" if operator == "in" else operator)
+        ref = None
+        if isinstance(operand, dict) and operand and set(operand) <= set(Ref.model_fields):
+            ref = Ref.model_validate(operand)
+        self.__dict__["_plan"] = (operator, operand, ref)
+
     @property
     def operator(self) -> str:
-        for name in OPERATORS:
-            if name in self.model_fields_set or (name == "in" and "in_" in self.model_fields_set):
-                return name
-        raise AssertionError("validated check without operator")
+        op: str = self.__dict__["_plan"][0]
+        return op
 
     @property
     def operand(self) -> Any:
-        op = self.operator
-        return getattr(self, "in_" if op == "in" else op)
+        return self.__dict__["_plan"][1]
+
+    @property
+    def ref(self) -> Ref | None:
+        ref: Ref | None = self.__dict__["_plan"][2]
+        return ref
 
 
 class AllOf(Frozen):

@@ -72,17 +72,20 @@ class _Texts:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        # Asked for once per finding: a /16 scan makes tens of thousands.
+        self._absent, self._true, self._false = (t("engine", lang, k) for k in ("value.absent", "value.true",
+                                                                                 "value.false"))
 
     def __call__(self, key: str, **values: Any) -> str:
         return t("engine", self.lang, key, **values)
 
     def value(self, v: Any) -> str:
         if v is None:
-            return self("value.absent")
+            return self._absent
         if v is True:
-            return self("value.true")
+            return self._true
         if v is False:
-            return self("value.false")
+            return self._false
         if isinstance(v, list):
             return "[" + ", ".join(self.value(x) for x in v) + "]" if v else self("value.empty")
         if isinstance(v, dict):
@@ -221,8 +224,8 @@ class Evaluator:
         if isinstance(rule, Every):
             parts = [(rule, outcome)]
         elif isinstance(rule, AllOf):
-            parts = [(c, evaluate(c, self.root)) for c in rule.all] if any(isinstance(c, Every) for c in rule.all) \
-                else [(rule, outcome)]
+            parts = list(zip(rule.all, outcome.parts or [], strict=True)) \
+                if any(isinstance(c, Every) for c in rule.all) else [(rule, outcome)]
         else:
             parts = [(rule, outcome)]
         findings: dict[tuple[str, str], dict[str, Any]] = {}
@@ -404,6 +407,7 @@ class Evaluator:
                         for w in model.waivers or []],
             "evidence": self.evidence,
             "scans": self.view.scans,
+            "observed_systems": self.view.observed_systems,
             "observations": self.view.observations,
         }
         return doc

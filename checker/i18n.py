@@ -61,6 +61,20 @@ def format_date(value: date | str | None, lang: str) -> str:
     return f"{d.day} de {month} de {d.year}"
 
 
+_MONTHS_SHORT = {
+    "es": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+def format_date_short(value: date | str | None, lang: str) -> str:
+    """20 nov 2026 / 20 Nov 2026: for narrow table columns (the report's remediation plan)."""
+    if value is None:
+        return "—"
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d.day} {_MONTHS_SHORT.get(lang, _MONTHS_SHORT['es'])[d.month - 1]} {d.year}"
+
+
 def format_number(value: float | int | None, lang: str, decimals: int = 1) -> str:
     """Mexico writes 1,234.5 (point for decimals, comma for thousands), as English does."""
     if value is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Ref, Some
+from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
 from checker.durations import Duration, is_duration, parse_version
 
 PASS, FAIL, PARTIAL, UNKNOWN, NA = "pass", "fail", "partial", "unknown", "not_applicable"
@@ -37,7 +37,7 @@ class RuleError(Exception):
     """A rule that cannot be applied to the declaration's shape (a catalog bug, not bad input)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Leaf:
     """One comparison that was decided: what was declared (or observed) against what is required."""
 
@@ -52,15 +52,16 @@ class Leaf:
     code: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     status: str
     leaves: list[Leaf] = field(default_factory=list)      # the leaves that decided this status
     missing: list[str] = field(default_factory=list)      # for unknown: the paths to declare
     items: list[ItemOutcome] | None = None                # for quantifiers: one per selected item
+    parts: list[Outcome] | None = None                    # for all/any: each part's outcome
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemOutcome:
     kind: str
     id: str
@@ -70,7 +71,7 @@ class ItemOutcome:
     outcome: Outcome
 
 
-@dataclass
+@dataclass(slots=True)
 class Scope:
     """Where paths start: the item being looked at (or the top), and the top of the declaration."""
 
@@ -126,7 +127,7 @@ def _join(base: str, key: str) -> str:
     return f"{base}.{key}" if base else key
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolved:
     value: Any
     present: bool
@@ -209,6 +210,10 @@ def _order_key(a: Any, b: Any) -> tuple[Any, Any] | None:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
+    if a == b:
+        return True
+    if not isinstance(a, str | int | float) or not isinstance(b, str | int | float):
+        return False  # lists, mappings, None: plain equality already said no
     keys = _order_key(a, b)
     if keys is not None:
         return bool(keys[0] == keys[1])
@@ -218,8 +223,8 @@ def _same(a: Any, b: Any) -> bool:
 def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
     """The required value: a constant, or a Ref resolved now. Returns (value, missing, description)."""
     raw = check.operand
-    if isinstance(raw, dict) and set(raw) <= set(Ref.model_fields):
-        ref = Ref.model_validate(raw)
+    ref = check.ref
+    if ref is not None:
         if ref.parameter is not None:
             if ref.parameter not in scope.parameters:
                 raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
@@ -238,7 +243,7 @@ def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
                 value = Duration.parse(ref.plus).add_to(d) if ref.plus else Duration.parse(
                     ref.minus or "P0D").subtract_from(d)
             text = got.path + (f" + {ref.plus}" if ref.plus else "") + (f" - {ref.minus}" if ref.minus else "")
-            return value, [], text
+            return value, [], f"{_jsonable(value)} ({text})"
     return raw, [], None
 
 
@@ -347,7 +352,7 @@ def evaluate(cond: Condition, scope: Scope) -> Outcome:
         status = _combine_all(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
         deciding = [p for p in parts if p.status == status] or parts
         return Outcome(status, [lf for p in deciding for lf in p.leaves],
-                       [m for p in deciding for m in p.missing] if status == UNKNOWN else [])
+                       [m for p in deciding for m in p.missing] if status == UNKNOWN else [], parts=parts)
     if isinstance(cond, NotOf):
         inner = evaluate(cond.not_, scope)
         status = {PASS: FAIL, FAIL: PASS}.get(inner.status, inner.status)
@@ -380,7 +385,7 @@ def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
         if selected.status in (FAIL, NA):
             continue
         result = evaluate(cond.require, iscope)
-        if selected.status in (UNKNOWN, PARTIAL) and result.status != PASS:
+        if selected.status == UNKNOWN and result.status != PASS:
             # Kleene: we cannot tell whether the item is in scope, and it does not comply.
             result = Outcome(UNKNOWN, result.leaves + selected.leaves,
                              result.missing + selected.missing)

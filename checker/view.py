@@ -22,6 +22,7 @@ class View:
     data: dict[str, Any]
     observations: list[dict[str, Any]] = field(default_factory=list)
     scans: list[dict[str, Any]] = field(default_factory=list)
+    observed_systems: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def law_for(operator_type: str) -> str:
@@ -136,6 +137,7 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         data["observed_hosts"] = observed.hosts
         view.observations = observed.observations
         view.scans = observed.scans
+        view.observed_systems = dict(observed.per_system)
     return view
 
 

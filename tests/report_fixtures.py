@@ -928,3 +928,22 @@ def docs(lang: str = "es") -> list[tuple[str, dict[str, Any]]]:
     if real is not None:
         out.append(("ai-center", real))
     return out
+
+
+# -- helpers shared by the report tests ---------------------------------------------------------
+def pdf_texts(data: bytes) -> list[str]:
+    """The text of each page, as pypdfium2 extracts it."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_range() for page in pdf]
+    finally:
+        pdf.close()
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: PDF extraction splits and joins lines and spans unpredictably."""
+    import re
+
+    return re.sub(r"\s+", "", text)

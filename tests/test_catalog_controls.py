@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 from datetime import date
 from functools import cache
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from checker.catalog import Catalog, Control, check_catalog, load_catalog
+from checker.catalog import Catalog, check_catalog, load_catalog
 from checker.evaluate import Evaluator
 from checker.validate import load_declaration
 from checker.view import as_of_default
@@ -43,15 +44,16 @@ def _yaml() -> YAML:
 
 
 @cache
-def _base_text(name: str) -> str:
-    return (EXAMPLES / BASES[name]).read_text(encoding="utf-8")
-
-
-def base_declaration(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = _yaml().load(_base_text(name))
+def _base_parsed(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = _yaml().load((EXAMPLES / BASES[name]).read_text(encoding="utf-8"))
     # Evidence files are resolved next to the declaration; they decide no status, so leave them out.
     data.pop("evidence", None)
     return data
+
+
+def base_declaration(name: str) -> dict[str, Any]:
+    """A fresh copy of an example declaration, as plain data."""
+    return copy.deepcopy(_base_parsed(name))
 
 
 _SEGMENT = re.compile(r"^([a-z_]+)(?:\[([^\]]+)\])?$")
@@ -110,10 +112,14 @@ def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_declaration(folder: Path, data: dict[str, Any], name: str = "decl.yaml") -> Path:
+def write_declaration(folder: Path, data: dict[str, Any], name: str = "decl.yaml", *, fast: bool = False) -> Path:
+    """Write a declaration file. `fast` writes JSON, which is YAML too and much quicker to produce."""
+    path = folder / name
+    if fast:
+        path.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
+        return path
     buf = io.StringIO()
     _yaml().dump(data, buf)
-    path = folder / name
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
 
@@ -142,27 +148,48 @@ def _flat_cases() -> list[tuple[str, int, dict[str, Any]]]:
     return [(cid, i, case) for cid, cases in doc["cases"].items() for i, case in enumerate(cases)]
 
 
-def one_control_catalog(control: Control) -> Catalog:
-    """The shipped catalog's index and parameters, with just this control (fast, same engine)."""
-    full = catalog()
-    return Catalog(index=full.index, controls=[control], sha256=full.sha256)
+_DOCS: dict[str, dict[str, Any]] = {}
+
+
+def _key(case: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in case.items() if k != "expect"}, sort_keys=True, default=str)
+
+
+@cache
+def _controls_by_key() -> dict[str, tuple[str, ...]]:
+    """For each distinct declaration the cases build, the controls that some case checks on it."""
+    out: dict[str, list[str]] = {}
+    for cid, _, case in _flat_cases():
+        out.setdefault(_key(case), []).append(cid)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def _evaluate(folder: Path, case: dict[str, Any]) -> dict[str, Any]:
+    """The result document for a case's declaration. Cases that build the same declaration (most
+    `pass` cases use the example as it is) share one evaluation of the controls they check."""
+    key = _key(case)
+    if key not in _DOCS:
+        doc = cases_document()
+        data = base_declaration(case.get("base", "well-run-school"))
+        for preset in case.get("use") or []:
+            data = mutate(data, doc["presets"][preset])
+        data = mutate(data, case)
+        path = write_declaration(folder, data, fast=True)
+        loaded = load_declaration(path, path.name)
+        as_of = case.get("as_of")
+        when = as_of if isinstance(as_of, date) else (
+            date.fromisoformat(as_of) if as_of else as_of_default(loaded.model, date.today()))
+        full = catalog()
+        wanted = [c for c in full.controls if c.id in _controls_by_key().get(key, ())]
+        subset = Catalog(index=full.index, controls=wanted, sha256=full.sha256)
+        _DOCS[key] = Evaluator(loaded, subset, as_of=when, profile=case.get("profile") or None).document()
+    return _DOCS[key]
 
 
 def evaluate_case(folder: Path, control_id: str, case: dict[str, Any]) -> dict[str, Any]:
-    doc = cases_document()
-    data = base_declaration(case.get("base", "well-run-school"))
-    for preset in case.get("use") or []:
-        data = mutate(data, doc["presets"][preset])
-    data = mutate(data, case)
-    path = write_declaration(folder, data)
-    loaded = load_declaration(path, path.name)
-    control = catalog().get(control_id)
-    assert control is not None, f"{control_id} is not in the catalog"
-    as_of = case.get("as_of")
-    when = as_of if isinstance(as_of, date) else (
-        date.fromisoformat(as_of) if as_of else as_of_default(loaded.model, date.today()))
-    profile = case.get("profile") or None
-    result_doc = Evaluator(loaded, one_control_catalog(control), as_of=when, profile=profile).document()
+    """The result of one control for one case, through the real loader and evaluator."""
+    assert catalog().get(control_id) is not None, f"{control_id} is not in the catalog"
+    result_doc = _evaluate(folder, case)
     results = [r for r in result_doc["results"] if r["control_id"] == control_id]
     assert results, f"{control_id} was not selected by profile {result_doc['profile']}"
     return results[0]

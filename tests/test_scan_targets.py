@@ -166,3 +166,55 @@ def test_a_binary_that_is_not_nmap_counts_as_missing(tmp_path: Path) -> None:
     fake.chmod(0o755)
     with pytest.raises(InputError, match="nmap"):
         run_scan(["127.0.0.1"], "22", "quick", tmp_path / "x.xml", nmap_search_path=[str(fake)])
+
+
+def _fake_nmap(tmp_path: Path, body: str) -> Path:
+    """An `nmap` that answers -V like nmap 7.93 and then behaves as `body` says."""
+    fake = tmp_path / "fake-nmap"
+    version = "echo 'Nmap version 7.93 ( https://nmap.org )'"
+    fake.write_text(f"#!/bin/sh\nif [ \"$1\" = \"-V\" ]; then {version}; exit 0; fi\n" + body + "\n")
+    fake.chmod(0o755)
+    return fake
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("echo 'nmap: Segmentation fault' >&2; exit 139", "Segmentation fault"),
+    ("printf '<?xml version=\"1.0\"?>\\n<nmaprun scanner=\"nmap\" start=\"1795324014\"><host>'", "XML"),
+    ("printf '<?xml version=\"1.0\"?>\\n<nmaprun scanner=\"nmap\" start=\"1\"><runstats><finished exit=\"error\" "
+     "errormsg=\"Could not bind\"/></runstats></nmaprun>'", "Could not bind"),
+])
+def test_nmap_failures_are_exit_3_and_write_nothing(tmp_path: Path, body: str, message: str) -> None:
+    out = tmp_path / "scan.xml"
+    proc = _cli(["scan", "127.0.0.1", "--ports", "22", "--profile", "quick", "-o", str(out)],
+                {"RESGUARDA_NMAP": str(_fake_nmap(tmp_path, body))})
+    assert proc.returncode == 3, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists() and not list(tmp_path.glob(".scan.xml*"))
+
+
+def test_nmap_timeout_is_a_tool_error(tmp_path: Path) -> None:
+    from checker.errors import ToolError
+
+    out = tmp_path / "scan.xml"
+    with pytest.raises(ToolError, match="1 s"):
+        run_scan(["127.0.0.1"], "22", "quick", out, progress=lambda elapsed, done: None, timeout=1,
+                 nmap_search_path=[str(_fake_nmap(tmp_path, "exec sleep 30"))])
+    assert not out.exists()
+
+
+def test_arguments_are_constants_and_targets_reach_nmap_as_single_words(tmp_path: Path) -> None:
+    """What nmap really receives: fixed options per profile, validated targets, the canonical port list."""
+    argv = tmp_path / "argv"
+    fake = _fake_nmap(tmp_path, f"for a in \"$@\"; do echo \"$a\" >> {argv}; done\n"
+                                "printf '<?xml version=\"1.0\"?>\\n<nmaprun scanner=\"nmap\" start=\"1795324014\">"
+                                "<runstats><finished exit=\"success\"/></runstats></nmaprun>\\n'")
+    out = tmp_path / "scan.xml"
+    summary = run_scan(["127.0.0.1,localhost"], "443,22,80-81", "tls", out, progress=lambda elapsed, done: None,
+                       nmap_search_path=[str(fake)])
+    words = argv.read_text().splitlines()
+    assert words[:2] == ["-oX", "-"]
+    assert words[2:4] == ["127.0.0.1", "localhost"]
+    assert words[4:6] == ["-p", "22,80-81,443"]
+    assert " ".join(words[6:]) == summary.arguments
+    assert "-sT" in words and "--version-light" in words and "ssl-enum-ciphers,ssl-cert" in words
+    assert out.read_bytes().startswith(b"<?xml") and summary.hosts_up == 0

@@ -112,9 +112,6 @@ def _details(r: ResultView, tr: Any) -> list[str]:
                    + ", ".join(md_code(e["path"]) for e in r.evidence))
     out.append(f"- **{md_text(tr('findings.owner'))}:** {md_text(r.owner_role or '—')} · "
                f"{md_text(tr('findings.effort'))}: {md_text(r.effort_label)}")
-    if r.xref:
-        out.append(f"- **{md_text(tr('findings.xref'))}:** "
-                   + " · ".join(f"{md_text(label)} {md_text(ids)}" for label, ids in r.xref))
     return out + [""]
 
 

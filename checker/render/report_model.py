@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from checker.i18n import Translator, format_date, format_number
+from checker.i18n import Translator, format_date, format_date_short, format_number
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -462,7 +462,7 @@ def _deadline(as_of: str, severity: str, lang: str) -> str:
         start = date.fromisoformat(as_of)
     except ValueError:
         return "—"
-    return format_date(start + timedelta(days=DEADLINE_DAYS.get(severity, 180)), lang)
+    return format_date_short(start + timedelta(days=DEADLINE_DAYS.get(severity, 180)), lang)
 
 
 def _hosts(observations: list[dict[str, Any]], tr: Translator) -> list[HostView]:

@@ -4,11 +4,12 @@ Why not python-nmap's parser: it drops `tunnel="ssl"` (HTTPS looks like plain HT
 text of script output (losing ssl-enum-ciphers' per-version tables), parses with the standard
 library without defusing, and holds the whole document (about 900 MB for a 100 MB file).
 
-Here the bytes go through defusedxml's expat parser in chunks (a DTD is allowed, because nmap writes
-`<!DOCTYPE nmaprun>`, but entity declarations and external references are refused the moment they
-appear), each `<host>` is turned into small slotted objects when it closes, and the tree is cleared,
-so memory stays flat whatever the file size. Any problem is an InputError naming the file, line and
-column.
+Here the prolog (the only place a DTD, entity declarations or external references can appear) goes
+through defusedxml's parser, which refuses entities and external references the moment they appear
+(a bare `<!DOCTYPE nmaprun>`, as nmap writes it, is fine); the document itself then goes through the
+C parser in chunks, each `<host>` is turned into small slotted objects when it closes, and the tree
+is cleared, so memory stays flat whatever the file size (see `NmapXmlReader`). Any problem is an
+InputError naming the file, line and column.
 """
 
 from __future__ import annotations
