@@ -117,8 +117,8 @@ class Ref(Frozen):
 
 Value = Any  # constants (numbers, text, booleans, dates, lists) or a Ref mapping
 
-OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains", "contains_all",
-             "contains_any", "contains_none", "current")
+OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "not_empty", "contains",
+             "contains_all", "contains_any", "contains_none", "current")
 
 
 class Check(Frozen):
@@ -130,6 +130,7 @@ class Check(Frozen):
     at_least: Value = None
     at_most: Value = None
     exists: bool | None = None
+    not_empty: bool | None = None
     contains: Value = None
     contains_all: list[Any] | None = None
     contains_any: list[Any] | None = None

@@ -21,7 +21,7 @@ from checker.i18n import t
 from checker.locations import error_text
 from checker.rules import FAIL, NA, PARTIAL, PASS, UNKNOWN, ItemOutcome, Leaf, Outcome, Scope, evaluate, worst
 from checker.validate import LoadedDeclaration
-from checker.view import View, build_view, law_for
+from checker.view import View, build_view, declared_path, law_for
 
 STATUSES = ("pass", "fail", "partial", "unknown", "not_applicable", "waived")
 WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
@@ -188,7 +188,7 @@ class Evaluator:
             "required": leaf.required if leaf else None,
             "source": source,
             "fingerprint": fingerprint(control.id, kind, sid, code),
-            "missing": sorted(set(outcome.missing)),
+            "missing": sorted({declared_path(m) for m in outcome.missing}),
         }
         finding["reason"] = self._reason(finding, leaf, outcome.leaves)
         return finding

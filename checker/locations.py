@@ -83,8 +83,27 @@ def _fail(file: str, mark: Any, message: str, hint: str | None = None) -> InputE
 
 
 def _prescan(text: str, file: str, lang: str) -> None:
-    """Refuse alias bombs, deep nesting and tags by walking parse events (cheap, no tree built)."""
-    yaml = YAML(typ="safe", pure=not _HAVE_C)  # events only; the C parser is 20x faster
+    """Refuse alias bombs, deep nesting and tags by walking parse events (cheap, no tree built).
+
+    libyaml's C parser is twenty times faster, but it follows YAML 1.1 and refuses a few things
+    the round-trip (YAML 1.2) loader accepts, such as `[ISO/IEC 27001:2022]`; on a syntax error
+    from it, the pure parser, which decides what the file means, walks the events again.
+    """
+    if _HAVE_C:
+        try:
+            _walk_events(text, file, lang, pure=False)
+            return
+        except _CSyntaxError:
+            pass
+    _walk_events(text, file, lang, pure=True)
+
+
+class _CSyntaxError(Exception):
+    """libyaml refused the text: let the pure parser decide."""
+
+
+def _walk_events(text: str, file: str, lang: str, pure: bool) -> None:
+    yaml = YAML(typ="safe", pure=pure)
     sizes: dict[str, int] = {}          # anchor -> expanded node count
     open_anchors: list[tuple[str | None, int]] = []  # (anchor, count at start) per open collection
     total = 0
@@ -120,8 +139,12 @@ def _prescan(text: str, file: str, lang: str) -> None:
                 raise _fail(file, mark, error_text(lang, "yaml.too_many", max=format_number(MAX_NODES, lang, 0)),
                             error_text(lang, "yaml.too_many.hint"))
     except MarkedYAMLError as exc:
+        if not pure:
+            raise _CSyntaxError() from None
         raise _syntax_error(file, exc, lang) from None
     except YAMLError as exc:
+        if not pure:
+            raise _CSyntaxError() from None
         raise InputError(file, error_text(lang, "yaml.invalid", error=exc)) from None
 
 

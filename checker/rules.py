@@ -263,8 +263,14 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
         return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
 
     if op == "exists":
-        present = got.present
+        # The presence test itself: never unknown. Through an object declared `false`, it is absent.
+        present = got.present and not got.blocked_by_false
         return leaf(PASS if present == check.exists else FAIL, check.exists)
+    if op == "not_empty":
+        if not got.present:
+            return leaf(UNKNOWN, True)
+        empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
+        return leaf(FAIL if empty == check.not_empty else PASS, check.not_empty)
     if not got.present:
         return leaf(UNKNOWN, check.operand)
     value = got.value

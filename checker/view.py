@@ -70,19 +70,28 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
     for cat in inventory:
         cat["facts"] = _category_facts(cat, minors_types, systems_abroad)
 
+    inventory_declared = "data_inventory" in data
     for system in systems:
         stored = [c for c in inventory if system["id"] in (c.get("systems") or [])]
-        audiences = sorted({a for auth in system.get("authentication") or [] for a in auth.get("audiences") or []})
+        auths = system.get("authentication")
         minors_flags = [c["facts"]["about_minors"] for c in stored]
+
+        def known(value: Any) -> Any:
+            # Without an inventory nobody has said what a system stores: unknown, not "nothing".
+            return value if inventory_declared else None
+
+        hosting_country = (system.get("hosting") or {}).get("country")
         system["facts"] = {
-            "stores_categories": sorted({c["category"] for c in stored}),
-            "stores_personal_data": bool(stored),
-            "stores_sensitive": any(c["facts"]["is_sensitive"] for c in stored),
-            "stores_biometric": any(c["category"] == "biometric" for c in stored),
-            "stores_minors_data": True if any(minors_flags) else (None if None in minors_flags else False),
-            "stores_official_id": any(c["facts"]["is_official_id"] for c in stored),
-            "abroad": system["id"] in systems_abroad,
-            "audiences": audiences,
+            "stores_categories": known(sorted({c["category"] for c in stored})),
+            "stores_personal_data": known(bool(stored)),
+            "stores_sensitive": known(any(c["facts"]["is_sensitive"] for c in stored)),
+            "stores_biometric": known(any(c["category"] == "biometric" for c in stored)),
+            "stores_minors_data": known(True if any(minors_flags) else (None if None in minors_flags else False)),
+            "stores_official_id": known(any(c["facts"]["is_official_id"] for c in stored)),
+            "abroad": None if hosting_country is None and (system.get("hosting") or {}).get("type") != "on_premises"
+            else system["id"] in systems_abroad,
+            "audiences": None if auths is None else sorted(
+                {a for auth in auths for a in auth.get("audiences") or []}),
         }
 
     for proc in data.get("processors") or []:
@@ -123,8 +132,7 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         "has_processors": None if data.get("processors") is None else bool(data["processors"]),
         "intensive_processing": True if sensitive or transfers else (
             None if sensitive is None or transfers is None else False),
-        "llave_mx": None if "systems" not in data else any(
-            a.get("provider") == "llave_mx" for s in systems for a in s.get("authentication") or []),
+        "llave_mx": _llave_mx(systems) if "systems" in data else None,
         "data_subject_count": None if subjects is None or any(s.count is None for s in subjects)
         else sum(s.count or 0 for s in subjects),
     }
@@ -139,6 +147,55 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         view.scans = observed.scans
         view.observed_systems = dict(observed.per_system)
     return view
+
+
+def _llave_mx(systems: list[dict[str, Any]]) -> bool | None:
+    """Some system signs people in through Llave MX; unknown while a system's sign-in is undeclared."""
+    if any(a.get("provider") == "llave_mx" for s in systems for a in s.get("authentication") or []):
+        return True
+    if any(s.get("authentication") is None for s in systems):
+        return None
+    return False
+
+
+# The declared data each derived fact rests on: what `missing` names when a fact is unknown
+# (a leading "/" is from the top of the declaration, otherwise from the item).
+FACT_SOURCES = {
+    "has_minors": "/program.data_subjects",
+    "processes_sensitive": "/data_inventory",
+    "processes_biometric": "/data_inventory",
+    "processes_patrimonial": "/data_inventory",
+    "processes_official_id": "/data_inventory",
+    "hosted_abroad": "/systems",
+    "has_transfers": "/transfers",
+    "has_processors": "/processors",
+    "intensive_processing": "/data_inventory",
+    "llave_mx": "authentication",
+    "data_subject_count": "/program.data_subjects",
+    "about_minors": "subjects",
+    "stores_categories": "/data_inventory",
+    "stores_personal_data": "/data_inventory",
+    "stores_sensitive": "/data_inventory",
+    "stores_biometric": "/data_inventory",
+    "stores_minors_data": "/data_inventory",
+    "stores_official_id": "/data_inventory",
+    "abroad": "hosting.country",
+    "audiences": "authentication",
+}
+
+
+def declared_path(missing: str) -> str:
+    """`systems[a].facts.audiences` -> `systems[a].authentication`; declared paths pass unchanged."""
+    head, sep, name = missing.rpartition("facts.")
+    source = FACT_SOURCES.get(name) if sep else None
+    if source is None:
+        return missing
+    if source.startswith("/"):
+        return source[1:]
+    prefix = head.rstrip(".")
+    if name == "llave_mx" and not prefix:
+        return "systems[].authentication"
+    return f"{prefix}.{source}" if prefix else source
 
 
 def as_of_default(model: Declaration, today: date) -> date:

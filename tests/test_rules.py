@@ -197,3 +197,28 @@ def test_natural_keys_address_items_without_ids(tmp_path: Path) -> None:
     assert f["status"] == "fail"
     assert f["path"] == "systems[portal].authentication[staff+admins].mfa"
     assert f["declared"] == "optional"
+
+
+def test_not_empty_and_exists_through_false(tmp_path: Path) -> None:
+    not_empty = {"path": "governance.policies", "not_empty": True}
+    assert one(tmp_path, not_empty, governance={"policies": ["uso de datos"]}) == "pass"
+    assert one(tmp_path, not_empty, governance={"policies": []}) == "fail"
+    assert one(tmp_path, not_empty, governance={}) == "unknown"
+    exists = {"path": "governance.security_document.approved_by", "exists": True}
+    assert one(tmp_path, exists, governance={"security_document": False}) == "fail"
+    assert one(tmp_path, exists, governance={"security_document": {"approved_by": "Comité"}}) == "pass"
+
+
+def test_system_facts_are_unknown_without_an_inventory(tmp_path: Path) -> None:
+    # Nobody said what the systems store: a control about systems with personal data is undecided,
+    # not "not applicable".
+    rule = {"every": "systems", "where": {"path": "facts.stores_personal_data", "equals": True},
+            "require": {"path": "encryption.at_rest.enabled", "equals": True}}
+    systems = [{"id": "portal", "encryption": {"at_rest": {"enabled": False}}}]
+    doc = evaluate(tmp_path, decl(systems=systems), control("ENC-01", rule))
+    r = result_of(doc, "ENC-01")
+    assert r["status"] == "unknown"
+    assert r["missing"] == ["data_inventory"]  # the declared data behind the fact, not the fact
+    inventory = [{"id": "notas", "category": "academic", "systems": ["portal"]}]
+    doc = evaluate(tmp_path, decl(systems=systems, data_inventory=inventory), control("ENC-01", rule))
+    assert status_of(doc, "ENC-01") == "fail"
