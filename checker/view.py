@@ -8,6 +8,7 @@ declaration cannot use (unknown keys are refused), so nothing declared is ever o
 from __future__ import annotations
 
 import copy
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -90,6 +91,7 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
             "stores_official_id": known(any(c["facts"]["is_official_id"] for c in stored)),
             "abroad": None if hosting_country is None and (system.get("hosting") or {}).get("type") != "on_premises"
             else system["id"] in systems_abroad,
+            "reachable_from_internet": _reachable(system.get("hosts")),
             "audiences": None if auths is None else sorted(
                 {a for auth in auths for a in auth.get("audiences") or []}),
         }
@@ -149,6 +151,21 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
     return view
 
 
+def _reachable(hosts: list[str] | None) -> bool | None:
+    """False when every declared host is a private, loopback or link-local address (not routable
+    from the internet); a host name or a public address may be reachable; no hosts: unknown."""
+    if not hosts:
+        return None
+    for host in hosts:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return True  # a name: it may resolve to a public address
+        if address.is_global:
+            return True
+    return False
+
+
 def _llave_mx(systems: list[dict[str, Any]]) -> bool | None:
     """Some system signs people in through Llave MX; unknown while a system's sign-in is undeclared."""
     if any(a.get("provider") == "llave_mx" for s in systems for a in s.get("authentication") or []):
@@ -180,6 +197,7 @@ FACT_SOURCES = {
     "stores_minors_data": "/data_inventory",
     "stores_official_id": "/data_inventory",
     "abroad": "hosting.country",
+    "reachable_from_internet": "hosts",
     "audiences": "authentication",
 }
 

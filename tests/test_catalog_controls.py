@@ -10,6 +10,7 @@ encryption_observed.yaml) have their own tests with real nmap output.
 from __future__ import annotations
 
 import copy
+import shutil
 import io
 import json
 import re
@@ -113,7 +114,10 @@ def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_declaration(folder: Path, data: dict[str, Any], name: str = "decl.yaml", *, fast: bool = False) -> Path:
-    """Write a declaration file. `fast` writes JSON, which is YAML too and much quicker to produce."""
+    """Write a declaration file. `fast` writes JSON, which is YAML too and much quicker to produce.
+    The example scans it cites are copied beside it (scan paths are relative to the declaration)."""
+    if data.get("scans") and not (folder / "scans").exists():
+        shutil.copytree(EXAMPLES / "scans", folder / "scans")
     path = folder / name
     if fast:
         path.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=1), encoding="utf-8")

@@ -323,7 +323,9 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
         xref=[(k, v) for k, v in xref if v],
         effort=_text(r.get("effort")), effort_label=_label(tr, "effort", r.get("effort")),
         owner_role=_text(r.get("owner_role")),
-        applicability=r.get("applicability") or None,
+        # Why a control does not apply: the catalog's text, else what the evaluator found.
+        applicability=(r.get("applicability") or next(iter(r.get("reasons") or []), None)
+                       or next((f.get("reason") for f in r.get("findings") or [] if f.get("reason")), None)),
         sources=[_label(tr, "source", s) for s in sources],
         waiver=({k: safe_date(v, tr.lang) if k in ("approved_on", "expires") else _text(v)
                  for k, v in waiver.items()} if isinstance(waiver, dict) else None),
