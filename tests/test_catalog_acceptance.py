@@ -66,11 +66,12 @@ def test_careful_school_has_no_failure_on_declared_controls() -> None:
     assert doc["profile"] == "private-school"
     bad = [(r["control_id"], r["status"]) for r in doc["results"] if r["status"] in ("fail", "partial")]
     assert not bad
-    # Only what a scan decides stays open: the school cites no network scan.
-    open_ = {r["domain"] for r in doc["results"] if r["status"] == "unknown"}
-    assert open_ <= {"network_exposure", "encryption"}
-    assert all(r["control_id"].startswith(("NET-", "ENC-5")) for r in doc["results"] if r["status"] == "unknown")
-    assert doc["summary"]["score"] >= 85
+    # With its external and internal scans cited, nothing is left undecided either.
+    assert not [r["control_id"] for r in doc["results"] if r["status"] == "unknown"]
+    scanned = [r for r in doc["results"] if r["control_id"] in ("NET-01", "ENC-51", "ENC-53")]
+    assert all(f["source"] == "scan" for r in scanned for f in r["findings"] if f["subject"]["kind"] == "system")
+    assert doc["summary"]["score"] >= 95
+    assert doc["summary"]["highest_failed_severity"] is None
     laws = {ref["law"] for r in doc["results"] for ref in r["legal_refs"]}
     assert "LFPDPPP" in laws and "RLFPDPPP" in laws
     assert "LGPDPPSO" not in laws, "a private school is judged under the LFPDPPP, not the LGPDPPSO"
