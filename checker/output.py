@@ -22,6 +22,10 @@ def write_atomic(path: Path, content: bytes, lang: str = DEFAULT_LANG) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
+        # mkstemp creates the file private (0600); a report gets the usual mode the umask allows.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
