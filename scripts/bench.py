@@ -37,13 +37,20 @@ def bench_in_process() -> None:
     print(f"evaluate one declaration in process ({len(catalog.controls)} controls): median {med:.1f} ms "
           f"(target < 20 ms) {'OK' if med < 20 else 'OVER'}")
 
-    start = time.perf_counter()
-    for _ in range(1000):
-        one = load_declaration(EXAMPLE, "ai-center.yaml")
+    # 1,000 declarations in one process: the four examples in turn, each loaded afresh from disk.
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    load_s = eval_s = 0.0
+    for i in range(1000):
+        path = examples[i % len(examples)]
+        start = time.perf_counter()
+        one = load_declaration(path, path.name)
+        mid = time.perf_counter()
         evaluate_loaded(one, as_of=as_of, catalog=catalog)
-    total = time.perf_counter() - start
-    print(f"1,000 declarations loaded + evaluated in one process: {total:.2f} s "
-          f"({total:.2f} ms each, YAML loading included)")
+        load_s += mid - start
+        eval_s += time.perf_counter() - mid
+    print(f"1,000 declarations in one process ({len(examples)} examples in turn): evaluation {eval_s:.2f} s "
+          f"({eval_s:.1f} ms each, target < 20 ms {'OK' if eval_s < 20 else 'OVER'}); loading with line and "
+          f"column tracking {load_s:.2f} s ({load_s:.1f} ms each)")
 
 
 def bench_cli() -> None:

@@ -153,7 +153,7 @@ def test_no_text_outside_the_page_or_its_side_margins(
     for page, width, height, boxes in _char_boxes(data):
         assert boxes, f"page {page} has no text"
         for left, bottom, right, top in boxes:
-            assert 0 <= bottom and top <= height, f"page {page}: text above or below the page"
+            assert bottom >= 0 and top <= height, f"page {page}: text above or below the page"
             # Running text, headers and footers all live between the side margins: a glyph beyond
             # them is text that overflowed its box (a long unbreakable word, a table too wide).
             assert left >= SIDE_MARGIN - tol and right <= width - SIDE_MARGIN + tol, (
@@ -214,9 +214,10 @@ def test_pdfa_carries_the_json_result_byte_for_byte() -> None:
         pdf.close()
     assert embedded == render_json(doc, options)
     reader = PdfReader(io.BytesIO(data))
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    root: Any = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)3', xmp) and re.search(r'pdfaid:conformance(="|>)B', xmp)
-    filespec = reader.trailer["/Root"]["/AF"][0].get_object()
+    filespec = root["/AF"][0].get_object()
     assert filespec["/AFRelationship"] == "/Data"
     # Archival copies are reproducible too.
     assert pdf_render.render(doc, options) == data

@@ -139,7 +139,8 @@ def render_markdown(m: ReportModel) -> str:
     out += [f"| {ICON[code]} {_cell(label)} | {n} |" for code, label, n in m.counts]
     out += ["", f"### {md_text(tr('summary.chart'))}", "", f"| {md_text(tr('summary.chart'))} | /100 |",
             "|---|---:|"]
-    out += [f"| {_cell(label)} | {md_text(text) if score is not None else '*' + md_text(tr('summary.chart_none')) + '*'} |"
+    none = f"*{md_text(tr('summary.chart_none'))}*"
+    out += [f"| {_cell(label)} | {md_text(text) if score is not None else none} |"
             for label, score, text in m.domain_scores]
     out += ["", f"### {md_text(tr('summary.top_gaps'))}", ""]
     if m.top_gaps:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import mimetypes
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,7 +73,7 @@ def _stamp(doc: dict[str, Any]) -> datetime:
         day = date.fromisoformat(str(doc.get("as_of")))
     except ValueError:
         day = date(2000, 1, 1)
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def render_with(doc: dict[str, Any], options: RenderOptions, fetcher: LockedFetcher) -> bytes:
