@@ -10,10 +10,10 @@ encryption_observed.yaml) have their own tests with real nmap output.
 from __future__ import annotations
 
 import copy
-import shutil
 import io
 import json
 import re
+import shutil
 from datetime import date
 from functools import cache
 from pathlib import Path

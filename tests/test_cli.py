@@ -110,3 +110,13 @@ def test_schema_is_generated_and_validates_the_examples() -> None:
     assert list(validator.iter_errors(bad))
     result_schema = json.loads(run("schema", "--result").stdout)
     jsonschema.Draft202012Validator.check_schema(result_schema)
+
+
+def test_json_writer_matches_the_standard_library(tmp_path: Path) -> None:
+    """orjson writes the contract's JSON (2-space indent, UTF-8 as is) byte for byte like json.dumps."""
+    from checker.api import evaluate_file
+    from checker.render.json_doc import dumps
+
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        doc = evaluate_file(example, as_of="2026-11-20")
+        assert dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

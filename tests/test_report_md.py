@@ -84,3 +84,24 @@ def test_hostile_document_renders_inert() -> None:
     html = github(render(doc, RenderOptions()).decode())
     assert "<script" not in html and "<img" not in html and "href=" not in html.replace('href="mailto:', "")
     assert "127.0.0.1:9" in html   # shown, as text
+
+
+def test_fits_a_pull_request_comment(rendered: list[tuple[str, dict[str, Any], str]]) -> None:
+    from checker.render.markdown import GITHUB_COMMENT_LIMIT
+
+    for name, doc, text in rendered:
+        assert len(text) <= GITHUB_COMMENT_LIMIT, (name, len(text))
+        failed = [r["control_id"] for r in doc["results"] if r["status"] in ("fail", "partial")]
+        assert all(f"`{cid}`" in text for cid in failed), name
+
+
+def test_layout_can_be_forced() -> None:
+    doc = sample_doc("es")
+    full = render(doc, RenderOptions(extra={"markdown": "full"})).decode()
+    compact = render(doc, RenderOptions(extra={"markdown": "compact"})).decode()
+    assert render(doc, RenderOptions()).decode() == full   # the fixture fits: full detail
+    assert "Evidencia a aportar" in full and "Evidencia a aportar" not in compact
+    assert len(compact) < len(full)
+    for r in doc["results"]:
+        if r["status"] in ("fail", "partial"):
+            assert f"`{r['control_id']}`" in compact

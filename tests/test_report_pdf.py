@@ -117,6 +117,20 @@ def test_toc_page_numbers_match_section_starts(real: tuple[dict[str, Any], bytes
         last_page = page
 
 
+def test_plan_table_repeats_its_header_on_every_page(real: tuple[dict[str, Any], bytes]) -> None:
+    doc, data = real
+    pages = [squash(t) for t in pdf_texts(data)]
+    if doc["lang"] == "es":
+        start_heading, next_heading, header = "3Plande remediación", "4Controlesque", "Plazosugerido"
+    else:
+        start_heading, next_heading, header = "3Remediationplan", "4Controlsthat", "Suggesteddeadline"
+    start = next(i for i, t in enumerate(pages) if squash(start_heading) in t and i > 1)
+    end = next(i for i, t in enumerate(pages) if squash(next_heading) in t and i > start)
+    assert end - start >= 2, "the AI center's plan spans several pages"
+    for i in range(start, end):
+        assert header in pages[i], f"page {i + 1} of the plan lacks the table header"
+
+
 def test_running_header_and_page_x_of_y(fixture_es: tuple[dict[str, Any], bytes]) -> None:
     _, data = fixture_es
     pages = pdf_texts(data)

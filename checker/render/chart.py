@@ -10,7 +10,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Sans"
-_ROW = 17          # px per bar row
+_ROW = 11          # px per bar row
 _LABEL_W = 190     # left column for domain names
 _BAR_W = 250       # width of the 0-100 scale
 _VALUE_W = 60      # right column for the figure
@@ -57,7 +57,7 @@ def domain_bar_chart(rows: list[tuple[str, float | None, str]], none_label: str)
                          f'fill="#666666">{escape(none_label)}</text>')
             continue
         w = max(_BAR_W * max(0.0, min(score, 100.0)) / 100, 0.8)
-        parts.append(f'<rect x="{_LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{_ROW - 6}" '
+        parts.append(f'<rect x="{_LABEL_W}" y="{y + 1.25}" width="{w:.1f}" height="{_ROW - 2.5}" '
                      f'fill="{_fill(score)}" stroke="#1f2d3d" stroke-width="0.5"/>')
         parts.append(f'<text x="{_LABEL_W + _BAR_W + 6}" y="{mid:.1f}" font-family={font} '
                      f'font-weight="bold" fill="#222222">{escape(score_text)}</text>')

@@ -8,10 +8,12 @@ result is 50 MB of JSON. The standard library is the fallback; a test checks bot
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
 
 from checker.render import RenderOptions
 
+orjson: ModuleType | None
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; this keeps the tool working without it

@@ -1,10 +1,11 @@
-"""The gap report as Markdown, for a pull-request comment or a wiki page (GitHub-flavoured).
+r"""The gap report as Markdown, for a pull-request comment or a wiki page (GitHub-flavoured).
 
 Same data and order as the PDF (the shared view model in report_model.py), shorter: no glossary or
 sign-off. Every piece of text from a declaration goes through `md_text` or `md_code`, so it cannot
 become markup: no HTML, no links or images, no emphasis, no table breaks, no math. Plain text is
-backslash-escaped (CommonMark treats any escaped ASCII punctuation as a literal, and an escaped `:`
-or `.` stops GitHub's bare-URL and `www.` autolinks); identifiers and paths go into code spans. The
+backslash-escaped where it is markup (CommonMark treats any escaped ASCII punctuation as a literal;
+an escaped `:` or `www\.` stops GitHub's bare-URL autolinks); identifiers and paths go into code
+spans. The
 one thing GitHub still links is a bare e-mail address (a harmless `mailto:`).
 """
 
@@ -14,26 +15,37 @@ import re
 from typing import Any
 
 from checker.render import RenderOptions
-from checker.render.report_model import ReportModel, ResultView, SubjectView, build
+from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
 
 ICON = {"fail": "✗", "partial": "◐", "unknown": "?", "pass": "✓", "not_applicable": "–", "waived": "⊘"}
-_ESCAPE = set("\\`*_{}[]()#+-.!|<>~&:@=^$")
+# Characters that are markup anywhere in a line: code, emphasis, links and images (brackets), raw
+# HTML and entities, table cells, strikethrough, GitHub math, and `:` (bare URL autolinks).
+_ESCAPE = set("\\`*_[]<>&|~$:")
+# Markup only at the start of a line: headings, block quotes, lists, setext underlines, indented code
+# never arises (text is stripped). Escaped when a value starts with one of them.
+_LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _TICKS = re.compile(r"`+")
 
 
-def md_text(value: Any) -> str:
+def md_text(value: Any, strip: bool = True) -> str:
     """Declaration text as inert Markdown: one line, every active character escaped."""
-    text = _SPACE.sub(" ", str(value)).strip()
-    return "".join("\\" + ch if ch in _ESCAPE else ch for ch in text)
+    text = _SPACE.sub(" ", str(value))
+    text = text.strip() if strip else text
+    text = "".join("\\" + ch if ch in _ESCAPE else ch for ch in text)
+    text = _WWW.sub(r"\1\\.", text)   # `www.` autolinks
+    return _LINE_START.sub(lambda m: "\\" + m.group(0) if not m.group(0)[0].isdigit()
+                           else m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
 def md_ticks(value: Any, in_table: bool = False) -> str:
     """Catalog text that quotes `code` in backticks: the quoted parts become code spans."""
-    parts = str(value).split("`")
+    text = _SPACE.sub(" ", str(value)).strip()
+    parts = text.split("`")
     if len(parts) % 2 == 0:
-        return md_text(value)
-    return "".join(md_code(p, in_table) if i % 2 else md_text(p) for i, p in enumerate(parts))
+        return md_text(text)
+    return "".join(md_code(p, in_table) if i % 2 else md_text(p, strip=False) for i, p in enumerate(parts))
 
 
 def md_code(value: Any, in_table: bool = False) -> str:
@@ -63,19 +75,18 @@ def _sev(r: ResultView) -> str:
     return md_text(r.severity_label)
 
 
-def _case(s: SubjectView, tr: Any) -> list[str]:
-    who = md_text(s.kind_label)
-    if s.kind != "program":
-        who += f" **{md_text(s.name)}** {md_code(s.id)}" if s.name else f" {md_code(s.id)}"
-    line = (f"- {ICON.get(s.status, '·')} {who}: {md_text(tr('findings.declared'))} "
-            f"{_value(s.declared, tr)}, {md_text(tr('findings.required')).lower()} {_value(s.required, tr)}"
-            f" · *{md_text(s.source_label)}*")
-    if s.location:
-        line += f" · {md_code(s.location)}"
-    out = [line]
-    if s.reason:
-        out.append(f"  {md_text(s.reason)}")
-    return out
+def _case(g: CaseGroup, tr: Any) -> str:
+    """One line per group of cases, as in the PDF: who, what was declared against what is required,
+    where, and how it was established."""
+    who = md_text(g.kind_label)
+    if g.kind != "program":
+        who += " **" + md_text(", ".join(m.label for m in g.subjects)) + "**"
+    s = g.first
+    what = md_text(g.detail) if g.detail else (
+        f"{md_text(tr('findings.declared'))} {_value(s.declared, tr)}; "
+        f"{md_text(tr('findings.required').lower())} {_value(s.required, tr)}")
+    where = f" {md_code(g.locations)}" if g.locations else ""
+    return f"- {ICON.get(g.status, '·')} {who}: {what}{where} · *{md_text(tr('source_short.' + g.source))}*"
 
 
 def _legal(r: ResultView) -> str:
@@ -91,16 +102,15 @@ def _legal(r: ResultView) -> str:
 
 
 def _control(r: ResultView, tr: Any, level: str = "####") -> list[str]:
-    out = [f"{level} {ICON.get(r.status, '·')} {md_code(r.id)} {md_text(r.title)}", "",
-           f"**{_sev(r)}** · {md_text(r.status_label)} · {md_text(r.domain_label)}", "",
-           f"*{md_text(tr('findings.requirement'))}:* {md_ticks(r.statement)}", ""]
-    if r.subjects:
-        for s in r.subjects:
-            out += _case(s, tr)
-        out.append("")
-    elif r.reasons:
-        out += [f"- {md_text(x)}" for x in r.reasons] + [""]
-    return out
+    out = [f"{level} {ICON.get(r.status, '·')} {md_code(r.id)} {md_ticks(r.title)}", "",
+           f"**{_sev(r)}** · {md_text(r.status_label)}", ""]
+    groups = r.case_groups
+    out += [_case(g, tr) for g in groups]
+    if r.passed_labels:
+        out.append(f"- ✓ {md_text(tr('findings.passed_cases'))}: {md_text(', '.join(r.passed_labels))}")
+    if not groups and not r.passed_labels:
+        out += [f"- {md_text(x)}" for x in r.reasons]
+    return out + [""]
 
 
 def _details(r: ResultView, tr: Any) -> list[str]:
@@ -110,8 +120,6 @@ def _details(r: ResultView, tr: Any) -> list[str]:
     if r.evidence:
         out.append(f"- **{md_text(tr('findings.evidence_on_file'))}:** "
                    + ", ".join(md_code(e["path"]) for e in r.evidence))
-    out.append(f"- **{md_text(tr('findings.owner'))}:** {md_text(r.owner_role or '—')} · "
-               f"{md_text(tr('findings.effort'))}: {md_text(r.effort_label)}")
     return out + [""]
 
 
@@ -119,7 +127,16 @@ def _cell(text: str) -> str:
     return md_text(text) or " "
 
 
-def render_markdown(m: ReportModel) -> str:
+def _compact(r: ResultView, tr: Any) -> str:
+    """A finding in one bullet: for reports too long for a pull-request comment."""
+    who = ", ".join(dict.fromkeys(s.label for s in r.gap_subjects if s.kind != "program"))
+    line = f"- {ICON.get(r.status, '·')} {md_code(r.id)} **{md_ticks(r.title)}** ({_sev(r)})"
+    if who:
+        line += f" · {md_text(who)}"
+    return line + f" · {_legal(r)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
+
+
+def render_markdown(m: ReportModel, compact: bool = False) -> str:
     tr = m.tr
     out: list[str] = [
         f"# {md_text(m.title)}", "",
@@ -144,7 +161,7 @@ def render_markdown(m: ReportModel) -> str:
             for label, score, text in m.domain_scores]
     out += ["", f"### {md_text(tr('summary.top_gaps'))}", ""]
     if m.top_gaps:
-        out += [f"{i}. **{_sev(r)}** {md_code(r.id)} **{md_text(r.title)}.** {md_text(detail)}"
+        out += [f"{i}. **{_sev(r)}** {md_code(r.id)} **{md_ticks(r.title)}.** {md_text(detail)}"
                 for i, (r, detail) in enumerate(m.top_gaps, 1)]
     else:
         out.append(md_text(tr("summary.top_gaps_none")))
@@ -153,16 +170,20 @@ def render_markdown(m: ReportModel) -> str:
 
     # 2. Findings
     out += [f"## 2. {md_text(tr('sec.findings'))}", ""]
+    if compact:
+        out += [f"> {md_text(tr('md.compact_note'))}", ""]
     if not m.findings:
         out += [md_text(tr("findings.none")), ""]
     for i, g in enumerate(m.findings, 1):
         out += [f"### 2.{i} {md_text(g.label)}", "",
                 f"*{md_text(tr('findings.domain_score', score=g.score_text))}*", ""]
         for r in g.results:
-            out += _control(r, tr) + _details(r, tr)
+            out += [_compact(r, tr)] if compact else _control(r, tr) + _details(r, tr)
+        if compact:
+            out.append("")
     out += [f"### 2.{len(m.findings) + 1} {md_text(tr('findings.passed'))}", ""]
     if m.passed:
-        out += [f"- ✓ {md_code(r.id)} {md_text(r.title)} · {md_text(', '.join(r.sources) or '—')}"
+        out += [f"- ✓ {md_code(r.id)} {md_ticks(r.title)} · {md_text(', '.join(r.sources) or '—')}"
                 for r in m.passed]
     else:
         out.append(md_text(tr("findings.passed_none")))
@@ -170,14 +191,17 @@ def render_markdown(m: ReportModel) -> str:
 
     # 3. Remediation plan
     out += [f"## 3. {md_text(tr('sec.plan'))}", "", md_text(m.plan_intro), ""]
-    if m.plan:
+    if m.plan and compact:
+        out.append(md_text(tr("md.compact_plan")))
+    elif m.plan:
         heads = ["plan.num", "plan.action", "plan.severity", "plan.effort", "plan.owner", "plan.deadline",
                  "plan.assignee", "plan.commitment"]
         out += ["| " + " | ".join(md_text(tr(h)) for h in heads) + " |",
                 "|---:|---|---|---|---|---|---|---|"]
         for p in m.plan:
             r = p.result
-            out.append(f"| {p.num} | {md_code(r.id, True)} {_cell(p.action)} | {_cell(r.severity_label)} | "
+            action = md_ticks(p.action, True) or " "
+            out.append(f"| {p.num} | {md_code(r.id, True)} {action} | {_cell(r.severity_label)} | "
                        f"{_cell(p.effort)} | {_cell(p.owner)} | {_cell(p.deadline)} |   |   |")
     else:
         out.append(md_text(tr("plan.none")))
@@ -186,11 +210,9 @@ def render_markdown(m: ReportModel) -> str:
     # 4. Undecided
     out += [f"## 4. {md_text(tr('sec.unknown'))}", "", md_text(tr("unknown.intro")), ""]
     for r in m.unknown:
-        out += _control(r, tr)
-        if r.missing:
-            out.append(f"**{md_text(tr('unknown.fields'))}:**")
-            out += [f"- {md_code(p)}" for p in r.missing_compact]
-            out.append("")
+        fields = " · ".join(md_code(p) for p in r.missing_compact) or md_text(" ".join(r.reasons))
+        out.append(f"- **{_sev(r)}** {md_code(r.id)} {md_ticks(r.title)}: {fields}")
+    out.append("")
     if not m.unknown:
         out += [md_text(tr("unknown.none")), ""]
 
@@ -205,7 +227,7 @@ def render_markdown(m: ReportModel) -> str:
     if not m.waivers:
         out.append(md_text(tr("waivers.none")))
     out += ["", f"### {md_text(tr('na.title'))}", ""]
-    out += [f"- {md_code(r.id)} {md_text(r.title)}: {md_text(r.applicability or '—')}" for r in m.not_applicable]
+    out += [f"- {md_code(r.id)} {md_ticks(r.title)}: {md_text(r.applicability or '—')}" for r in m.not_applicable]
     if not m.not_applicable:
         out.append(md_text(tr("na.none")))
     out.append("")
@@ -233,5 +255,16 @@ def render_markdown(m: ReportModel) -> str:
     return "\n".join(out)
 
 
+# GitHub refuses comments longer than this many characters.
+GITHUB_COMMENT_LIMIT = 65536
+
+
 def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    return render_markdown(build(doc, options.lang)).encode("utf-8")
+    """Full detail when it fits in a pull-request comment, else the compact layout (one bullet per
+    finding, no plan table). `options.extra = {"markdown": "full" | "compact"}` forces either."""
+    mode = (options.extra or {}).get("markdown", "auto")
+    model = build(doc, options.lang)
+    text = render_markdown(model, compact=mode == "compact")
+    if mode == "auto" and len(text) > GITHUB_COMMENT_LIMIT:
+        text = render_markdown(model, compact=True)
+    return text.encode("utf-8")

@@ -13,8 +13,6 @@ SOURCE_DATE_EPOCH).
 
 from __future__ import annotations
 
-import importlib
-import json
 import mimetypes
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from checker.errors import ToolError, UsageError
 from checker.render import RenderOptions
 from checker.render.html import render_html
+from checker.render.json_doc import render as render_json
 from checker.resources import templates_dir
 
 ATTACHMENT_NAME = "resguarda-result.json"
@@ -57,14 +56,9 @@ class LockedFetcher(URLFetcher):
 
 
 def result_json(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    """The JSON rendering, byte for byte as `--format json` writes it."""
-    try:
-        json_doc = importlib.import_module("checker.render.json_doc")
-    except ImportError:
-        # Until json_doc exists: the contract's serialization (results.md).
-        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    data: bytes = json_doc.render(doc, options)
-    return data
+    """The JSON rendering, byte for byte as `--format json` writes it (so the archived PDF carries
+    exactly the machine-readable result)."""
+    return render_json(doc, options)
 
 
 def _stamp(doc: dict[str, Any]) -> datetime:

@@ -459,6 +459,25 @@ def _law_text(doc: dict[str, Any], tr: Translator) -> list[str]:
     return out
 
 
+def _gap_sentence(r: ResultView, tr: Translator) -> str:
+    """One plain sentence for the executive summary: what is wrong and where, without key paths."""
+    by_kind: dict[str, list[str]] = {}
+    for s in r.gap_subjects:
+        by_kind.setdefault(s.kind, []).append(s.label)
+    where = []
+    for kind, labels in by_kind.items():
+        if kind == "program":
+            where.append(tr("summary.where_program"))
+            continue
+        names = ", ".join(labels[:4]) + (", …" if len(labels) > 4 else "")
+        noun = r.kind_plurals.get(kind, kind) if len(labels) > 1 else _label(tr, "subject", kind)
+        where.append(tr("summary.where", n=len(labels), what=noun.lower(), names=names))
+    status = tr(f"summary.gap.{r.status}") if r.status in GAP_STATUSES else r.status_label
+    if not where:
+        return tr("summary.gap_sentence_bare", status=status)
+    return tr("summary.gap_sentence", status=status, where="; ".join(where))
+
+
 def _deadline(as_of: str, severity: str, lang: str) -> str:
     try:
         start = date.fromisoformat(as_of)
@@ -522,13 +541,7 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
     domain_score_rows = [(_label(tr, "domain", d), s, _score_text(s, lang)) for d, s in domain_scores]
 
     gaps = sorted((r for r in results if r.status in GAP_STATUSES), key=_gap_key)
-    top_gaps = []
-    for r in gaps[:TOP_GAPS]:
-        more = len(r.reasons) - 1
-        detail = r.reasons[0] if r.reasons else r.statement
-        if more > 0:
-            detail += " " + tr("summary.more_subjects_one" if more == 1 else "summary.more_subjects", n=more)
-        top_gaps.append((r, detail))
+    top_gaps = [(r, _gap_sentence(r, tr)) for r in gaps[:TOP_GAPS]]
 
     # Findings: failed and partial controls, grouped by domain, the most severe domain first.
     groups: dict[str, list[ResultView]] = {}

@@ -9,10 +9,12 @@ name or product is trusted over the port number (Redis on port 16379 is still Re
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from checker.scan.frozen import FrozenDict, FrozenList
 from checker.scan.nmapxml import TLS_ORDER, Host, Port
 
 # Data stores: service names nmap uses (probed names and nmap-services names), product words, ports.
@@ -38,6 +40,7 @@ PLAINTEXT_PORTS = {80: "http", 8080: "http", 8000: "http", 21: "ftp", 23: "telne
 REMOTE_ADMIN_PORTS = {3389: "rdp", 22: "ssh", **{5900 + n: "vnc" for n in range(10)}}
 # Below this, offered protocol versions are legacy (RFC 8996 deprecates TLS 1.0 and 1.1).
 MODERN_TLS = "TLSv1.2"
+_F_LIST_MAX = 3  # F-grade ciphers named per port in the summaries (the observation lists them all)
 _UNNAMED = (None, "", "unknown", "tcpwrapped")
 
 
@@ -49,8 +52,13 @@ def version_number(name: str) -> str:
     return "0." + name[4:].split(".")[0] if name.startswith("SSLv") else name
 
 
+# Text that can only be a private, loopback or link-local IPv4 address (not global), or no address at
+# all: either way not public, decided without parsing (a /16 scan asks this for every SSH port).
+_NOT_GLOBAL_PREFIXES = ("10.", "127.", "192.168.", "169.254.", *(f"172.{n}." for n in range(16, 32)))
+
+
 def is_public_address(address: str | None) -> bool:
-    if not address:
+    if not address or address.startswith(_NOT_GLOBAL_PREFIXES):
         return False
     try:
         return ipaddress.ip_address(address).is_global
@@ -125,9 +133,166 @@ def host_port(address: str, port: Port) -> str:
     return f"{host}:{port.number}"
 
 
+class PortProfile:
+    """Everything about a port that does not depend on the host it was seen on.
+
+    Thousands of ports of a large scan share a profile (OpenSSH 8.9 on 22, nginx with TLS 1.2 and 1.3
+    on 443): `Profiles` computes each one once, and its JSON facts (`facts`, read-only) are shared by
+    every observation of that profile that has no per-host details (certificate, HTTP title). The
+    `*_tail` texts follow the host in the summary lists: host + ":443 https" -> "203.0.113.10:443 https".
+    """
+
+    __slots__ = ("open", "label", "data_store", "plaintext", "remote_admin", "min_tls", "tls_versions",
+                 "weakest_grade", "facts", "open_tail", "plaintext_tail", "data_store_tail",
+                 "remote_admin_tail", "legacy_tail", "f_grade_tail")
+
+    def __init__(self, port: Port) -> None:
+        is_open = port.state == "open"
+        label = service_label(port)
+        self.open = is_open
+        self.label = label
+        self.data_store = data_store_kind(port) if is_open else None
+        self.plaintext = plaintext_kind(port) if is_open else None
+        self.remote_admin = remote_admin_kind(port) if is_open else None
+        tls = port.tls
+        versions = tls.versions if tls is not None else []
+        self.min_tls = min(versions, key=TLS_ORDER.index) if versions else None
+        # What the summaries read: only a port with offered versions counts as a TLS port.
+        self.tls_versions: tuple[str, ...] = tuple(versions)
+        self.weakest_grade = tls.weakest_grade if tls is not None else None
+        self.facts = FrozenDict(_base_facts(port, self))
+        number = f":{port.number} "
+        self.open_tail = number + label
+        self.plaintext_tail = number + self.plaintext if self.plaintext else None
+        self.data_store_tail = number + self.data_store if self.data_store else None
+        self.remote_admin_tail = number + self.remote_admin if self.remote_admin else None
+        self.legacy_tail: str | None = None
+        self.f_grade_tail: str | None = None
+        if tls is not None and versions:
+            legacy = [v for v in versions if TLS_ORDER.index(v) < TLS_ORDER.index(MODERN_TLS)]
+            if legacy:
+                self.legacy_tail = f"{self.open_tail} {','.join(legacy)}"
+            if tls.f_grade_ciphers:
+                names = [c.split(" ", 1)[-1] for c in tls.f_grade_ciphers]
+                shown = ", ".join(dict.fromkeys(names[:_F_LIST_MAX]))
+                more = len(tls.f_grade_ciphers) - _F_LIST_MAX
+                self.f_grade_tail = f"{self.open_tail} {shown}" + (f" (+{more})" if more > 0 else "")
+            elif tls.weakest_grade == "F":
+                self.f_grade_tail = f"{self.open_tail} F"
+
+
+def _base_facts(port: Port, profile: PortProfile) -> dict[str, Any]:
+    """The JSON facts every port of this profile has (absent keys: not observed)."""
+    out: dict[str, Any] = {"state": port.state, "service": profile.label}
+    if port.product:
+        out["product"] = port.product
+    if port.version:
+        out["version"] = port.version
+    if port.tunnel:
+        out["tunnel"] = port.tunnel
+    if port.method:
+        out["detection"] = port.method
+    if profile.data_store:
+        out["data_store"] = profile.data_store
+    if profile.plaintext:
+        out["plaintext"] = profile.plaintext
+    if profile.remote_admin:
+        out["remote_admin"] = profile.remote_admin
+    tls = port.tls
+    if tls is not None:
+        out["tls_versions"] = FrozenList(tls.versions)
+        if profile.min_tls:
+            out["min_tls_version"] = version_number(profile.min_tls)
+        if tls.weakest_grade:
+            out["weakest_cipher_grade"] = tls.weakest_grade
+        if tls.f_grade_ciphers:
+            out["f_grade_ciphers"] = FrozenList(tls.f_grade_ciphers)
+    return out
+
+
+def profile_key(port: Port) -> tuple[Any, ...]:
+    """Every field of the port that `PortProfile` reads, and nothing that is unique to a host."""
+    tls = port.tls
+    redirect = port.http_redirect
+    return (port.protocol, port.number, port.state, port.service, port.product, port.version, port.tunnel,
+            port.method,
+            None if tls is None else (tuple(tls.versions), tls.weakest_grade, tuple(tls.f_grade_ciphers)),
+            port.certificate is not None, redirect is not None and redirect.lower().startswith("https://"))
+
+
+class Profiles:
+    """PortProfile per distinct profile key, for one `observe` run.
+
+    Bounded: a hostile file where every port differs gets its profiles computed each time once the
+    cache is full, rather than a cache as large as the file.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[Any, ...], PortProfile] = {}
+        self._iso: dict[date, str] = {}
+
+    def get(self, port: Port) -> PortProfile:
+        key = profile_key(port)
+        return self.cache.get(key) or self.add(key, port)
+
+    def add(self, key: tuple[Any, ...], port: Port) -> PortProfile:
+        """The profile of a port whose key is not cached yet (callers in a hot loop read `cache` first)."""
+        found = PortProfile(port)
+        if len(self.cache) < self.LIMIT:
+            self.cache[key] = found
+        return found
+
+    def iso(self, day: date | None) -> str | None:
+        """A date as text, one string object per distinct date (certificates share a few dates)."""
+        if day is None:
+            return None
+        text = self._iso.get(day)
+        if text is None:
+            text = day.isoformat()
+            if len(self._iso) < self.LIMIT:
+                self._iso[day] = text
+        return text
+
+
+def cert_expired(port: Port, seen_on: date | None) -> bool | None:
+    """Expired if it was expired when it was seen (`seen_on` is the scan's date)."""
+    cert = port.certificate
+    if cert is None or cert.not_after is None or seen_on is None:
+        return None
+    return cert.not_after < seen_on
+
+
+def observation_facts(profile: PortProfile, port: Port, expired: bool | None,
+                      iso: Callable[[date | None], str | None] | None = None) -> dict[str, Any]:
+    """The JSON facts of one observation: the profile's shared dict, or a copy with this port's own
+    certificate and HTTP title added (same keys, same order as ever)."""
+    cert = port.certificate
+    title = port.http_title
+    redirect = port.http_redirect
+    if cert is None and not title and not redirect:
+        return profile.facts
+    out = dict(profile.facts)
+    if cert is not None:
+        as_text = iso or _iso
+        out["certificate"] = {"subject": cert.subject, "issuer": cert.issuer, "self_signed": cert.self_signed,
+                              "not_before": as_text(cert.not_before), "not_after": as_text(cert.not_after),
+                              "expired": expired}
+    if title:
+        out["http_title"] = title
+    if redirect:
+        out["http_redirect"] = redirect
+    return out
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 @dataclass(slots=True)
 class PortFacts:
-    """The facts of one port, ready for the observation list and the summaries."""
+    """The facts of one port (one port at a time; `observe` uses `Profiles` directly)."""
 
     port: Port
     where: str                   # "203.0.113.10:443"
@@ -141,64 +306,14 @@ class PortFacts:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON facts of the observation (absent keys: not observed)."""
-        p = self.port
-        out: dict[str, Any] = {"state": p.state, "service": self.label}
-        if p.product:
-            out["product"] = p.product
-        if p.version:
-            out["version"] = p.version
-        if p.tunnel:
-            out["tunnel"] = p.tunnel
-        if p.method:
-            out["detection"] = p.method
-        if self.data_store:
-            out["data_store"] = self.data_store
-        if self.plaintext:
-            out["plaintext"] = self.plaintext
-        if self.remote_admin:
-            out["remote_admin"] = self.remote_admin
-        if p.tls is not None:
-            out["tls_versions"] = list(p.tls.versions)
-            if self.min_tls:
-                out["min_tls_version"] = version_number(self.min_tls)
-            if p.tls.weakest_grade:
-                out["weakest_cipher_grade"] = p.tls.weakest_grade
-            if p.tls.f_grade_ciphers:
-                out["f_grade_ciphers"] = list(p.tls.f_grade_ciphers)
-        cert = p.certificate
-        if cert is not None:
-            out["certificate"] = {
-                "subject": cert.subject, "issuer": cert.issuer, "self_signed": cert.self_signed,
-                "not_before": cert.not_before.isoformat() if cert.not_before else None,
-                "not_after": cert.not_after.isoformat() if cert.not_after else None,
-                "expired": self.cert_expired,
-            }
-        if p.http_title:
-            out["http_title"] = p.http_title
-        if p.http_redirect:
-            out["http_redirect"] = p.http_redirect
-        return out
+        return observation_facts(PortProfile(self.port), self.port, self.cert_expired)
 
 
 def port_facts(host: Host, port: Port, seen_on: date | None) -> PortFacts:
     """`seen_on` is the scan's date: a certificate is expired if it was expired when it was seen."""
     address = host.address or (host.hostnames[0] if host.hostnames else "?")
-    is_open = port.state == "open"
-    min_tls = None
-    if port.tls is not None and port.tls.versions:
-        min_tls = min(port.tls.versions, key=TLS_ORDER.index)
-    cert_expired = None
-    cert = port.certificate
-    if cert is not None and cert.not_after is not None and seen_on is not None:
-        cert_expired = cert.not_after < seen_on
-    return PortFacts(
-        port=port,
-        where=host_port(address, port),
-        label=service_label(port),
-        open=is_open,
-        data_store=data_store_kind(port) if is_open else None,
-        plaintext=plaintext_kind(port) if is_open else None,
-        remote_admin=remote_admin_kind(port) if is_open else None,
-        min_tls=min_tls,
-        cert_expired=cert_expired,
-    )
+    profile = PortProfile(port)
+    return PortFacts(port=port, where=host_port(address, port), label=profile.label, open=profile.open,
+                     data_store=profile.data_store, plaintext=profile.plaintext,
+                     remote_admin=profile.remote_admin, min_tls=profile.min_tls,
+                     cert_expired=cert_expired(port, seen_on))

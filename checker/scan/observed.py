@@ -14,6 +14,11 @@ Keys that a scan could not decide are left out rather than written empty, so tha
 is `unknown`, never a false `pass`: TLS keys need ssl-enum-ciphers output, certificate keys need
 ssl-cert output, and the `exposed_*` keys need an `external` scan (an internal scan that sees a
 database says nothing about the internet).
+
+Memory: a /16 scan yields tens of thousands of hosts, so the output is built as each host is read
+and nothing else is kept per host. Values that many hosts or ports have in common are shared, and
+read-only (`frozen.py`): the facts of ports with the same profile, empty lists, a scan's `scan_ids`
+and `vantages`. Treat the whole `Observed` as read-only; copy what you need to change.
 """
 
 from __future__ import annotations
@@ -21,19 +26,27 @@ from __future__ import annotations
 import gc
 import ipaddress
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
 from checker.i18n import t
-from checker.scan.facts import MODERN_TLS, PortFacts, is_public_address, port_facts, version_number
+from checker.scan.facts import (
+    PortProfile,
+    Profiles,
+    cert_expired,
+    is_public_address,
+    observation_facts,
+    profile_key,
+    version_number,
+)
+from checker.scan.frozen import FrozenDict, FrozenList
 from checker.scan.nmapxml import TLS_ORDER, Host, NmapXmlReader
 
 STALE_AFTER = timedelta(days=90)
 VANTAGES = ("external", "internal")
-_F_LIST_MAX = 3  # F-grade ciphers named per port in the summary (the observation lists them all)
 
 
 @dataclass(frozen=True)
@@ -51,13 +64,63 @@ class Observed:
     scans: list[dict[str, Any]]
 
 
-class _Summary:
-    """Accumulates what was seen on a set of hosts (one system, or one host across scans)."""
+_EMPTY: list[Any] = FrozenList()          # every empty summary list of a host
+_NO_PORTS = FrozenDict({"state": "up"})   # the facts of an up host with no port listed
 
-    __slots__ = ("scan_ids", "scan_dates", "all_stale", "vantages", "hosts", "open_ports", "plaintext",
-                 "data_stores", "exposed_data_stores", "remote_admin", "exposed_remote_admin", "external",
-                 "tls_seen", "tls_versions", "tls_ports", "legacy_tls", "weakest", "f_grade", "certs",
-                 "expired", "self_signed")
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items)) if len(items) > 1 else items
+
+
+def _summary(latest: str, latest_date: str | None, scan_ids: list[str], stale: bool, vantages: list[str],
+             hosts: list[str] | None, open_ports: list[str], plaintext: list[str], data_stores: list[str],
+             remote_admin: list[str], exposed: tuple[list[str], list[str]] | None, tls_ports: list[str],
+             tls_versions: list[str], legacy: list[str], weakest: str | None, f_grade: list[str],
+             certs: list[dict[str, Any]], expired: list[str], self_signed: list[str]) -> dict[str, Any]:
+    """The summary dict, keys in their documented order; `hosts` only for a system, `exposed` only
+    when an external scan saw the hosts, TLS keys only when a port offered TLS versions (`tls_versions`
+    sorted weakest first)."""
+    out: dict[str, Any] = {
+        "scan": latest,
+        "scan_ids": scan_ids,
+        "scan_date": latest_date,
+        "stale": stale,
+        "vantages": vantages,
+    }
+    if hosts is not None:
+        out["hosts"] = hosts
+    out["open_ports"] = open_ports
+    out["plaintext_services"] = plaintext
+    out["data_stores"] = data_stores
+    out["remote_admin"] = remote_admin
+    if exposed is not None:
+        out["exposed_data_stores"], out["exposed_remote_admin"] = exposed
+    if tls_ports:
+        out["tls_ports"] = tls_ports
+        out["tls_versions"] = tls_versions
+        out["min_tls_version"] = version_number(tls_versions[0])
+        out["legacy_tls_ports"] = legacy
+        out["weakest_cipher_grade"] = weakest
+        out["f_grade_cipher_ports"] = f_grade
+    if certs:
+        out["certificates"] = certs
+        out["expired_certificates"] = expired
+        out["self_signed_certificates"] = self_signed
+    return out
+
+
+def _sorted_versions(versions: Iterable[str]) -> list[str]:
+    return sorted(versions, key=TLS_ORDER.index)
+
+
+class _Summary:
+    """Accumulates single-visit summaries (what one scan saw on one host, built by `_Observer.visit`):
+    a system's, or a host's that more than one scan (or one scan twice) saw. Ordered sets keep the
+    first-seen order; the result is what the visits together would have given."""
+
+    __slots__ = ("scan_ids", "all_stale", "vantages", "hosts", "open_ports", "plaintext", "data_stores",
+                 "exposed_data_stores", "remote_admin", "exposed_remote_admin", "external", "tls_versions",
+                 "tls_ports", "legacy_tls", "weakest", "f_grade", "certs", "expired", "self_signed")
 
     def __init__(self) -> None:
         self.scan_ids: dict[str, date | None] = {}
@@ -71,7 +134,6 @@ class _Summary:
         self.remote_admin: dict[str, None] = {}
         self.exposed_remote_admin: dict[str, None] = {}
         self.external = False
-        self.tls_seen = False
         self.tls_versions: set[str] = set()
         self.tls_ports: dict[str, None] = {}
         self.legacy_tls: dict[str, None] = {}
@@ -81,136 +143,80 @@ class _Summary:
         self.expired: dict[str, None] = {}
         self.self_signed: dict[str, None] = {}
 
-    def add_scan(self, scan_id: str, scan_date: date | None, stale: bool, vantage: str) -> None:
-        self.scan_ids.setdefault(scan_id, scan_date)
-        self.all_stale = self.all_stale and stale
-        self.vantages[vantage] = None
-        if vantage == "external":
+    def add(self, visit: dict[str, Any], host_id: str | None) -> None:
+        scan_date = visit["scan_date"]
+        self.scan_ids.setdefault(visit["scan"], date.fromisoformat(scan_date) if scan_date else None)
+        self.all_stale = self.all_stale and visit["stale"]
+        self.vantages.update(dict.fromkeys(visit["vantages"]))
+        if host_id is not None:
+            self.hosts[host_id] = None
+        self.open_ports.update(dict.fromkeys(visit["open_ports"]))
+        self.plaintext.update(dict.fromkeys(visit["plaintext_services"]))
+        self.data_stores.update(dict.fromkeys(visit["data_stores"]))
+        self.remote_admin.update(dict.fromkeys(visit["remote_admin"]))
+        if "exposed_data_stores" in visit:
             self.external = True
+            self.exposed_data_stores.update(dict.fromkeys(visit["exposed_data_stores"]))
+            self.exposed_remote_admin.update(dict.fromkeys(visit["exposed_remote_admin"]))
+        if "tls_ports" in visit:
+            self.tls_versions.update(visit["tls_versions"])
+            self.tls_ports.update(dict.fromkeys(visit["tls_ports"]))
+            self.legacy_tls.update(dict.fromkeys(visit["legacy_tls_ports"]))
+            grade = visit["weakest_cipher_grade"]
+            if grade and (self.weakest is None or grade > self.weakest):
+                self.weakest = grade
+            self.f_grade.update(dict.fromkeys(visit["f_grade_cipher_ports"]))
+        if "certificates" in visit:
+            self.certs.extend(visit["certificates"])
+            self.expired.update(dict.fromkeys(visit["expired_certificates"]))
+            self.self_signed.update(dict.fromkeys(visit["self_signed_certificates"]))
 
-    def add_port(self, facts: PortFacts, vantage: str, address: str | None) -> None:
-        if not facts.open:
-            return
-        where, label = facts.where, facts.label
-        self.open_ports[f"{where} {label}"] = None
-        if facts.plaintext:
-            self.plaintext[f"{where} {facts.plaintext}"] = None
-        if facts.data_store:
-            self.data_stores[f"{where} {facts.data_store}"] = None
-            if vantage == "external":
-                self.exposed_data_stores[f"{where} {facts.data_store}"] = None
-        if facts.remote_admin:
-            self.remote_admin[f"{where} {facts.remote_admin}"] = None
-            # SSH with keys is a normal way to administer a server; it counts as exposed remote
-            # administration only on a public address. RDP and VNC count whenever seen from outside.
-            if vantage == "external" and (facts.remote_admin != "ssh" or is_public_address(address)):
-                self.exposed_remote_admin[f"{where} {facts.remote_admin}"] = None
-        port = facts.port
-        tls = port.tls
-        if tls is not None and tls.versions:
-            self.tls_seen = True
-            self.tls_versions.update(tls.versions)
-            self.tls_ports[f"{where} {label}"] = None
-            legacy = [v for v in tls.versions if TLS_ORDER.index(v) < TLS_ORDER.index(MODERN_TLS)]
-            if legacy:
-                self.legacy_tls[f"{where} {label} {','.join(legacy)}"] = None
-            if tls.weakest_grade and (self.weakest is None or tls.weakest_grade > self.weakest):
-                self.weakest = tls.weakest_grade
-            if tls.f_grade_ciphers:
-                names = [c.split(" ", 1)[-1] for c in tls.f_grade_ciphers]
-                shown = ", ".join(dict.fromkeys(names[:_F_LIST_MAX]))
-                more = len(tls.f_grade_ciphers) - _F_LIST_MAX
-                self.f_grade[f"{where} {label} {shown}" + (f" (+{more})" if more > 0 else "")] = None
-            elif tls.weakest_grade == "F":
-                self.f_grade[f"{where} {label} F"] = None
-        cert = port.certificate
-        if cert is not None:
-            self.certs.append({"port": f"{where} {label}", "subject": cert.subject, "issuer": cert.issuer,
-                               "self_signed": cert.self_signed,
-                               "not_after": cert.not_after.isoformat() if cert.not_after else None,
-                               "expired": facts.cert_expired})
-            if facts.cert_expired:
-                self.expired[f"{where} {label} {cert.subject} (not after {cert.not_after})"] = None
-            if cert.self_signed:
-                self.self_signed[f"{where} {label} {cert.subject}"] = None
-
-    def latest_scan(self) -> str:
+    def latest_scan(self) -> tuple[str, date | None]:
         # The most recent scan (declaration order breaks ties): findings point at its entry.
-        best = None
+        best: str | None = None
         best_date: date | None = None
         for scan_id, when in self.scan_ids.items():
             if best is None or (when is not None and (best_date is None or when > best_date)):
                 best, best_date = scan_id, when
-        return best or ""
+        return best or "", best_date
 
-    def as_dict(self) -> dict[str, Any]:
-        latest = self.latest_scan()
-        latest_date = self.scan_ids.get(latest)
-        out: dict[str, Any] = {
-            "scan": latest,
-            "scan_ids": list(self.scan_ids),
-            "scan_date": latest_date.isoformat() if latest_date else None,
-            "stale": self.all_stale,
-            "vantages": list(self.vantages),
-            "hosts": list(self.hosts),
-            "open_ports": list(self.open_ports),
-            "plaintext_services": list(self.plaintext),
-            "data_stores": list(self.data_stores),
-            "remote_admin": list(self.remote_admin),
-        }
-        if self.external:
-            out["exposed_data_stores"] = list(self.exposed_data_stores)
-            out["exposed_remote_admin"] = list(self.exposed_remote_admin)
-        if self.tls_seen:
-            versions = sorted(self.tls_versions, key=TLS_ORDER.index)
-            out["tls_ports"] = list(self.tls_ports)
-            out["tls_versions"] = versions
-            out["min_tls_version"] = version_number(versions[0])
-            out["legacy_tls_ports"] = list(self.legacy_tls)
-            out["weakest_cipher_grade"] = self.weakest
-            out["f_grade_cipher_ports"] = list(self.f_grade)
-        if self.certs:
-            out["certificates"] = self.certs
-            out["expired_certificates"] = list(self.expired)
-            out["self_signed_certificates"] = list(self.self_signed)
-        return out
+    def as_dict(self, with_hosts: bool) -> dict[str, Any]:
+        exposed = (list(self.exposed_data_stores), list(self.exposed_remote_admin)) if self.external else None
+        latest, latest_date = self.latest_scan()
+        return _summary(latest, latest_date.isoformat() if latest_date else None, list(self.scan_ids),
+                        self.all_stale, list(self.vantages), list(self.hosts) if with_hosts else None,
+                        list(self.open_ports), list(self.plaintext), list(self.data_stores),
+                        list(self.remote_admin), exposed, list(self.tls_ports), _sorted_versions(self.tls_versions),
+                        list(self.legacy_tls), self.weakest, list(self.f_grade), self.certs, list(self.expired),
+                        list(self.self_signed))
 
 
-@dataclass
-class _HostItem:
-    id: str
-    address: str | None
-    hostnames: list[str]
-    systems: list[str]
-    summary: _Summary = field(default_factory=_Summary)
-
-    def as_dict(self) -> dict[str, Any]:
-        summary = self.summary.as_dict()
-        summary.pop("hosts", None)
-        system = self.systems[0] if self.systems else None
-        summary["system"] = system
-        summary["declared"] = bool(self.systems)
-        # Who the host is sits on the item, what was seen under `observed` (the same shape as
-        # `systems[].observed`). Only `observed` carries `stale`, so a `where` that picks hosts by
-        # the item's keys selects them plainly, and a pass on an old scan is partial where a rule
-        # reads `observed.*`.
-        return {
-            "id": self.id,
-            "name": self.hostnames[0] if self.hostnames else None,
-            "address": self.address,
-            "hostnames": self.hostnames,
-            "system": system,
-            "systems": self.systems,
-            "declared": bool(self.systems),
-            "scan": summary["scan"],
-            "scan_ids": summary["scan_ids"],
-            "vantage": "external" if self.summary.external else "internal",
-            # Booleans for cheap `where` clauses over tens of thousands of hosts; false also when no
-            # external scan saw the host (the exposure lists are then absent).
-            "exposes_data_store": bool(self.summary.exposed_data_stores),
-            "exposes_remote_admin": bool(self.summary.exposed_remote_admin),
-            "observed": summary,
-        }
+def _host_item(host_id: str, address: str | None, hostnames: list[str], systems: list[str],
+               summary: dict[str, Any]) -> dict[str, Any]:
+    """One item of `observed_hosts`: who the host is on the item, what was seen under `observed` (the
+    same shape as `systems[].observed`). Only `observed` carries `stale`, so a `where` that picks hosts
+    by the item's keys selects them plainly, and a pass on an old scan is partial where a rule reads
+    `observed.*`."""
+    system = systems[0] if systems else None
+    summary["system"] = system
+    summary["declared"] = bool(systems)
+    return {
+        "id": host_id,
+        "name": hostnames[0] if hostnames else None,
+        "address": address,
+        "hostnames": hostnames,
+        "system": system,
+        "systems": systems,
+        "declared": bool(systems),
+        "scan": summary["scan"],
+        "scan_ids": summary["scan_ids"],
+        "vantage": "external" if "exposed_data_stores" in summary else "internal",
+        # Booleans for cheap `where` clauses over tens of thousands of hosts; false also when no
+        # external scan saw the host (the exposure lists are then absent).
+        "exposes_data_store": bool(summary.get("exposed_data_stores")),
+        "exposes_remote_admin": bool(summary.get("exposed_remote_admin")),
+        "observed": summary,
+    }
 
 
 class _Matcher:
@@ -281,76 +287,204 @@ def observe(scans: Iterable[ScanInput], systems: Sequence[tuple[str, Sequence[st
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _observe(list(scans), systems, as_of, Path(base_dir), lang)
+        return _Observer(systems).run(list(scans), as_of, Path(base_dir), lang)
     finally:
         if enabled:
             gc.enable()
 
 
-def _observe(scans: list[ScanInput], systems: Sequence[tuple[str, Sequence[str]]], as_of: date,
-             base_dir: Path, lang: str) -> Observed:
-    matcher = _Matcher(systems)
-    order = [system_id for system_id, _ in systems]
-    by_system: dict[str, _Summary] = {}
-    by_host: dict[str, _HostItem] = {}
-    observations: list[dict[str, Any]] = []
-    scan_entries: list[dict[str, Any]] = []
-    for scan in scans:
-        path, display = _scan_path(base_dir, scan, lang)
-        with path.open("rb") as fh:
-            reader = NmapXmlReader(fh, display, lang)
-            header = reader.read_header()
-            scan_date = header.date
-            # No date at all cannot show the scan is recent; a scan dated after as_of is current.
-            stale = scan_date is None or scan_date < as_of - STALE_AFTER
-            seen_on = scan_date or as_of
-            up = 0
-            for host in reader.hosts():
-                if host.state != "up":
-                    continue
-                up += 1
-                _add_host(host, scan, scan_date, stale, seen_on, matcher, by_host, by_system, observations)
-        scan_entries.append({
-            "id": scan.id, "path": scan.file, "vantage": scan.vantage,
-            "date": scan_date.isoformat() if scan_date else None, "stale": stale, "sha256": reader.sha256,
-            "hosts_up": up, "scanner": header.scanner, "nmap_version": header.version,
-            "nmap_args": header.args,
-        })
-    per_system = {sid: by_system[sid].as_dict() for sid in order if sid in by_system}
-    return Observed(per_system=per_system, hosts=[item.as_dict() for item in by_host.values()],
-                    observations=observations, scans=scan_entries)
+class _ScanRun:
+    """One scan being read, and the values all its hosts share."""
+
+    __slots__ = ("id", "date", "iso_date", "stale", "seen_on", "vantage", "external", "scan_ids", "vantages")
+
+    def __init__(self, scan: ScanInput, scan_date: date | None, as_of: date) -> None:
+        self.id = scan.id
+        self.date = scan_date
+        self.iso_date = scan_date.isoformat() if scan_date else None
+        # No date at all cannot show the scan is recent; a scan dated after as_of is current.
+        self.stale = scan_date is None or scan_date < as_of - STALE_AFTER
+        # A certificate is expired if it was expired when it was seen.
+        self.seen_on = scan_date or as_of
+        self.vantage = scan.vantage
+        self.external = scan.vantage == "external"
+        self.scan_ids: list[str] = FrozenList([scan.id])
+        self.vantages: list[str] = FrozenList([scan.vantage])
 
 
-def _add_host(host: Host, scan: ScanInput, scan_date: date | None, stale: bool, seen_on: date,
-              matcher: _Matcher, by_host: dict[str, _HostItem], by_system: dict[str, _Summary],
-              observations: list[dict[str, Any]]) -> None:
-    host_id = host.address or host.hostnames[0]
-    systems = matcher.match(host)
-    system = systems[0] if systems else None
-    item = by_host.get(host_id)
-    if item is None:
-        item = by_host[host_id] = _HostItem(host_id, host.address, list(host.hostnames), systems)
-    else:
-        for name in host.hostnames:
-            if name not in item.hostnames:
-                item.hostnames.append(name)
+class _Observer:
+    """One `observe` run. Each host's output (its `observed_hosts` item and its observations) is built
+    as soon as the host is read, from per-profile facts (`facts.Profiles`), and the parsed host is
+    dropped at once. A host seen again (another scan, or twice in one) is merged through `_Summary`
+    and rebuilt at the end; so are the systems' summaries."""
+
+    def __init__(self, systems: Sequence[tuple[str, Sequence[str]]]) -> None:
+        self.matcher = _Matcher(systems)
+        self.order = [system_id for system_id, _ in systems]
+        self.by_system: dict[str, _Summary] = {}
+        self.by_host: dict[str, dict[str, Any]] = {}
+        self.merged: dict[str, _Summary] = {}
+        self.observations: list[dict[str, Any]] = []
+        self.profiles = Profiles()
+        self._versions: dict[tuple[str, ...], list[str]] = {}
+
+    def run(self, scans: list[ScanInput], as_of: date, base_dir: Path, lang: str) -> Observed:
+        scan_entries: list[dict[str, Any]] = []
+        for scan in scans:
+            path, display = _scan_path(base_dir, scan, lang)
+            with path.open("rb") as fh:
+                reader = NmapXmlReader(fh, display, lang)
+                header = reader.read_header()
+                run = _ScanRun(scan, header.date, as_of)
+                up = 0
+                for host in reader.hosts():
+                    if host.state != "up":
+                        continue
+                    up += 1
+                    self.add_host(host, run)
+            scan_entries.append({
+                "id": scan.id, "path": scan.file, "vantage": scan.vantage, "date": run.iso_date,
+                "stale": run.stale, "sha256": reader.sha256, "hosts_up": up, "scanner": header.scanner,
+                "nmap_version": header.version, "nmap_args": header.args,
+            })
+        for host_id, summary in self.merged.items():
+            old = self.by_host[host_id]
+            self.by_host[host_id] = _host_item(host_id, old["address"], old["hostnames"], old["systems"],
+                                               summary.as_dict(with_hosts=False))
+        per_system = {sid: self.by_system[sid].as_dict(with_hosts=True) for sid in self.order
+                      if sid in self.by_system}
+        return Observed(per_system=per_system, hosts=list(self.by_host.values()),
+                        observations=self.observations, scans=scan_entries)
+
+    def add_host(self, host: Host, run: _ScanRun) -> None:
+        host_id = host.address or host.hostnames[0]
+        systems = self.matcher.match(host)
+        visit = self.visit(host, host_id, systems[0] if systems else None, run)
+        item = self.by_host.get(host_id)
+        if item is None:
+            self.by_host[host_id] = _host_item(host_id, host.address, host.hostnames or _EMPTY,
+                                               systems or _EMPTY, visit)
+        else:
+            merged = self.merged.get(host_id)
+            if merged is None:
+                merged = self.merged[host_id] = _Summary()
+                merged.add(item["observed"], None)
+            merged.add(visit, None)
+            # New lists: the old ones may be the shared empty one. The item is rebuilt at the end.
+            names, ids = item["hostnames"], item["systems"]
+            item["hostnames"] = names + [n for n in dict.fromkeys(host.hostnames) if n not in names]
+            item["systems"] = ids + [sid for sid in systems if sid not in ids]
         for sid in systems:
-            if sid not in item.systems:
-                item.systems.append(sid)
-    summaries = [item.summary] + [by_system.setdefault(sid, _Summary()) for sid in systems]
-    for summary in summaries:
-        summary.add_scan(scan.id, scan_date, stale, scan.vantage)
-        summary.hosts[host_id] = None
-    if not host.ports:
-        observations.append({"scan": scan.id, "host": host_id, "port": None, "system": system,
-                             "facts": {"state": host.state}})
-        return
-    for port in host.ports:
-        facts = port_facts(host, port, seen_on)
-        for summary in summaries:
-            summary.add_port(facts, scan.vantage, host.address)
-        entry: dict[str, Any] = {"scan": scan.id, "host": host_id, "port": port.number, "system": system,
-                                 "facts": facts.as_dict()}
-        if port.protocol != "tcp":
-            entry["protocol"] = port.protocol
-        observations.append(entry)
+            summary = self.by_system.get(sid)
+            if summary is None:
+                summary = self.by_system[sid] = _Summary()
+            summary.add(visit, host_id)
+
+    def visit(self, host: Host, host_id: str, system: str | None, run: _ScanRun) -> dict[str, Any]:
+        """Appends the host's observations and returns what this scan saw on it: the summary that
+        `_Summary` would build for this one visit (the hot loop of a large import)."""
+        scan_id = run.id
+        observations = self.observations
+        ports = host.ports
+        if not ports:
+            observations.append({"scan": scan_id, "host": host_id, "port": None, "system": system,
+                                 "facts": _NO_PORTS if host.state == "up" else {"state": host.state}})
+        external = run.external
+        where = f"[{host_id}]" if ":" in host_id else host_id   # host_id is the address, else the name
+        public: bool | None = None
+        profiles = self.profiles
+        cached = profiles.cache.get
+        iso = profiles.iso
+        open_ports: list[str] = []
+        plaintext: list[str] = []
+        data_stores: list[str] = []
+        exposed_data_stores: list[str] = []
+        remote_admin: list[str] = []
+        exposed_remote_admin: list[str] = []
+        tls_ports: list[str] = []
+        tls_versions: set[str] = set()
+        legacy: list[str] = []
+        weakest: str | None = None
+        f_grade: list[str] = []
+        certs: list[dict[str, Any]] = []
+        expired: list[str] = []
+        self_signed: list[str] = []
+        for port in ports:
+            key = profile_key(port)
+            profile: PortProfile | None = cached(key)
+            if profile is None:
+                profile = profiles.add(key, port)
+            cert = port.certificate
+            facts: dict[str, Any]
+            if cert is None and not port.http_title and not port.http_redirect:
+                facts = profile.facts
+                is_expired = None
+            else:
+                is_expired = cert_expired(port, run.seen_on)
+                facts = observation_facts(profile, port, is_expired, iso)
+            entry = {"scan": scan_id, "host": host_id, "port": port.number, "system": system, "facts": facts}
+            if port.protocol != "tcp":
+                entry["protocol"] = port.protocol
+            observations.append(entry)
+            if not profile.open:
+                continue
+            seen = where + profile.open_tail
+            open_ports.append(seen)
+            if profile.plaintext_tail is not None:
+                plaintext.append(where + profile.plaintext_tail)
+            if profile.data_store_tail is not None:
+                text = where + profile.data_store_tail
+                data_stores.append(text)
+                if external:
+                    exposed_data_stores.append(text)
+            if profile.remote_admin_tail is not None:
+                text = where + profile.remote_admin_tail
+                remote_admin.append(text)
+                # SSH with keys is a normal way to administer a server; it counts as exposed remote
+                # administration only on a public address. RDP and VNC count whenever seen from outside.
+                if external:
+                    if profile.remote_admin != "ssh":
+                        exposed_remote_admin.append(text)
+                    else:
+                        if public is None:
+                            public = is_public_address(host.address)
+                        if public:
+                            exposed_remote_admin.append(text)
+            if profile.tls_versions:
+                tls_ports.append(seen)
+                tls_versions.update(profile.tls_versions)
+                if profile.legacy_tail is not None:
+                    legacy.append(where + profile.legacy_tail)
+                grade = profile.weakest_grade
+                if grade and (weakest is None or grade > weakest):
+                    weakest = grade
+                if profile.f_grade_tail is not None:
+                    f_grade.append(where + profile.f_grade_tail)
+            if cert is not None:
+                not_after = iso(cert.not_after)
+                certs.append(FrozenDict({"port": seen, "subject": cert.subject, "issuer": cert.issuer,
+                                         "self_signed": cert.self_signed, "not_after": not_after,
+                                         "expired": is_expired}))
+                if is_expired:
+                    expired.append(f"{seen} {cert.subject} (not after {not_after})")
+                if cert.self_signed:
+                    self_signed.append(f"{seen} {cert.subject}")
+        if len(ports) > 1 and len({p.number for p in ports}) < len(ports):
+            # The same port number listed twice: the lists are sets (certificates are not). Texts of
+            # different port numbers never collide (the number ends at the first space).
+            open_ports, plaintext, data_stores, exposed_data_stores, remote_admin, exposed_remote_admin = (
+                _unique(open_ports), _unique(plaintext), _unique(data_stores), _unique(exposed_data_stores),
+                _unique(remote_admin), _unique(exposed_remote_admin))
+            tls_ports, legacy, f_grade, expired, self_signed = (
+                _unique(tls_ports), _unique(legacy), _unique(f_grade), _unique(expired), _unique(self_signed))
+        versions = _EMPTY
+        if tls_versions:
+            # Few distinct sets of versions: one shared sorted list each.
+            found = tuple(tls_versions)
+            versions = self._versions.get(found) or self._versions.setdefault(
+                found, FrozenList(_sorted_versions(tls_versions)))
+        return _summary(scan_id, run.iso_date, run.scan_ids, run.stale, run.vantages, None,
+                        open_ports or _EMPTY, plaintext or _EMPTY, data_stores or _EMPTY, remote_admin or _EMPTY,
+                        (exposed_data_stores or _EMPTY, exposed_remote_admin or _EMPTY) if external else None,
+                        tls_ports, versions, legacy or _EMPTY, weakest, f_grade or _EMPTY, certs,
+                        expired or _EMPTY, self_signed or _EMPTY)
