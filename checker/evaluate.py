@@ -321,8 +321,10 @@ class Evaluator:
         shown = [f for f in findings if f["status"] not in (PASS, NA)] or findings
         reasons.extend(f["reason"] for f in shown)
         missing = sorted({m for f in findings if f["status"] == UNKNOWN for m in f["missing"]})
-        if status == NA and control.not_applicable:
-            applicability = control.not_applicable.get(lang)
+        if status == NA:
+            # Why it does not apply: the catalog's words, else what the rule found (nothing in scope).
+            applicability = control.not_applicable.get(lang) if control.not_applicable else (
+                findings[0]["reason"] if findings else None)
         return self._result(control, status, findings, reasons, missing, has_evidence, applicability, extra)
 
     def _result(self, control: Control, status: str, findings: list[dict[str, Any]], reasons: list[str],
