@@ -143,7 +143,11 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
     if observed is not None:
         for system in systems:
             if system["id"] in observed.per_system:
-                system["observed"] = observed.per_system[system["id"]]
+                seen = observed.per_system[system["id"]]
+                system["observed"] = seen
+                if "exposed_data_stores" in seen or "exposed_remote_admin" in seen:
+                    # An external scan reached it: whatever its addresses say, it is reachable.
+                    system["facts"]["reachable_from_internet"] = True
         data["observed_hosts"] = observed.hosts
         view.observations = observed.observations
         view.scans = observed.scans

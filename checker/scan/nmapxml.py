@@ -38,6 +38,7 @@ MAX_ELEMENT_BYTES = 32 << 20
 # Protocol versions as ssl-enum-ciphers names them, weakest first.
 TLS_ORDER = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 GRADES = ("A", "B", "C", "D", "E", "F")
+_GRADE_OF: dict[str | None, str] = {grade: grade for grade in GRADES}
 # Short names for certificate fields, as OpenSSL and browsers print them.
 _DN_SHORT = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU", "countryName": "C",
              "stateOrProvinceName": "ST", "localityName": "L", "emailAddress": "emailAddress"}
@@ -419,7 +420,10 @@ def _port(elem: Element) -> Port | None:
 
 
 def _grade(text: str | None) -> str | None:
-    value = (text or "").strip().upper()
+    found = _GRADE_OF.get(text)   # the usual bare "A" .. "F" without building new strings
+    if found is not None or not text:
+        return found
+    value = text.strip().upper()
     return value if value in GRADES else None
 
 
@@ -506,9 +510,10 @@ def _certificate(script: Element) -> Certificate | None:
             issuer = _dn(table)
         elif key == "validity":
             for item in table:
-                if item.get("key") == "notBefore":
+                which = item.get("key")
+                if which == "notBefore":
                     not_before = _date(item.text)
-                elif item.get("key") == "notAfter":
+                elif which == "notAfter":
                     not_after = _date(item.text)
     if subject is None and issuer is None:
         return None

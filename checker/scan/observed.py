@@ -80,19 +80,15 @@ def _summary(latest: str, latest_date: str | None, scan_ids: list[str], stale: b
     """The summary dict, keys in their documented order; `hosts` only for a system, `exposed` only
     when an external scan saw the hosts, TLS keys only when a port offered TLS versions (`tls_versions`
     sorted weakest first)."""
-    out: dict[str, Any] = {
-        "scan": latest,
-        "scan_ids": scan_ids,
-        "scan_date": latest_date,
-        "stale": stale,
-        "vantages": vantages,
-    }
-    if hosts is not None:
-        out["hosts"] = hosts
-    out["open_ports"] = open_ports
-    out["plaintext_services"] = plaintext
-    out["data_stores"] = data_stores
-    out["remote_admin"] = remote_admin
+    out: dict[str, Any]
+    if hosts is None:
+        out = {"scan": latest, "scan_ids": scan_ids, "scan_date": latest_date, "stale": stale, "vantages": vantages,
+               "open_ports": open_ports, "plaintext_services": plaintext, "data_stores": data_stores,
+               "remote_admin": remote_admin}
+    else:
+        out = {"scan": latest, "scan_ids": scan_ids, "scan_date": latest_date, "stale": stale, "vantages": vantages,
+               "hosts": hosts, "open_ports": open_ports, "plaintext_services": plaintext, "data_stores": data_stores,
+               "remote_admin": remote_admin}
     if exposed is not None:
         out["exposed_data_stores"], out["exposed_remote_admin"] = exposed
     if tls_ports:
@@ -241,10 +237,12 @@ class _Matcher:
 
     def match(self, host: Host) -> list[str]:
         found: dict[str, None] = {}
-        keys = ([host.address] if host.address else []) + host.hostnames
-        for key in keys:
-            for system_id in self.exact.get(_key(key), ()):
-                found[system_id] = None
+        exact = self.exact
+        if exact:
+            if host.address:
+                found.update(dict.fromkeys(exact.get(_key(host.address), ())))
+            for name in host.hostnames:
+                found.update(dict.fromkeys(exact.get(_key(name), ())))
         if self.networks and host.address:
             try:
                 addr = ipaddress.ip_address(host.address)
@@ -254,7 +252,7 @@ class _Matcher:
                 for network, system_id in self.networks:
                     if addr.version == network.version and addr in network:
                         found[system_id] = None
-        return list(found)
+        return list(found) if found else []
 
 
 def _key(text: str) -> str:
