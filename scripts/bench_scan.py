@@ -192,6 +192,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mb() -> float | None:
+    """The resident size now (Linux), to see what one stage of a run leaves behind."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _child_resguarda(path: Path) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from checker.scan.observed import ScanInput, observe
@@ -224,9 +236,23 @@ scans:
 
 
 def _child_evaluate(path: Path) -> dict[str, Any]:
-    """The whole `resguarda evaluate --format json` of a declaration citing the scan (CLI in-process)."""
+    """The whole `resguarda evaluate --format json` of a declaration citing the scan (CLI in-process),
+    with the scan stage (parse + facts + observations) timed inside it."""
     sys.path.insert(0, str(ROOT))
+    import checker.api as api
     from checker.cli import main as cli_main
+
+    stage: dict[str, Any] = {}
+    observe_scans = api.observe_scans
+
+    def timed_observe(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        result = observe_scans(*args, **kwargs)
+        stage["observe_seconds"] = time.perf_counter() - started
+        stage["rss_after_observe_mb"] = _rss_mb()
+        return result
+
+    api.observe_scans = timed_observe
 
     decl = path.parent / "bench-declaration.yaml"
     decl.write_text(DECLARATION.format(file=path.name), encoding="utf-8")
@@ -236,7 +262,7 @@ def _child_evaluate(path: Path) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     doc = json.loads(out.read_text(encoding="utf-8"))
     return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len({o["host"] for o in doc["observations"]}),
-            "observations": len(doc["observations"]), "exit": code}
+            "observations": len(doc["observations"]), "exit": code, **stage}
 
 
 def _child_python_nmap(path: Path) -> dict[str, Any]:
@@ -260,8 +286,10 @@ def _run_child(kind: str, path: Path, repeat: int) -> dict[str, Any]:
             raise SystemExit(f"{kind} failed:\n{proc.stderr}")
         runs.append(json.loads(proc.stdout))
     result = dict(runs[0])
-    result["seconds"] = statistics.median(r["seconds"] for r in runs)
-    result["peak_mb"] = statistics.median(r["peak_mb"] for r in runs)
+    for key in ("seconds", "peak_mb", "observe_seconds", "rss_after_observe_mb"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if values:
+            result[key] = statistics.median(values)
     result["all_seconds"] = [round(r["seconds"], 2) for r in runs]
     return result
 
@@ -301,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'peak RSS (MB)':22}" + "".join(f"{c['peak_mb']:>26.0f}" for _, c in columns))
     print(f"{'hosts':22}" + "".join(f"{c['hosts']:>26}" for _, c in columns))
     print(f"{'ports (observations)':22}" + "".join(f"{c['observations']:>26}" for _, c in columns))
+    if whole is not None and "observe_seconds" in whole:
+        # Inside the whole evaluate: the scan stage, and what it leaves resident for the rules.
+        rss = whole.get("rss_after_observe_mb")
+        print(f"evaluate's scan stage: {whole['observe_seconds']:.2f} s, RSS after it "
+              + (f"{rss:.0f} MB" if rss is not None else "unknown") + " (medians)")
     ok_speed = ours["seconds"] < theirs["seconds"]
     ok_memory = ours["peak_mb"] < 300
     print(f"parse+observe faster than python-nmap: {'yes' if ok_speed else 'NO'}; "

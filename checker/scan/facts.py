@@ -4,6 +4,10 @@ nmap names a service in two ways: `method="probed"` when service detection (-sV)
 `method="table"` when it only guessed from the port number (no -sV, or nothing recognised). A probed
 name or product is trusted over the port number (Redis on port 16379 is still Redis; a web server on
 6379 is not Redis); a guess from the table falls back to the well-known ports of the fact sheet.
+
+All of that depends on a handful of fields that thousands of ports of a large scan share, never on
+the host: `PortProfile` decides it once per distinct profile (`Profiles` caches them for a run), and
+only certificates and HTTP titles are read per port.
 """
 
 from __future__ import annotations
@@ -305,8 +309,8 @@ class PortFacts:
     cert_expired: bool | None
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON facts of the observation (absent keys: not observed)."""
-        return observation_facts(PortProfile(self.port), self.port, self.cert_expired)
+        """The JSON facts of the observation (absent keys: not observed), a plain dict of its own."""
+        return dict(observation_facts(PortProfile(self.port), self.port, self.cert_expired))
 
 
 def port_facts(host: Host, port: Port, seen_on: date | None) -> PortFacts:

@@ -18,7 +18,8 @@ database says nothing about the internet).
 Memory: a /16 scan yields tens of thousands of hosts, so the output is built as each host is read
 and nothing else is kept per host. Values that many hosts or ports have in common are shared, and
 read-only (`frozen.py`): the facts of ports with the same profile, empty lists, a scan's `scan_ids`
-and `vantages`. Treat the whole `Observed` as read-only; copy what you need to change.
+and `vantages`, lists of TLS versions, certificate entries (a host's and its system's). Treat the
+whole `Observed` as read-only; copy what you need to change.
 """
 
 from __future__ import annotations
@@ -76,10 +77,11 @@ def _summary(latest: str, latest_date: str | None, scan_ids: list[str], stale: b
              hosts: list[str] | None, open_ports: list[str], plaintext: list[str], data_stores: list[str],
              remote_admin: list[str], exposed: tuple[list[str], list[str]] | None, tls_ports: list[str],
              tls_versions: list[str], legacy: list[str], weakest: str | None, f_grade: list[str],
-             certs: list[dict[str, Any]], expired: list[str], self_signed: list[str]) -> dict[str, Any]:
+             certs: list[dict[str, Any]], expired: list[str], self_signed: list[str],
+             system: str | None = None, of_host: bool = False) -> dict[str, Any]:
     """The summary dict, keys in their documented order; `hosts` only for a system, `exposed` only
     when an external scan saw the hosts, TLS keys only when a port offered TLS versions (`tls_versions`
-    sorted weakest first)."""
+    sorted weakest first); a host's ends with its `system` and `declared`."""
     out: dict[str, Any]
     if hosts is None:
         out = {"scan": latest, "scan_ids": scan_ids, "scan_date": latest_date, "stale": stale, "vantages": vantages,
@@ -102,6 +104,9 @@ def _summary(latest: str, latest_date: str | None, scan_ids: list[str], stale: b
         out["certificates"] = certs
         out["expired_certificates"] = expired
         out["self_signed_certificates"] = self_signed
+    if of_host:
+        out["system"] = system
+        out["declared"] = system is not None
     return out
 
 
@@ -176,26 +181,25 @@ class _Summary:
                 best, best_date = scan_id, when
         return best or "", best_date
 
-    def as_dict(self, with_hosts: bool) -> dict[str, Any]:
+    def as_dict(self, host_of: list[str] | None = None) -> dict[str, Any]:
+        """A system's summary (with `hosts`), or with `host_of` (the host's systems) a host's."""
         exposed = (list(self.exposed_data_stores), list(self.exposed_remote_admin)) if self.external else None
         latest, latest_date = self.latest_scan()
         return _summary(latest, latest_date.isoformat() if latest_date else None, list(self.scan_ids),
-                        self.all_stale, list(self.vantages), list(self.hosts) if with_hosts else None,
+                        self.all_stale, list(self.vantages), list(self.hosts) if host_of is None else None,
                         list(self.open_ports), list(self.plaintext), list(self.data_stores),
                         list(self.remote_admin), exposed, list(self.tls_ports), _sorted_versions(self.tls_versions),
                         list(self.legacy_tls), self.weakest, list(self.f_grade), self.certs, list(self.expired),
-                        list(self.self_signed))
+                        list(self.self_signed), host_of[0] if host_of else None, host_of is not None)
 
 
 def _host_item(host_id: str, address: str | None, hostnames: list[str], systems: list[str],
                summary: dict[str, Any]) -> dict[str, Any]:
     """One item of `observed_hosts`: who the host is on the item, what was seen under `observed` (the
-    same shape as `systems[].observed`). Only `observed` carries `stale`, so a `where` that picks hosts
-    by the item's keys selects them plainly, and a pass on an old scan is partial where a rule reads
-    `observed.*`."""
+    same shape as `systems[].observed`, plus `system` and `declared`). Only `observed` carries `stale`,
+    so a `where` that picks hosts by the item's keys selects them plainly, and a pass on an old scan is
+    partial where a rule reads `observed.*`."""
     system = systems[0] if systems else None
-    summary["system"] = system
-    summary["declared"] = bool(systems)
     return {
         "id": host_id,
         "name": hostnames[0] if hostnames else None,
@@ -236,13 +240,15 @@ class _Matcher:
                     ids.append(system_id)
 
     def match(self, host: Host) -> list[str]:
-        found: dict[str, None] = {}
+        """The systems in declaration-entry order: address first, then names, then networks."""
+        found: list[str] = []
         exact = self.exact
         if exact:
-            if host.address:
-                found.update(dict.fromkeys(exact.get(_key(host.address), ())))
-            for name in host.hostnames:
-                found.update(dict.fromkeys(exact.get(_key(name), ())))
+            # Most hosts of a large scan match nothing: no container is built for them.
+            for text in ((host.address, *host.hostnames) if host.address else host.hostnames):
+                for system_id in exact.get(_key(text), ()):
+                    if system_id not in found:
+                        found.append(system_id)
         if self.networks and host.address:
             try:
                 addr = ipaddress.ip_address(host.address)
@@ -250,9 +256,9 @@ class _Matcher:
                 addr = None
             if addr is not None:
                 for network, system_id in self.networks:
-                    if addr.version == network.version and addr in network:
-                        found[system_id] = None
-        return list(found) if found else []
+                    if addr.version == network.version and addr in network and system_id not in found:
+                        found.append(system_id)
+        return found
 
 
 def _key(text: str) -> str:
@@ -294,17 +300,15 @@ def observe(scans: Iterable[ScanInput], systems: Sequence[tuple[str, Sequence[st
 class _ScanRun:
     """One scan being read, and the values all its hosts share."""
 
-    __slots__ = ("id", "date", "iso_date", "stale", "seen_on", "vantage", "external", "scan_ids", "vantages")
+    __slots__ = ("id", "iso_date", "stale", "seen_on", "external", "scan_ids", "vantages")
 
     def __init__(self, scan: ScanInput, scan_date: date | None, as_of: date) -> None:
         self.id = scan.id
-        self.date = scan_date
         self.iso_date = scan_date.isoformat() if scan_date else None
         # No date at all cannot show the scan is recent; a scan dated after as_of is current.
         self.stale = scan_date is None or scan_date < as_of - STALE_AFTER
         # A certificate is expired if it was expired when it was seen.
         self.seen_on = scan_date or as_of
-        self.vantage = scan.vantage
         self.external = scan.vantage == "external"
         self.scan_ids: list[str] = FrozenList([scan.id])
         self.vantages: list[str] = FrozenList([scan.vantage])
@@ -348,8 +352,8 @@ class _Observer:
         for host_id, summary in self.merged.items():
             old = self.by_host[host_id]
             self.by_host[host_id] = _host_item(host_id, old["address"], old["hostnames"], old["systems"],
-                                               summary.as_dict(with_hosts=False))
-        per_system = {sid: self.by_system[sid].as_dict(with_hosts=True) for sid in self.order
+                                               summary.as_dict(host_of=old["systems"]))
+        per_system = {sid: self.by_system[sid].as_dict() for sid in self.order
                       if sid in self.by_system}
         return Observed(per_system=per_system, hosts=list(self.by_host.values()),
                         observations=self.observations, scans=scan_entries)
@@ -368,10 +372,15 @@ class _Observer:
                 merged = self.merged[host_id] = _Summary()
                 merged.add(item["observed"], None)
             merged.add(visit, None)
-            # New lists: the old ones may be the shared empty one. The item is rebuilt at the end.
+            # New lists, not appends: the old ones may be the shared empty one. The item is rebuilt
+            # at the end from these.
             names, ids = item["hostnames"], item["systems"]
-            item["hostnames"] = names + [n for n in dict.fromkeys(host.hostnames) if n not in names]
-            item["systems"] = ids + [sid for sid in systems if sid not in ids]
+            new_names = [n for n in dict.fromkeys(host.hostnames) if n not in names]
+            if new_names:
+                item["hostnames"] = names + new_names
+            new_ids = [sid for sid in systems if sid not in ids]
+            if new_ids:
+                item["systems"] = ids + new_ids
         for sid in systems:
             summary = self.by_system.get(sid)
             if summary is None:
@@ -485,4 +494,4 @@ class _Observer:
                         open_ports or _EMPTY, plaintext or _EMPTY, data_stores or _EMPTY, remote_admin or _EMPTY,
                         (exposed_data_stores or _EMPTY, exposed_remote_admin or _EMPTY) if external else None,
                         tls_ports, versions, legacy or _EMPTY, weakest, f_grade or _EMPTY, certs,
-                        expired or _EMPTY, self_signed or _EMPTY)
+                        expired or _EMPTY, self_signed or _EMPTY, system, True)
