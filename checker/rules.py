@@ -13,6 +13,7 @@ Semantics (shared/spec/results.md), implemented here once:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
@@ -139,35 +140,40 @@ class Resolved:
     stale: bool = False
 
 
+@lru_cache(maxsize=4096)
+def _split(dotted: str) -> tuple[bool, tuple[str, ...]]:
+    """`/a.b.c` -> (True, ("a", "b", "c")): paths are split once, not at every evaluation."""
+    absolute = dotted.startswith("/")
+    return absolute, tuple(p for p in dotted.lstrip("/").split(".") if p)
+
+
 def resolve(scope: Scope, dotted: str) -> Resolved:
     node: Any
     pos: Pos
     path: str
-    if dotted.startswith("/"):
+    absolute, parts = _split(dotted)
+    if absolute:
         node, pos, path = scope.root, (), ""
-        dotted = dotted[1:]
         scan, stale = None, False
     else:
         node, pos, path = scope.node, scope.pos, scope.path
         scan, stale = scope.scan, scope.stale
     source = "scan" if scan else "declared"
-    parts = [p for p in dotted.split(".") if p]
-    for part in parts:
-        if part in ("observed", "observed_hosts"):
+    for i, part in enumerate(parts):
+        if part == "observed" or part == "observed_hosts":
             source = "scan"
-        if node is False:
-            return Resolved(False, True, pos, path, True, source, scan, stale)
-        if not isinstance(node, dict):
+        if node.__class__ is not dict and not isinstance(node, dict):
+            if node is False:
+                return Resolved(False, True, pos, path, True, source, scan, stale)
             if node is None:
-                return Resolved(None, False, pos, _join(path, ".".join(parts[parts.index(part):])), False,
-                                source, scan, stale)
+                return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
             raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
-        if part not in node or node[part] is None:
-            rest = ".".join(parts[parts.index(part):])
-            return Resolved(None, False, pos, _join(path, rest), False, source, scan, stale)
-        node = node[part]
+        child = node.get(part)
+        if child is None:
+            return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
+        node = child
         pos = pos + (part,)
-        path = _join(path, part)
+        path = f"{path}.{part}" if path else part
         if part == "observed" and isinstance(node, dict):
             # Observed facts carry the scan(s) they come from: findings point at that scan entry.
             ids = node.get("scan_ids") or ([node["scan"]] if isinstance(node.get("scan"), str) else [])
@@ -338,7 +344,12 @@ def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:
     return result
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if value.__class__ in _SCALARS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
