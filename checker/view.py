@@ -208,6 +208,8 @@ FACT_SOURCES = {
 
 def declared_path(missing: str) -> str:
     """`systems[a].facts.audiences` -> `systems[a].authentication`; declared paths pass unchanged."""
+    if missing == "observed_hosts":
+        return "scans"  # what scans saw is decided by citing scans
     head, sep, name = missing.rpartition("facts.")
     source = FACT_SOURCES.get(name) if sep else None
     if source is None:
