@@ -13,8 +13,8 @@ Semantics (shared/spec/results.md), implemented here once:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
