@@ -56,6 +56,13 @@ def _format_for(args: argparse.Namespace, lang: str) -> str | None:
     return None
 
 
+def _check_output_folder(output: str | None, lang: str) -> None:
+    """Refuse a missing output folder before the work (an evaluation, a scan), not after it."""
+    if output and not Path(output).parent.is_dir():
+        raise InputError(output, t("cli", lang, "error.output_dir", dir=Path(output).parent),
+                         hint=t("cli", lang, "error.output_dir_hint"))
+
+
 def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
     from checker.output import write_atomic
 
@@ -83,9 +90,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     lang = _lang(args)
     fmt = _format_for(args, lang)
-    if args.output and not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
-        raise InputError(args.output, t("cli", lang, "error.output_dir", dir=Path(args.output).parent),
-                         hint=t("cli", lang, "error.output_dir_hint"))
+    _check_output_folder(args.output, lang)
     as_of = _as_of(args.as_of, lang)
     catalog = _catalog(args)
     thresholds = None
@@ -156,13 +161,13 @@ def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from checker.evaluate import Evaluator
+    from checker.evaluate import check_catalog_references
     from checker.validate import load_declaration
 
     lang = _lang(args)
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     # Waivers and evidence name controls: check them against the catalog too.
-    Evaluator(loaded, _catalog(args), as_of=date.today(), lang=lang)
+    check_catalog_references(loaded, _catalog(args), lang)
     _warn(loaded.warnings, lang)
     m = loaded.model
     print(t("cli", lang, "valid", file=args.declaration, systems=len(m.systems or []),
@@ -216,9 +221,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     lang = _lang(args)
     targets = validate_targets(args.targets)
     ports = validate_ports(args.ports)
-    if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
-        raise InputError(args.output, t("cli", lang, "error.output_dir", dir=Path(args.output).parent),
-                         hint=t("cli", lang, "error.output_dir_hint"))
+    _check_output_folder(args.output, lang)
     print(t("cli", lang, "scan.progress", targets=" ".join(targets), ports=ports, profile=args.profile),
           file=sys.stderr)
     run_scan(targets, ports, args.profile, Path(args.output))

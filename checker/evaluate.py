@@ -106,6 +106,32 @@ class _Texts:
         return self(f"op.{op}", values=values, value=values)
 
 
+def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: str = "es") -> None:
+    """Waivers and evidence name controls: each must exist in the catalog (bad input, exit 2)."""
+    known = [c.id for c in catalog.controls]
+    model = loaded.model
+    for i, waiver in enumerate(model.waivers or []):
+        control = catalog.get(waiver.control)
+        if control is None:
+            line, col = loaded.located.where(("waivers", i, "control"))
+            close = difflib.get_close_matches(waiver.control, known, n=1)
+            hint = error_text(lang, "hint.did_you_mean_control", close=close[0]) if close else \
+                error_text(lang, "hint.catalog_list")
+            raise InputError(loaded.display, error_text(lang, "waiver.unknown_control", id=waiver.id,
+                                                        control=waiver.control), line, col, hint)
+        if control.deprecated:
+            line, col = loaded.located.where(("waivers", i, "control"))
+            loaded.warnings.append(f"{loaded.display}:{line}:{col}: " + error_text(
+                lang, "warn.deprecated_control", id=waiver.id, control=waiver.control))
+    for i, ev in enumerate(model.evidence or []):
+        for j, cid in enumerate(ev.controls or []):
+            if catalog.get(cid) is None:
+                line, col = loaded.located.where(("evidence", i, "controls", j))
+                raise InputError(loaded.display, error_text(lang, "evidence.unknown_control", id=ev.id,
+                                                            control=cid),
+                                 line, col, error_text(lang, "hint.catalog_list"))
+
+
 class Evaluator:
     def __init__(self, loaded: LoadedDeclaration, catalog: Catalog, *, as_of: date, lang: str = "es",
                  profile: str | None = None, observed: Any | None = None) -> None:
@@ -119,38 +145,11 @@ class Evaluator:
         self.law = law_for(model.program.operator_type)
         self.sector = "public" if self.law == "LGPDPPSO" else "private"
         self.file = Path(loaded.display).name
-        self._check_catalog_references()
+        check_catalog_references(loaded, catalog, lang)
         self.view: View = build_view(model, loaded.data, observed)
         self.root = Scope(self.view.data, (), "", self.view.data, as_of, dict(catalog.index.parameters))
         self.evidence = self._evidence()
         self.scan_pos = {s.id: ("scans", i) for i, s in enumerate(model.scans or [])}
-
-    # -- inputs ------------------------------------------------------------------------------
-    def _check_catalog_references(self) -> None:
-        """Waivers and evidence name controls: each must exist in the catalog (bad input, exit 2)."""
-        lang = self.lang
-        known = [c.id for c in self.catalog.controls]
-        model = self.loaded.model
-        for i, waiver in enumerate(model.waivers or []):
-            control = self.catalog.get(waiver.control)
-            if control is None:
-                line, col = self.loaded.located.where(("waivers", i, "control"))
-                close = difflib.get_close_matches(waiver.control, known, n=1)
-                hint = error_text(lang, "hint.did_you_mean_control", close=close[0]) if close else \
-                    error_text(lang, "hint.catalog_list")
-                raise InputError(self.loaded.display, error_text(lang, "waiver.unknown_control", id=waiver.id,
-                                                                 control=waiver.control), line, col, hint)
-            if control.deprecated:
-                line, col = self.loaded.located.where(("waivers", i, "control"))
-                self.loaded.warnings.append(f"{self.loaded.display}:{line}:{col}: " + error_text(
-                    lang, "warn.deprecated_control", id=waiver.id, control=waiver.control))
-        for i, ev in enumerate(model.evidence or []):
-            for j, cid in enumerate(ev.controls or []):
-                if self.catalog.get(cid) is None:
-                    line, col = self.loaded.located.where(("evidence", i, "controls", j))
-                    raise InputError(self.loaded.display, error_text(lang, "evidence.unknown_control", id=ev.id,
-                                                                     control=cid),
-                                     line, col, error_text(lang, "hint.catalog_list"))
 
     def _evidence(self) -> list[dict[str, Any]]:
         out = []

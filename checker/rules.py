@@ -99,10 +99,6 @@ def worst(statuses: list[str]) -> str:
     return min(present, key=WORST_ORDER.index)
 
 
-def _combine_all(statuses: list[str]) -> str:
-    return worst(statuses)
-
-
 def _combine_any(statuses: list[str]) -> str:
     present = [s for s in statuses if s != NA]
     if not present:
@@ -366,7 +362,7 @@ def evaluate(cond: Condition, scope: Scope) -> Outcome:
     if isinstance(cond, AllOf | AnyOf):
         parts = [evaluate(c, scope) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
         statuses = [p.status for p in parts]
-        status = _combine_all(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
+        status = worst(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
         deciding = [p for p in parts if p.status == status] or parts
         return Outcome(status, [lf for p in deciding for lf in p.leaves],
                        [m for p in deciding for m in p.missing] if status == UNKNOWN else [], parts=parts)
@@ -415,7 +411,7 @@ def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
                   got.source, got.scan)
         return Outcome(status, [lf], [], items=[])
     statuses = [i.outcome.status for i in items]
-    status = _combine_all(statuses) if isinstance(cond, Every) else _combine_any(statuses)
+    status = worst(statuses) if isinstance(cond, Every) else _combine_any(statuses)
     deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
     if isinstance(cond, Some) and status == PASS:
         deciding = deciding[:1]
