@@ -27,6 +27,18 @@ def _lang(args: argparse.Namespace | None = None) -> str:
     return lang if lang in LANGS else "es"
 
 
+def help_lang(argv: list[str] | None = None) -> str:
+    """The language of `--help`: `--lang` on the command line, else RESGUARDA_LANG, else Spanish."""
+    words = sys.argv[1:] if argv is None else argv
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words) and words[i + 1] in LANGS:
+            return words[i + 1]
+        if word.startswith("--lang=") and word[7:] in LANGS:
+            return word[7:]
+    env = os.environ.get("RESGUARDA_LANG", "es")
+    return env if env in LANGS else "es"
+
+
 def _as_of(value: str | None, lang: str) -> date | None:
     if value is None:
         return None
@@ -321,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output")
     d.add_argument("--lang", choices=LANGS)
     d.set_defaults(func=cmd_diff)
+
+    import importlib
+
+    from checker.commands import VERBS
+
+    for verb in VERBS:
+        importlib.import_module(f"checker.commands.{verb}").register(sub, common)
     return p
 
 
