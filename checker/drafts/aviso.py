@@ -21,7 +21,7 @@ from checker.drafts.inputs import (
     manifest,
     transfer_needs_consent,
 )
-from checker.drafts.model import Block, Bullets, Draft, Inline, Meta, Para, Section, Table, Text, cell, para
+from checker.drafts.model import Block, Bullets, Draft, Inline, Meta, Para, Row, Section, Table, Text, cell, para
 from checker.i18n import Translator
 
 # Where each element is required, per law, with the fact sheet's confidence tag.
@@ -128,8 +128,8 @@ class _Aviso:
             blocks.append(para(tr("aviso.contact_label"), ph(tr, "contact", art=self.why("controller_identity"))))
         return self.section("controller_identity", blocks)
 
-    def data_rows(self, sensitive: bool | None = None) -> list[tuple[tuple[Inline, ...], ...]]:
-        rows = []
+    def data_rows(self, sensitive: bool | None = None) -> list[Row]:
+        rows: list[Row] = []
         for item in self.d.data_inventory or []:
             if sensitive is not None and is_sensitive(item) != sensitive:
                 continue
@@ -167,7 +167,7 @@ class _Aviso:
         items = self.d.data_inventory or []
         if not items:
             return self.section("legal_basis", [para(ph(tr, "legal_basis", art=self.why("legal_basis")))])
-        rows = []
+        rows: list[Row] = []
         for item in items:
             basis: list[Inline] = [Text(label("basis", item.legal_basis, self.lang) if item.legal_basis else "")]
             if item.legal_basis is None:
@@ -235,7 +235,7 @@ class _Aviso:
             blocks.append(para(tr("aviso.no_transfers")))
         else:
             blocks.append(para(tr("aviso.transfers_intro")))
-            rows = []
+            rows: list[Row] = []
             for x in transfers:
                 data = ", ".join(self._category_name(c) for c in x.data_categories or []) or "—"
                 needs = tr("yes") if transfer_needs_consent(x) else tr("no")
@@ -389,7 +389,8 @@ class _Aviso:
 
     def full_notice_link(self) -> Section:
         tr = self.tr
-        where: Inline = Text(self.url, bold=True) if self.url else ph(tr, "notice_url", art=self.why("full_notice_link"))
+        where: Inline = Text(self.url, bold=True) if self.url \
+            else ph(tr, "notice_url", art=self.why("full_notice_link"))
         return self.section("full_notice_link", [para(tr("aviso.full_at"), where, ".")])
 
     # -- assembly -------------------------------------------------------------------------------

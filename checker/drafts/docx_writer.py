@@ -14,6 +14,7 @@ import json
 from datetime import UTC, datetime
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_COLOR_INDEX
@@ -39,7 +40,7 @@ MANIFEST_NS = "urn:resguarda:draft"
 MANIFEST_PART = "/customXml/resguarda-draft.xml"
 
 
-def _styles(doc: Document) -> None:
+def _styles(doc: DocxDocument) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
@@ -101,7 +102,7 @@ def _repeat_header(row: object) -> None:
     tr_pr.append(el)
 
 
-def _table(doc: Document, block: Table, prefix: str) -> None:
+def _table(doc: DocxDocument, block: Table, prefix: str) -> None:
     t = doc.add_table(rows=1, cols=len(block.header))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -140,7 +141,7 @@ def _widths(t: object, block: Table, total_cm: float = 17.0) -> None:
             cell.width = width
 
 
-def _block(doc: Document, block: Block, prefix: str) -> None:
+def _block(doc: DocxDocument, block: Block, prefix: str) -> None:
     if isinstance(block, Para):
         style = {"note": NOTICE_STYLE, "signature": None, "checkbox": None}.get(block.style)
         p = doc.add_paragraph(style=style)
@@ -170,7 +171,7 @@ def _page_number(p: Paragraph) -> None:
             run._r.append(instr)
 
 
-def _attach_manifest(doc: Document, data: dict[str, object]) -> None:
+def _attach_manifest(doc: DocxDocument, data: dict[str, object]) -> None:
     """The manifest as a custom XML part (the place OOXML gives tools for their own data; Word keeps
     it, and the core properties' 255-character fields are too small)."""
     root = etree.Element(f"{{{MANIFEST_NS}}}draft")

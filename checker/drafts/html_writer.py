@@ -58,6 +58,6 @@ def render_html(draft: Draft, page_size: str = "letter") -> str:
 
 
 def render_pdf(draft: Draft, page_size: str = "letter") -> bytes:
-    from checker.render.pdf import write_pdf   # WeasyPrint only when a PDF is asked for
+    from checker.render.pdf import write_pdf  # WeasyPrint only when a PDF is asked for
 
     return write_pdf(render_html(draft, page_size))

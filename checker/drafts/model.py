@@ -26,6 +26,8 @@ class Placeholder:
 
 
 Inline = Text | Placeholder
+Cell = tuple[Inline, ...]
+Row = tuple[Cell, ...]
 
 
 @dataclass(frozen=True)

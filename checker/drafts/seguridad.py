@@ -27,7 +27,7 @@ from checker.drafts.inputs import (
     manifest,
     vocabulary,
 )
-from checker.drafts.model import Block, Bullets, Draft, Inline, Meta, Section, Table, cell, para
+from checker.drafts.model import Block, Bullets, Draft, Inline, Meta, Row, Section, Table, cell, para
 from checker.durations import Duration
 from checker.i18n import Translator, format_date
 
@@ -111,7 +111,7 @@ class _Seguridad:
         if self.d.data_inventory is None:
             data_blocks: list[Block] = [para(ph(tr, "inventory", art=BASIS[self.law]["inventory"]))]
         else:
-            rows = []
+            rows: list[Row] = []
             for item in self.d.data_inventory:
                 fields = ", ".join(human(f) for f in item.fields or []) or "—"
                 where = ", ".join(systems.get(s, s) for s in item.systems or [])
@@ -210,13 +210,15 @@ class _Seguridad:
                 who = cell(tr("role.admin_accounts", n=str(admins)) + " ", short(tr, "names_cell"))
             rows.append((cell(tr("role.admin", system=s.name or s.id)), who, cell(tr("duty.admin"))))
         for proc in self.d.processors or []:
-            rows.append((cell(tr("role.processor")), cell(proc.name or proc.id), cell(tr(f"duty.processor.{self.law}"))))
+            rows.append((cell(tr("role.processor")), cell(proc.name or proc.id),
+                         cell(tr(f"duty.processor.{self.law}"))))
         rows.append((cell(tr("role.staff")), cell(tr("role.staff_who")), cell(tr("duty.staff"))))
         blocks: list[Block] = [para(tr("seg.roles_intro")),
                                Table((tr("col.role"), tr("col.who"), tr("col.duties")), tuple(rows))]
         gov = self.d.governance
         if gov and gov.confidentiality_agreements is not None:
-            blocks.append(para(tr("seg.confidentiality_yes" if gov.confidentiality_agreements else "seg.confidentiality_no")))
+            key = "seg.confidentiality_yes" if gov.confidentiality_agreements else "seg.confidentiality_no"
+            blocks.append(para(tr(key)))
         return self.section("roles", blocks)
 
     # -- 4 risks --------------------------------------------------------------------------------
@@ -253,7 +255,7 @@ class _Seguridad:
         else:
             counts = {s: sum(1 for g in gaps if g.severity == s) for s in SEVERITY_ORDER}
             blocks.append(para(tr("seg.risk_counts", **{k: str(v) for k, v in counts.items()})))
-            rows = []
+            rows: list[Row] = []
             for i, g in enumerate(gaps, 1):
                 rows.append((cell(f"R{i}"), cell(g.title), cell(vocabulary("severity", g.severity, self.lang)),
                              cell(vocabulary("status", g.status, self.lang)), cell(self.where(g)),
@@ -272,7 +274,7 @@ class _Seguridad:
         for g in self.gaps:
             if g.domain not in domains:
                 domains.append(g.domain)
-        rows = []
+        rows: list[Row] = []
         for dom in domains:
             here = [g for g in self.gaps if g.domain == dom and g.status != "not_applicable"]
             if not here:
@@ -297,7 +299,7 @@ class _Seguridad:
         for a in declared:
             for c in getattr(a, "controls", None) or []:
                 by_control.setdefault(c, []).append(a)
-        rows = []
+        rows: list[Row] = []
         used: set[str] = set()
         for i, g in enumerate(self.open_gaps(), 1):
             mine = by_control.get(g.control_id, [])
@@ -310,7 +312,8 @@ class _Seguridad:
                 status = cell(label("action_status", a.status, self.lang) if a.status else "—")
             else:
                 what = cell(g.remediation or g.title)
-                owner = cell(g.owner_role + " ", short(tr, "name_cell")) if g.owner_role else cell(short(tr, "owner_cell"))
+                owner = cell(g.owner_role + " ", short(tr, "name_cell")) if g.owner_role \
+                    else cell(short(tr, "owner_cell"))
                 due = cell(short(tr, "due_cell"))
                 status = cell(tr("seg.not_planned"))
             rows.append((cell(f"{i}"), what, cell(f"R{i} · {g.control_id}"), owner, due, status))
@@ -345,7 +348,7 @@ class _Seguridad:
     def monitoring(self) -> Section:
         tr = self.tr
         gov = self.d.governance
-        rows = []
+        rows: list[Row] = []
         if gov:
             for key in ("risk_assessment", "internal_audit", "inventory_review", "impact_assessment"):
                 rows.append(self.recurring_row(tr(f"mon.{key}"), getattr(gov, key)))
@@ -405,7 +408,7 @@ class _Seguridad:
     # -- 9 media register -----------------------------------------------------------------------
     def media_register(self) -> Section:
         tr = self.tr
-        rows = []
+        rows: list[Row] = []
         for s in self.d.systems or []:
             h = s.hosting
             where = label("hosting", h.type, self.lang) if h and h.type else "—"
@@ -414,8 +417,8 @@ class _Seguridad:
             rows.append((cell(tr("media.electronic", system=s.name or s.id)), cell(where), cell(short(tr, "who_cell"))))
             if s.backups and s.backups.enabled:
                 kind = tr("media.backup_offsite" if s.backups.offsite else "media.backup", system=s.name or s.id)
-                rows.append((cell(kind), cell(tr("media.encrypted") if s.backups.encrypted else tr("media.unencrypted")),
-                             cell(short(tr, "who_cell"))))
+                protection = tr("media.encrypted") if s.backups.encrypted else tr("media.unencrypted")
+                rows.append((cell(kind), cell(protection), cell(short(tr, "who_cell"))))
         physical = self.d.governance.physical if self.d.governance else None
         if physical and physical.paper_records:
             where = tr("media.locked") if physical.locked_storage else tr("media.unlocked")
