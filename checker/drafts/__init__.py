@@ -5,6 +5,7 @@ matches. Data flows one way: load -> evaluate -> build a `Draft` (model.py) -> w
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from checker.catalog import Catalog
@@ -30,7 +31,8 @@ def build_draft(loaded: LoadedDeclaration, kind: str, *, lang: str = "es", simpl
     when = as_of or as_of_default(loaded.model, date.today())
     result: Any = evaluate_loaded(loaded, as_of=when, lang=lang, catalog=catalog)
     cat_id, cat_version = catalog_info(result)
-    m = meta(loaded.model, declaration=loaded.display, sha256=loaded.sha256, catalog_id=cat_id,
+    # The file name only: a draft is shared outside the team, the folders it came from stay private.
+    m = meta(loaded.model, declaration=Path(loaded.display).name, sha256=loaded.sha256, catalog_id=cat_id,
              catalog_version=cat_version, when=when, lang=lang)
     if kind == "aviso":
         return build_aviso(loaded.model, m, lang, simplified=simplified)

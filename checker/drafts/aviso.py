@@ -144,7 +144,9 @@ class _Aviso:
             return self.section("data_categories", [para(ph(tr, "data", art=self.why("data_categories")))])
         blocks: list[Block] = [para(tr("aviso.data_intro")),
                                Table((tr("col.kind"), tr("col.data"), tr("col.whose")), tuple(self.data_rows()))]
-        patrimonial = [i for i in self.d.data_inventory if i.category in ("financial", "socioeconomic")]
+        # LFPDPPP art. 7: patrimonial data need express consent; said only where consent is the basis.
+        patrimonial = [i for i in self.d.data_inventory
+                       if i.category in ("financial", "socioeconomic") and i.legal_basis == "consent"]
         if patrimonial and not self.public:
             blocks.append(para(tr("aviso.patrimonial")))
         children = [self.sensitive_data()] if with_sensitive else []

@@ -23,7 +23,8 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -34,6 +35,10 @@ from checker.i18n import Translator
 PLACEHOLDER_STYLE = "Resguarda: por completar"
 BASIS_STYLE = "Resguarda: fundamento"
 NOTICE_STYLE = "Resguarda: aviso de borrador"
+TABLE_STYLE = "Resguarda: tabla"
+# Their ids, set by us so runs and cells can name them directly.
+_PLACEHOLDER_ID = "ResguardaPorCompletar"
+_TABLE_ID = "ResguardaTabla"
 KEYWORD = "resguarda-draft"
 BOOKMARK_PREFIX = "rg_"
 MANIFEST_NS = "urn:resguarda:draft"
@@ -51,6 +56,7 @@ def _styles(doc: DocxDocument) -> None:
         st.font.size = Pt(size)
         st.font.color.rgb = RGBColor(0x1F, 0x2D, 0x3D)
     ph = doc.styles.add_style(PLACEHOLDER_STYLE, WD_STYLE_TYPE.CHARACTER)
+    ph.style_id = _PLACEHOLDER_ID
     ph.font.bold = True
     ph.font.highlight_color = WD_COLOR_INDEX.YELLOW
     basis = doc.styles.add_style(BASIS_STYLE, WD_STYLE_TYPE.PARAGRAPH)
@@ -58,6 +64,11 @@ def _styles(doc: DocxDocument) -> None:
     basis.font.size = Pt(8.5)
     basis.font.italic = True
     basis.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table.style_id = _TABLE_ID
+    table.base_style = normal
+    table.font.size = Pt(9)
+    table.paragraph_format.space_after = Pt(1)
     note = doc.styles.add_style(NOTICE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = normal
     note.font.size = Pt(9.5)
@@ -68,7 +79,9 @@ def _runs(p: Paragraph, parts: tuple[Inline, ...], prefix: str) -> None:
     for part in parts:
         if isinstance(part, Placeholder):
             text = f"[{prefix}{part.what}" + (f" — {part.why}]" if part.why else "]")
-            run = p.add_run(text, style=PLACEHOLDER_STYLE)
+            run = p.add_run(text)
+            # By id, not name: python-docx looks a name up through every style on each call.
+            run._r.style = _PLACEHOLDER_ID
             # Also on the run: LibreOffice does not paint a highlight that only a character style sets.
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
         else:
@@ -102,29 +115,13 @@ def _repeat_header(row: object) -> None:
     tr_pr.append(el)
 
 
-def _table(doc: DocxDocument, block: Table, prefix: str) -> None:
-    t = doc.add_table(rows=1, cols=len(block.header))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(t.rows[0].cells, block.header, strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-        _shade(cell, "C9D3DE")
-    _repeat_header(t.rows[0])
-    for row in block.rows:
-        cells = t.add_row().cells
-        for cell, parts in zip(cells, row, strict=True):
-            _runs(cell.paragraphs[0], parts, prefix)
-    _widths(t, block)
-    for row in t.rows:
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.space_after = Pt(1)
-                for r in p.runs:
-                    r.font.size = Pt(9)
-    doc.add_paragraph()
+def _cells(t: DocxTable) -> list[list[_Cell]]:
+    # Straight from the XML: python-docx's `row.cells` rebuilds the whole grid on every call, which
+    # made a 90-row table take seconds.
+    return [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
 
 
-def _widths(t: object, block: Table, total_cm: float = 17.0) -> None:
+def _widths(block: Table, total_cm: float = 17.0) -> list[Length]:
     """Columns as wide as their text needs (within bounds): editors keep the grid we give them."""
     weights = []
     for i, head in enumerate(block.header):
@@ -132,13 +129,33 @@ def _widths(t: object, block: Table, total_cm: float = 17.0) -> None:
         longest = max(len(x) for x in texts)
         word = max((len(w) for x in texts for w in x.split()), default=1)
         weights.append(max(word + 3, min(longest, 40)))
-    widths = [Cm(total_cm * w / sum(weights)) for w in weights]
-    t.autofit = False  # type: ignore[attr-defined]
-    for column, width in zip(t.columns, widths, strict=True):  # type: ignore[attr-defined]
+    return [Cm(total_cm * w / sum(weights)) for w in weights]
+
+
+def _table(doc: DocxDocument, block: Table, prefix: str) -> None:
+    t = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    widths = _widths(block)
+    for column, width in zip(t.columns, widths, strict=True):
         column.width = width   # the grid, which LibreOffice follows
-    for row in t.rows:  # type: ignore[attr-defined]
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    grid = _cells(t)
+    for cell, text in zip(grid[0], block.header, strict=True):
+        p = cell.paragraphs[0]
+        p._p.style = _TABLE_ID
+        p.add_run(text).bold = True
+        _shade(cell, "C9D3DE")
+    _repeat_header(t.rows[0])
+    for cells, row in zip(grid[1:], block.rows, strict=True):
+        for cell, parts in zip(cells, row, strict=True):
+            p = cell.paragraphs[0]
+            p._p.style = _TABLE_ID
+            _runs(p, parts, prefix)
+    for cells in grid:
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width   # what Word follows
+    doc.add_paragraph()
 
 
 def _block(doc: DocxDocument, block: Block, prefix: str) -> None:
