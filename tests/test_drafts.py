@@ -220,9 +220,13 @@ def test_security_document_from_the_evaluation(tmp_path: Path, name: str) -> Non
 
 
 def test_security_document_work_plan_reads_actions(tmp_path: Path) -> None:
-    """Contract 1.1 `actions` feed the plan once the declaration model has them; before, the plan
-    still lists every gap with a placeholder for owner and date."""
-    content = read_docx(_draft(tmp_path, "seguridad", AI, "docx"))
+    """Declared `actions` (contract 1.1) fill the plan's owner, date and status for their control;
+    other gaps keep placeholders for them."""
+    full = ROOT / "tests" / "data" / "contract-1.1" / "full.yaml"
+    content = read_docx(_draft(tmp_path, "seguridad", full, "docx"))
+    plan = content.text["work_plan"].splitlines()
+    i = plan.index("Activar MFA para administradores")
+    assert plan[i + 1].endswith("AUT-01") and plan[i + 2:i + 5] == ["TI", "31 de enero de 2027", "En curso"]
     assert "[POR COMPLETAR: fecha compromiso]" in content.text["work_plan"]
 
 
