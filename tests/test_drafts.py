@@ -361,7 +361,7 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     decl = work / "d.yaml"
     text = PRIVATE.read_text(encoding="utf-8").replace(
         "name: Plataforma escolar de la Secundaria Benito Juárez",
-        "name: '<script>alert(1)</script> **x** [a](http://evil.example) |'")
+        'name: "<script>alert(1)</script> **x** [a](http://evil.example) |\\x01"')
     decl.write_text(text, encoding="utf-8")
     html = _draft(tmp_path, "aviso", decl, "html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;" in html

@@ -103,7 +103,7 @@ class _Aviso:
                        basis=BASIS[self.law].get(key, ""), children=children or [])
 
     def why(self, key: str) -> str:
-        return BASIS[self.law].get(key, "").replace(" [V]", "").replace(" [V2]", "")
+        return BASIS[self.law].get(key, "")
 
     def write_to(self, key: str) -> tuple[Inline, ...]:
         """`escriba a <email>` when the declaration names a contact e-mail, else a placeholder."""

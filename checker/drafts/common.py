@@ -28,7 +28,8 @@ def front_notice(m: Meta, tr: Translator) -> tuple[str, ...]:
 
 def ph(tr: Translator, key: str, **values: str) -> Placeholder:
     """A placeholder: `ph.<key>` says what to write, `ph.<key>.why` why the document needs it."""
-    return Placeholder(tr(f"ph.{key}", **values), tr(f"ph.{key}.why", **values))
+    why = tr(f"ph.{key}.why", **values).replace(" ()", "")   # no article to cite: no empty brackets
+    return Placeholder(tr(f"ph.{key}", **values), why)
 
 
 def short(tr: Translator, key: str, **values: str) -> Placeholder:

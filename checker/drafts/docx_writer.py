@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 from docx import Document
@@ -43,6 +44,14 @@ KEYWORD = "resguarda-draft"
 BOOKMARK_PREFIX = "rg_"
 MANIFEST_NS = "urn:resguarda:draft"
 MANIFEST_PART = "/customXml/resguarda-draft.xml"
+
+
+# Characters XML 1.0 cannot hold (a YAML double-quoted "\x01" can carry them): dropped, not fatal.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _styles(doc: DocxDocument) -> None:
@@ -79,13 +88,13 @@ def _runs(p: Paragraph, parts: tuple[Inline, ...], prefix: str) -> None:
     for part in parts:
         if isinstance(part, Placeholder):
             text = f"[{prefix}{part.what}" + (f" — {part.why}]" if part.why else "]")
-            run = p.add_run(text)
+            run = p.add_run(_xml(text))
             # By id, not name: python-docx looks a name up through every style on each call.
             run._r.style = _PLACEHOLDER_ID
             # Also on the run: LibreOffice does not paint a highlight that only a character style sets.
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
         else:
-            run = p.add_run(part.text)
+            run = p.add_run(_xml(part.text))
             run.bold = part.bold or None
 
 
@@ -215,7 +224,7 @@ def render_docx(draft: Draft) -> bytes:
     _page_number(footer)
 
     doc.add_paragraph(draft.title, style="Title")
-    doc.add_paragraph(draft.subtitle).runs[0].bold = True
+    doc.add_paragraph(_xml(draft.subtitle)).runs[0].bold = True
     for text in draft.notice:
         doc.add_paragraph(text, style=NOTICE_STYLE)
     rows = ((tr("meta.program"), m.program), (tr("meta.operator"), m.operator), (tr("meta.law"), m.law_name),
@@ -226,7 +235,7 @@ def render_docx(draft: Draft) -> bytes:
     for label, value in rows:
         cells = t.add_row().cells
         cells[0].paragraphs[0].add_run(label).bold = True
-        cells[1].paragraphs[0].add_run(value).font.size = Pt(8.5 if label == tr("meta.sha") else 10)
+        cells[1].paragraphs[0].add_run(_xml(value)).font.size = Pt(8.5 if label == tr("meta.sha") else 10)
     doc.add_paragraph()
 
     for ident, (number, s) in enumerate(draft.walk(), 1):
