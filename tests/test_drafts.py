@@ -368,6 +368,10 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     md = _draft(tmp_path, "aviso", decl, "md").read_text(encoding="utf-8")
     assert "[a](http" not in md and "<script>" not in md
     assert "<script>alert(1)</script>" in read_docx(_draft(tmp_path, "aviso", decl, "docx")).full_text
+    long_name = "Programa " + "muy " * 100   # longer than a DOCX core property can hold
+    decl.write_text(PRIVATE.read_text(encoding="utf-8").replace(
+        "name: Plataforma escolar de la Secundaria Benito Juárez", f"name: {long_name}"), encoding="utf-8")
+    assert long_name.strip() in read_docx(_draft(tmp_path, "aviso", decl, "docx")).full_text
 
 
 # -- LibreOffice ----------------------------------------------------------------------------------

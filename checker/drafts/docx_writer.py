@@ -248,7 +248,7 @@ def render_docx(draft: Draft) -> bytes:
             _block(doc, block, prefix)
 
     props = doc.core_properties
-    props.title = f"{draft.title} · {m.program}"
+    props.title = _xml(f"{draft.title} · {m.program}")[:255]   # core properties hold 255 characters
     props.subject = draft.kind
     props.keywords = KEYWORD
     props.author = "Resguarda"
