@@ -130,11 +130,11 @@ def _cells(t: DocxTable) -> list[list[_Cell]]:
     return [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
 
 
-def _widths(block: Table, total_cm: float = 17.0) -> list[Length]:
+def _widths(block: Table, prefix: str, total_cm: float = 17.0) -> list[Length]:
     """Columns as wide as their text needs (within bounds): editors keep the grid we give them."""
     weights = []
     for i, head in enumerate(block.header):
-        texts = [head] + [plain(row[i]) for row in block.rows]
+        texts = [head] + [plain(row[i], prefix) for row in block.rows]
         longest = max(len(x) for x in texts)
         word = max((len(w) for x in texts for w in x.split()), default=1)
         weights.append(max(word + 3, min(longest, 40)))
@@ -146,7 +146,7 @@ def _table(doc: DocxDocument, block: Table, prefix: str) -> None:
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    widths = _widths(block)
+    widths = _widths(block, prefix)
     for column, width in zip(t.columns, widths, strict=True):
         column.width = width   # the grid, which LibreOffice follows
     grid = _cells(t)
@@ -242,8 +242,10 @@ def render_docx(draft: Draft) -> bytes:
         level = number.count(".") + 1
         h = doc.add_heading(f"{number}. {s.heading}", level=min(level, 3))
         _bookmark(h, BOOKMARK_PREFIX + s.key, ident)
+        h.paragraph_format.keep_with_next = True
         if s.basis:
-            doc.add_paragraph(f"{tr('meta.basis')}: {s.basis}", style=BASIS_STYLE)
+            basis = doc.add_paragraph(f"{tr('meta.basis')}: {s.basis}", style=BASIS_STYLE)
+            basis.paragraph_format.keep_with_next = True   # a heading never ends a page alone
         for block in s.blocks:
             _block(doc, block, prefix)
 
