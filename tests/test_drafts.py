@@ -143,6 +143,20 @@ def test_notice_has_every_required_element_or_a_placeholder(tmp_path: Path, name
             assert (item.fields or [""])[0].replace("_", " ") in sensitive
 
 
+def test_an_empty_declaration_gives_placeholders_not_invented_text(tmp_path: Path) -> None:
+    minimal = ROOT / "examples" / "minimal.yaml"
+    content = read_docx(_draft(tmp_path, "aviso", minimal, "docx"))
+    for key in ("controller_identity", "data_categories", "legal_basis", "purposes", "purposes_needing_consent",
+                "arco_mechanism", "transparency_unit_address", "transfers", "transfer_refusal_means",
+                "changes_mechanism"):
+        assert content.placeholders.get(key), key
+    assert "ninguna requiere su consentimiento" not in content.full_text
+    assert "No transferimos" not in content.full_text and "No tratamos datos personales sensibles" not in \
+        content.full_text
+    seguridad = read_docx(_draft(tmp_path, "seguridad", minimal, "docx"))
+    assert seguridad.placeholders.get("inventory_data") and seguridad.placeholders.get("inventory_systems")
+
+
 def test_placeholders_are_highlighted_runs(tmp_path: Path) -> None:
     doc = Document(str(_draft(tmp_path, "aviso", AI, "docx")))
     runs = [r for p in doc.paragraphs for r in p.runs if PLACEHOLDER.search(r.text)]

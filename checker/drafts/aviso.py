@@ -188,7 +188,7 @@ class _Aviso:
         items = self.d.data_inventory or []
         if not any(i.purposes for i in items):
             return self.section("purposes", [para(ph(tr, "purposes", art=self.why("purposes")))],
-                                [self.purposes_needing_consent([])])
+                                [self.purposes_needing_consent(None)])
         necessary: list[str] = []
         consent: list[str] = []
         for item in items:
@@ -214,10 +214,14 @@ class _Aviso:
             blocks.append(Bullets(tuple(extra_lines)))
         return self.section("purposes", blocks, [self.purposes_needing_consent(consent)])
 
-    def purposes_needing_consent(self, consent: list[str]) -> Section:
+    def purposes_needing_consent(self, consent: list[str] | None) -> Section:
+        """`consent` is None when the declaration states no purposes: nothing can be said of them."""
         tr = self.tr
-        if not consent:
-            blocks: list[Block] = [para(tr("aviso.no_consent_purposes")),
+        if consent is None:
+            blocks: list[Block] = [para(ph(tr, "consent_purposes", art=self.why("purposes_needing_consent"))),
+                                   para(tr("aviso.refuse_future"), *self.write_to("purposes_needing_consent"), ".")]
+        elif not consent:
+            blocks = [para(tr("aviso.no_consent_purposes")),
                                    para(tr("aviso.refuse_future"), *self.write_to("purposes_needing_consent"), ".")]
         else:
             blocks = [para(tr("aviso.consent_intro")), Bullets(tuple(cell("☐ " + p) for p in consent)),
