@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import typing
 from datetime import date
 from pathlib import Path
@@ -400,3 +401,13 @@ def test_docx_opens_in_libreoffice(tmp_path: Path) -> None:
     assert "Aviso de privacidad integral" in aviso and "POR COMPLETAR" in aviso
     seguridad = _pdf_text(out / f"{docs[1].stem}.pdf")
     assert "Registro de los medios de almacenamiento" in seguridad
+
+
+def test_help_in_both_languages() -> None:
+    exe = [sys.executable, "-m", "checker"]
+    es = subprocess.run([*exe, "draft", "--help"], capture_output=True, text=True, cwd=ROOT,
+                        env={"PATH": "/usr/bin:/bin", "RESGUARDA_LANG": "es"})
+    assert es.returncode == 0 and "redactar el aviso de privacidad" in es.stdout
+    en = subprocess.run([*exe, "draft", "--help", "--lang", "en"], capture_output=True, text=True, cwd=ROOT,
+                        env={"PATH": "/usr/bin:/bin"})
+    assert en.returncode == 0 and "draft the privacy notice" in en.stdout and "redactar" not in en.stdout
