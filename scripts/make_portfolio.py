@@ -73,7 +73,8 @@ def _drop_categories(decl: dict[str, Any], ids: set[str]) -> None:
                     [decl["data_inventory"][0]["id"]] if decl["data_inventory"] else []
 
 
-def declaration(i: int, rng: random.Random, templates: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+def declaration(i: int, rng: random.Random,
+                templates: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
     name = rng.choices(list(TEMPLATES), weights=list(TEMPLATES.values()))[0]
     decl = copy.deepcopy(templates[name])
     for key in ("evidence", "scans", "waivers"):

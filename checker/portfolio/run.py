@@ -15,10 +15,13 @@ import shutil
 import sys
 import tempfile
 import time
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from checker.errors import InputError, UsageError
 from checker.i18n import t
@@ -66,22 +69,65 @@ def _tr(lang: str, key: str, /, **values: Any) -> str:
 
 def check_group_by(group_by: list[str], manifest_columns: list[str], lang: str) -> list[str]:
     """Grouping names: a manifest column, or a declaration field such as program.jurisdiction.state."""
-    from checker.declaration import Declaration
-
-    top = sorted(Declaration.model_fields)
     out: list[str] = []
     for name in group_by:
         name = name.strip()
         if name in manifest_columns:
             out.append(name)
             continue
-        if not _FIELD.fullmatch(name) or name.split(".")[0] not in top:
-            close = difflib.get_close_matches(name, manifest_columns + [f"{k}." for k in top], n=1, cutoff=0.5)
+        if not _FIELD.fullmatch(name) or not _declared_field(name):
+            close = difflib.get_close_matches(name, manifest_columns + _field_names(), n=1, cutoff=0.6)
             hint = _tr(lang, "error.group_by.hint_close", close=close[0]) if close else \
                 _tr(lang, "error.group_by.hint", columns=", ".join(manifest_columns) or "—")
             raise UsageError(_tr(lang, "error.group_by", name=name) + "\n  -> " + hint)
         out.append(name)
     return list(dict.fromkeys(out))
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if typing.get_origin(annotation) is list:
+        return []   # a field inside a list has many values per program: not a grouping
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _declared_field(dotted: str) -> bool:
+    """Whether `program.jurisdiction.state` names a single-valued field of the declaration model."""
+    from checker.declaration import Declaration
+
+    models: list[type[BaseModel]] = [Declaration]
+    parts = dotted.split(".")
+    for i, part in enumerate(parts):
+        info = next((m.model_fields[part] for m in models if part in m.model_fields), None)
+        if info is None:
+            return False
+        if _is_list(info.annotation):
+            return False
+        models = _models_in(info.annotation)
+        if i < len(parts) - 1 and not models:
+            return False
+    return True
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list or any(_is_list(a) for a in typing.get_args(annotation))
+
+
+def _field_names() -> list[str]:
+    """Every single-valued declaration field two levels deep, for "did you mean"."""
+    from checker.declaration import Declaration
+
+    names = []
+    for top, info in Declaration.model_fields.items():
+        for model in _models_in(info.annotation):
+            for sub, sub_info in model.model_fields.items():
+                if _is_list(sub_info.annotation):
+                    continue
+                names.append(f"{top}.{sub}")
+                for inner in _models_in(sub_info.annotation):
+                    names.extend(f"{top}.{sub}.{leaf}" for leaf in inner.model_fields)
+    return names
 
 
 class Progress:
@@ -122,7 +168,9 @@ def progress_wanted() -> bool:
 def run(options: Options) -> Outcome:
     lang = options.lang
     started = time.monotonic()
-    sources, columns = discover(options.target, lang)
+    from checker.portfolio.tables import reserved_columns
+
+    sources, columns = discover(options.target, lang, reserved_columns())
     if not sources:
         raise InputError(str(options.target), _tr(lang, "error.empty"), hint=_tr(lang, "error.empty.hint"))
     group_by = check_group_by(options.group_by, columns, lang)

@@ -32,12 +32,14 @@ def _tr(lang: str, key: str, /, **values: object) -> str:
     return t("portfolio", lang, key, **values)
 
 
-def discover(target: Path, lang: str) -> tuple[list[Source], list[str]]:
-    """The declarations of `target` (a folder or a manifest CSV) and the manifest's grouping columns."""
+def discover(target: Path, lang: str,
+             reserved: set[str] | frozenset[str] = frozenset()) -> tuple[list[Source], list[str]]:
+    """The declarations of `target` (a folder or a manifest CSV) and the manifest's grouping columns
+    (none of them named as one of the `reserved` columns of the results)."""
     if target.is_dir():
         return _folder(target), []
     if target.is_file() and target.suffix.lower() == ".csv":
-        return _manifest(target, lang)
+        return _manifest(target, lang, reserved)
     raise InputError(str(target), _tr(lang, "error.target"), hint=_tr(lang, "error.target.hint"))
 
 
@@ -46,7 +48,7 @@ def _folder(root: Path) -> list[Source]:
     return [Source(path=str(p), display=p.relative_to(root).as_posix()) for p in found]
 
 
-def _manifest(path: Path, lang: str) -> tuple[list[Source], list[str]]:
+def _manifest(path: Path, lang: str, reserved: set[str] | frozenset[str]) -> tuple[list[Source], list[str]]:
     name = str(path)
     raw = path.read_bytes()
     if len(raw) > MAX_MANIFEST_BYTES:
@@ -72,6 +74,9 @@ def _manifest(path: Path, lang: str) -> tuple[list[Source], list[str]]:
         if not column or header.index(column) != i:
             raise InputError(name, _tr(lang, "error.manifest_column", column=column), 1, i + 1,
                              _tr(lang, "error.manifest_column.hint"))
+        if column != "path" and column in reserved:
+            raise InputError(name, _tr(lang, "error.manifest_reserved", column=column), 1, i + 1,
+                             _tr(lang, "error.manifest_reserved.hint"))
     at = header.index("path")
     groups = [h for h in header if h != "path"]
     base = path.resolve().parent

@@ -20,11 +20,13 @@ FLUSH_EVERY = 512  # programs per row group
 _STRING = pa.string()
 
 
+FIXED_HEAD = [pa.field("path", _STRING, nullable=False), pa.field("program_name", _STRING),
+              pa.field("operator_type", _STRING), pa.field("jurisdiction_state", _STRING)]
+
+
 def program_columns(groups: list[str]) -> list[pa.Field]:
     """The columns that say which program a row belongs to (repeated on each of its rows)."""
-    fixed = [pa.field("path", _STRING, nullable=False), pa.field("program", _STRING),
-             pa.field("operator_type", _STRING), pa.field("state", _STRING)]
-    return fixed + [pa.field(g, _STRING) for g in groups] + [pa.field("score", pa.float64())]
+    return FIXED_HEAD + [pa.field(g, _STRING) for g in groups] + [pa.field("score", pa.float64())]
 
 
 def results_schema(groups: list[str]) -> pa.Schema:
@@ -41,6 +43,11 @@ def findings_schema() -> pa.Schema:
         pa.field("subject_kind", _STRING), pa.field("subject_id", _STRING), pa.field("code", _STRING),
         pa.field("field", _STRING), pa.field("line", pa.int32()), pa.field("column", pa.int32()),
         pa.field("reason", _STRING)])
+
+
+def reserved_columns() -> set[str]:
+    """Column names of the layout itself: a manifest column may not take one of them."""
+    return set(results_schema([]).names) | set(findings_schema().names)
 
 
 class TableWriter:
