@@ -3,6 +3,7 @@ everything here is picklable and the catalog is loaded once per process."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -106,6 +107,7 @@ def init_process(settings: Settings) -> None:
     """Pool initializer: keep the settings and load the catalog before the first declaration."""
     global _SETTINGS
     _SETTINGS = settings
+    gc.disable()  # a pool process only evaluates, then exits (see evaluate_partition)
     catalog_for(settings)
 
 
@@ -115,5 +117,13 @@ def evaluate_job(job: tuple[int, Source]) -> Program:
 
 
 def evaluate_partition(jobs: list[tuple[int, Source]], settings: Settings) -> list[Program]:
-    """A Dask task: a few dozen declarations, evaluated in order."""
-    return [evaluate_source(i, source, settings) for i, source in jobs]
+    """A Dask task: a few dozen declarations, evaluated in order.
+
+    The cycle collector is paused meanwhile, as the CLI pauses it (an evaluation builds many small
+    objects that are never cyclic garbage); the worker lives on, so it is resumed after.
+    """
+    gc.disable()
+    try:
+        return [evaluate_source(i, source, settings) for i, source in jobs]
+    finally:
+        gc.enable()
