@@ -11,18 +11,16 @@ OUT/manifest.csv (path, state, level, sector). Same N and seed, same files.
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
-import io
+import json
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from ruamel.yaml import YAML  # noqa: E402
 
 from checker.locations import load_yaml_file  # noqa: E402
 
@@ -38,18 +36,77 @@ ABROAD = ["US", "US", "US", "IE", "BR", "CA"]
 MISTAKES = ["typo_key", "bad_enum", "dangling", "duplicate_key", "syntax", "bad_date"]
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    return yaml
+# Text that reads back as the same text without quotes (YAML 1.2 core schema).
+_PLAIN = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ][\w ./@()-]*", re.UNICODE)
+_NOT_TEXT = re.compile(r"(?i:true|false|null|yes|no|on|off|~)|[-+]?[0-9._]+([eE][-+]?[0-9]+)?")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not _NOT_TEXT.fullmatch(text) and not text.endswith(" ") \
+            and not re.match(r"\d{4}-\d{2}-\d{2}$", text):
+        return text
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text  # a date, written as owners write it
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _leaf(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value)
+
+
+def to_yaml(value: Any, indent: str = "") -> str:
+    """Block-style YAML of plain data (a small emitter: generating 10,000 files with a general one
+    took minutes)."""
+    lines: list[str] = []
+    _emit(value, indent, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _emit(value: Any, indent: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{indent}{key}:")
+                _emit(item, indent + "  ", lines)
+            else:
+                lines.append(f"{indent}{key}: {_leaf(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and item:
+                sub: list[str] = []
+                _emit(item, indent + "  ", sub)
+                lines.append(f"{indent}- {sub[0].lstrip()}")
+                lines.extend(sub[1:])
+            elif isinstance(item, list) and item:
+                lines.append(f"{indent}-")
+                _emit(item, indent + "  ", lines)
+            else:
+                lines.append(f"{indent}- {_leaf(item)}")
 
 
 # Fields that take a mapping or `false` (not `true`): a safeguard there can only be taken away.
 NOT_TRUE = {"security_document", "risk_assessment", "impact_assessment", "training", "internal_audit",
             "inventory_review", "physical", "plan_test", "breach_notification", "at_rest", "in_transit",
             "access_control", "logging", "backups", "retention"}
+
+
+def _tree_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _tree_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tree_copy(v) for v in value]
+    return value
 
 
 def _flip_booleans(node: Any, rng: random.Random, p: float) -> None:
@@ -76,7 +133,7 @@ def _drop_categories(decl: dict[str, Any], ids: set[str]) -> None:
 def declaration(i: int, rng: random.Random,
                 templates: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
     name = rng.choices(list(TEMPLATES), weights=list(TEMPLATES.values()))[0]
-    decl = copy.deepcopy(templates[name])
+    decl = _tree_copy(templates[name])
     for key in ("evidence", "scans", "waivers"):
         decl.pop(key, None)
     state = rng.choice(STATES)
@@ -141,13 +198,10 @@ def with_mistake(text: str, kind: str) -> str:
 def generate(n: int, out: Path, seed: int = 2026, mistakes: float = 0.03) -> list[dict[str, str]]:
     rng = random.Random(seed)
     templates = {name: load_yaml_file(ROOT / "examples" / name).data for name in TEMPLATES}
-    yaml = _yaml()
     rows = []
     for i in range(n):
         decl, columns = declaration(i, rng, templates)
-        buffer = io.StringIO()
-        yaml.dump(decl, buffer)
-        text = "# Declaración generada por scripts/make_portfolio.py\n" + buffer.getvalue()
+        text = "# Declaración generada por scripts/make_portfolio.py\n" + to_yaml(decl)
         if rng.random() < mistakes:
             text = with_mistake(text, MISTAKES[i % len(MISTAKES)])
         rel = Path("decl") / columns["state"] / f"programa-{i + 1:06d}.yaml"
