@@ -185,3 +185,42 @@ def test_prescan_linear_in_size() -> None:
 
     small, large = min(cost(5_000) for _ in range(2)), min(cost(20_000) for _ in range(2))
     assert large < small * 8  # four times the text: about four times the time, never sixteen
+
+
+GOOD = """schema_version: 1
+program:
+  name: Escuela Prueba
+  operator: SEP
+  operator_type: public_school
+  role: responsable
+"""
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("extra, line, needle_es, needle_en", [
+    ("x_base: &b {a: 1}\nx_other:\n  <<: *b\n", 9, "claves de combinación", "merge keys"),
+    ("x_flag: !!bool quizas\n", 7, "no es válido para la etiqueta", "is not valid for the YAML tag"),
+    ("x_n: !!int abc\n", 7, "no es válido para la etiqueta", "is not valid for the YAML tag"),
+    ("x_big: 123456789012345678901234567890\n", 7, "64 bits", "64-bit"),
+    ("x_huge: " + "7" * 5000 + "\n", 7, "64 bits", "64-bit"),
+    ('x_esc: "\\U00110000"\n', 7, "escape", "escape"),
+])
+def test_cli_exit_2_located(tmp_path: Path, extra: str, line: int, needle_es: str, needle_en: str,
+                            lang: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    decl = tmp_path / "decl.yaml"
+    decl.write_text(GOOD + extra, encoding="utf-8")
+    out = tmp_path / "out.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("RESGUARDA_LANG", None)
+    proc = subprocess.run([sys.executable, "-m", "checker", "evaluate", str(decl), "-o", str(out),
+                           "--catalog", str(ROOT / "tests" / "data" / "mini-catalog"), "--lang", lang],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
+    assert re.search(rf"decl\.yaml:{line}:\d+: ", proc.stderr), proc.stderr
+    assert (needle_es if lang == "es" else needle_en) in proc.stderr
+    assert "->" in proc.stderr
