@@ -12,7 +12,6 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -21,7 +20,9 @@ from checker.api import evaluate_loaded
 from checker.catalog import load_catalog
 from checker.cli import main
 from checker.errors import InputError
+from checker.result import ResultDocument, count_controls, count_subjects
 from checker.validate import load_declaration
+from checker.vocabulary import FAILING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -47,9 +48,9 @@ def local_run(portfolio: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     return code, out
 
 
-def single_evaluations(portfolio: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+def single_evaluations(portfolio: Path) -> tuple[dict[str, ResultDocument], dict[str, str]]:
     catalog = load_catalog()
-    docs: dict[str, dict[str, Any]] = {}
+    docs: dict[str, ResultDocument] = {}
     errors: dict[str, str] = {}
     with (portfolio / "manifest.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -73,25 +74,25 @@ def test_rollup_equals_sum_of_single_evaluations(portfolio: Path, local_run: tup
     assert {e["path"]: e["message"] for e in summary["errors"]} == errors
     expected = Counter[str]()
     for doc in docs.values():
-        expected.update(doc["summary"]["counts"])
+        expected.update(count_controls(doc.results))
     assert summary["counts"] == {k: expected[k] for k in summary["counts"]}
     scores = {p["path"]: p["score"] for p in summary["programs"]}
-    assert scores == {path: doc["summary"]["score"] for path, doc in docs.items()}
+    assert scores == {path: doc.summary.score for path, doc in docs.items()}
 
     results = pq.read_table(out / "results.parquet").to_pylist()
-    assert len(results) == sum(len(d["results"]) for d in docs.values())
-    got = {(r["path"], r["control_id"]): (r["status"], r["subjects_fail"], r["subjects_pass"]) for r in results}
+    assert len(results) == sum(len(d.results) for d in docs.values())
+    got = {(r["path"], r["control_id"]): (r["status"], r["subjects_fail"], r["subjects_pass"], r["subjects_unknown"])
+           for r in results}
     for path, doc in docs.items():
-        for r in doc["results"]:
-            statuses = Counter(f["status"] for f in r["findings"])
-            assert got[(path, r["control_id"])] == (r["status"], statuses["fail"], statuses["pass"])
+        for r in doc.results:
+            subjects = count_subjects(r)
+            assert got[(path, r.control_id)] == (r.status, subjects["fail"], subjects["pass"], subjects["unknown"])
     findings = pq.read_table(out / "findings.parquet", columns=["path", "status"]).to_pylist()
-    assert len(findings) == sum(len(r["findings"]) for d in docs.values() for r in d["results"])
+    assert len(findings) == sum(len(r.findings) for d in docs.values() for r in d.results)
     # The controls failing most: programs counted once per control, as the single results say.
     top = summary["controls"][0]
     assert top["programs_failing"] == sum(
-        1 for d in docs.values() for r in d["results"] if r["control_id"] == top["control_id"]
-        and r["status"] in ("fail", "partial"))
+        1 for d in docs.values() for r in d.results if r.control_id == top["control_id"] and r.status in FAILING)
 
 
 def test_grouping_by_manifest_column_and_by_declaration_field(portfolio: Path, local_run: tuple[int, Path],

@@ -1,7 +1,7 @@
-"""The one place that reads an evaluation's result document for the portfolio.
+"""The one place that reads an evaluation's result for the portfolio.
 
-The result document is a dict today (results.md); when it becomes a typed model, only this module
-changes: statuses, counts, scores and the words for domains, severities and statuses are read here.
+Statuses, counts, scores and the words for domains, severities and statuses are read through the
+typed result model (`checker.result`) and the vocabulary (`checker.vocabulary`), never re-derived here.
 """
 
 from __future__ import annotations
@@ -9,62 +9,54 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checker.catalog import DOMAINS, SEVERITIES
-from checker.evaluate import STATUSES
-from checker.i18n import t
+from checker.result import ResultDocument, count_subjects
+from checker.vocabulary import DOMAINS, FAILING, SEVERITIES, STATUSES, domain_word, severity_word, status_word
 
 __all__ = ["DOMAINS", "FAILING", "SEVERITIES", "STATUSES", "control_rows", "domain_scores", "finding_rows",
            "highest_failed_severity", "program_fields", "score", "status_counts", "word"]
 
-# A control "fails" in the roll-up when it is not met, in part or whole (unknown is counted apart).
-FAILING = ("fail", "partial")
+
+def score(doc: ResultDocument) -> float | None:
+    return doc.summary.score
 
 
-def score(doc: dict[str, Any]) -> float | None:
-    value = doc["summary"]["score"]
-    return None if value is None else float(value)
+def status_counts(doc: ResultDocument) -> dict[str, int]:
+    return {s: int(doc.summary.counts.get(s, 0)) for s in STATUSES}
 
 
-def status_counts(doc: dict[str, Any]) -> dict[str, int]:
-    counts = doc["summary"]["counts"]
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+def domain_scores(doc: ResultDocument) -> dict[str, float | None]:
+    return {d: v.score for d, v in doc.summary.by_domain.items()}
 
 
-def domain_scores(doc: dict[str, Any]) -> dict[str, float | None]:
-    return {d: v["score"] for d, v in doc["summary"]["by_domain"].items()}
+def highest_failed_severity(doc: ResultDocument) -> str | None:
+    return doc.summary.highest_failed_severity
 
 
-def highest_failed_severity(doc: dict[str, Any]) -> str | None:
-    value = doc["summary"].get("highest_failed_severity")
-    return str(value) if value else None
-
-
-def program_fields(doc: dict[str, Any]) -> tuple[str, str, str]:
+def program_fields(doc: ResultDocument) -> tuple[str, str, str]:
     """(name, operator type, state) of the program evaluated."""
-    program = doc["program"]
-    jurisdiction = program.get("jurisdiction") or {}
-    return program["name"], program.get("operator_type") or "", jurisdiction.get("state") or ""
+    program = doc.program
+    state = program.jurisdiction.state if program.jurisdiction else None
+    return program.name, program.operator_type or "", state or ""
 
 
-def control_rows(doc: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def control_rows(doc: ResultDocument) -> Iterator[tuple[Any, ...]]:
     """(control_id, domain, severity, status, subjects per status in STATUSES order) per control."""
-    for r in doc["results"]:
-        per = dict.fromkeys(STATUSES, 0)
-        for f in r["findings"]:
-            per[f["status"]] = per.get(f["status"], 0) + 1
-        yield (r["control_id"], r["domain"], r["severity"], r["status"], *(per[s] for s in STATUSES))
+    for r in doc.results:
+        per = count_subjects(r)
+        yield (r.control_id, r.domain, r.severity, r.status, *(per[s] for s in STATUSES))
 
 
-def finding_rows(doc: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def finding_rows(doc: ResultDocument) -> Iterator[tuple[Any, ...]]:
     """(control_id, domain, severity, status, subject kind, subject id, code, field, line, column, reason)."""
-    for r in doc["results"]:
-        for f in r["findings"]:
-            loc = f.get("location") or {}
-            yield (r["control_id"], r["domain"], r["severity"], f["status"], f["subject"]["kind"],
-                   f["subject"]["id"], f["code"], f.get("path") or "", loc.get("line"), loc.get("column"),
-                   f.get("reason") or "")
+    for r in doc.results:
+        for f in r.findings:
+            yield (r.control_id, r.domain, r.severity, f.status, f.subject.kind, f.subject.id, f.code,
+                   f.path or "", f.location.line, f.location.column, f.reason or "")
+
+
+_WORDS = {"domain": domain_word, "severity": severity_word, "status": status_word}
 
 
 def word(kind: str, value: str, lang: str) -> str:
     """The word for a domain, severity or status in the user's language."""
-    return t("report", lang, f"{kind}.{value}")
+    return _WORDS[kind](value, lang)

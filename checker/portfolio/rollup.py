@@ -34,7 +34,7 @@ def score_figures(scores: list[float]) -> dict[str, float | None]:
 class _Group:
     scores: list[float] = field(default_factory=list)
     programs: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict[str, int].fromkeys(STATUSES, 0))
     domains: dict[str, list[float]] = field(default_factory=dict)   # domain -> [sum, n]
 
 
@@ -55,7 +55,7 @@ class Rollup:
         self.columns = columns          # every grouping column of the Parquet files
         self.programs: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
-        self.counts = dict.fromkeys(STATUSES, 0)
+        self.counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         self.controls: dict[str, _Control] = {}
         self.groups: dict[str, dict[str, _Group]] = {g: {} for g in group_by}
 
@@ -103,7 +103,7 @@ class Rollup:
              "subjects_failing": c.subjects_failing, "programs_unknown": c.programs_unknown}
             for cid, c in self.controls.items()]
         controls = sorted(rows, key=lambda c: (-c["programs_failing"], order.get(c["severity"], 9), c["control_id"]))
-        domain_order = {d: i for i, d in enumerate(DOMAINS)}
+        domain_order: dict[str, int] = {d: i for i, d in enumerate(DOMAINS)}
         groups: dict[str, Any] = {}
         for g, by_value in self.groups.items():
             groups[g] = {}
