@@ -15,4 +15,5 @@ from __future__ import annotations
 VERBS: tuple[str, ...] = (
     "draft",
     "render",
+    "portfolio",
 )
