@@ -23,7 +23,7 @@ from checker.errors import UsageError
 from checker.i18n import Translator, format_date
 from checker.render import RenderOptions
 
-FORMATS = ("pdf", "md", "csv")
+FORMATS = ("pdf", "md", "csv", "xlsx", "pdf-form")
 _SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 # Which legal references a questionnaire cites: public bodies the LGPDPPSO, private ones the LFPDPPP;
 # a vendor may serve either, so it sees both.
@@ -172,9 +172,17 @@ def render_pdf(cl: Checklist, page_size: str = "A4") -> bytes:
 
 
 def render_checklist(catalog: Catalog, profile: str, fmt: str, lang: str) -> bytes:
-    """The questionnaire of `profile` as `fmt` (pdf, md or csv) in `lang` (es or en)."""
+    """The questionnaire of `profile` as `fmt` (pdf, md, csv, or the typed xlsx and fillable pdf-form)."""
     if fmt not in FORMATS:
         raise UsageError(f"the checklist is written as {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "xlsx":   # the typed questionnaires live in checker/procurement
+        from checker.procurement.workbook import write_xlsx
+
+        return write_xlsx(catalog, profile, lang)
+    if fmt == "pdf-form":
+        from checker.procurement.pdfform import write_pdf_form
+
+        return write_pdf_form(catalog, profile, lang)
     cl = build_checklist(catalog, profile, lang)
     if fmt == "csv":
         return render_csv(cl)

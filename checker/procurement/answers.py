@@ -287,12 +287,28 @@ def build(q: Questionnaire, cells: list[Cell], values: dict[str, Any], where: di
         return slot
 
     notes: dict[tuple[str | None, int | None, str], str] = {}
+    taken: dict[str, str] = {}   # ids are unique across the lists (systems, data, sub-processors, transfers)
+    for coll in q.collections:
+        if coll.key in ("program.data_subjects", "systems[].authentication"):
+            continue
+        for slot, ident in sorted(ids[coll.key].items()):
+            head = next(c for c in by_slot[(coll.key, slot)] if not c.control_id and c.field.rel == coll.columns[0].rel)
+            if ident in taken:
+                problem(head, tr("fix.name_twice", name=str(parsed.get(head.key)), other=taken[ident]))
+            taken[ident] = where.get(head.key, head.key)
     for cell in cells:
         if cell.key not in parsed:
+            if not cell.control_id and cell.field.path in REQUIRED.get(q.role, ()):
+                problem(cell, tr("fix.required"))
             continue
         value = parsed[cell.key]
         f = cell.field
         out.answered += 1
+        if f.path == "systems[].hosting.processor":   # names a sub-processor of the vendor's list
+            value = slug(str(value))
+            if value not in ids["processors"].values():
+                problem(cell, tr("fix.unknown_processor", value=str(parsed[cell.key])))
+                continue
         if cell.part == "presence":
             if value is False:
                 if any(items[f.path].values()):
@@ -335,6 +351,7 @@ def build(q: Questionnaire, cells: list[Cell], values: dict[str, Any], where: di
             _set(target, rel, value)
         if cell.control_id:
             notes.setdefault((f.collection, cell.slot, rel), cell.question)
+    _consistency(q, cells, items, problem, tr)
     placed = _assemble(q, decl, items, ids)
     # The declaration's own order (program first), so the file reads like a hand-written one.
     decl["program"] = {k: decl["program"][k] for k in Program.model_fields if k in decl["program"]}
@@ -346,6 +363,25 @@ def build(q: Questionnaire, cells: list[Cell], values: dict[str, Any], where: di
     if not out.problems:
         _validate(out, cells, where, lang)
     return out
+
+
+# What a declaration cannot do without (the model and `validate` refuse it otherwise).
+REQUIRED = {"encargado": ("program.name", "program.operator", "program.operator_type", "program.controller"),
+            "responsable": ("program.name", "program.operator", "program.operator_type")}
+
+
+def _consistency(q: Questionnaire, cells: list[Cell], items: dict[str, dict[int, dict[str, Any]]],
+                 problem: Any, tr: Translator) -> None:
+    """What `validate` also requires: a cloud system says its country; biometric data has its block."""
+    for slot, system in items["systems"].items():
+        hosting = system.get("hosting") or {}
+        if hosting.get("type") in ("cloud", "saas") and not hosting.get("country"):
+            cell = next(c for c in cells if c.slot == slot and c.field.path == "systems[].hosting.country"
+                        and not c.control_id)
+            problem(cell, tr("fix.hosting_country"))
+    for data in items["data_inventory"].values():
+        if data.get("category") == "biometric":
+            data.setdefault("biometric", {})   # an empty block: its answers stay undeclared
 
 
 def _get(node: dict[str, Any], dotted: str) -> Any:

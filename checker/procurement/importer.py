@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from checker.i18n import Translator
 from checker.procurement.answers import build
 from checker.procurement.workbook import Read, problems_error, read_xlsx
 from checker.procurement.yaml_out import dump
+from checker.validate import load_declaration
 
 
 @dataclass(frozen=True)
@@ -41,4 +43,14 @@ def import_answers(path: Path, catalog: Catalog, lang: str) -> Imported:
     header = [tr("import.header1", file=path.name),
               tr("import.header2", catalog=catalog.index.id, version=catalog.index.version, profile=got.q.profile),
               tr("import.header3")]
-    return Imported(dump(built.declaration, built.comments, header), built.answered)
+    text = dump(built.declaration, built.comments, header)
+    _self_check(text, lang)
+    return Imported(text, built.answered)
+
+
+def _self_check(text: bytes, lang: str) -> None:
+    """The written declaration goes through the same loader `evaluate` uses: what we hand over loads."""
+    with tempfile.TemporaryDirectory(prefix="resguarda-import-") as tmp:
+        target = Path(tmp) / "vendor.yaml"
+        target.write_bytes(text)
+        load_declaration(target, "vendor.yaml", lang)
