@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     p.add_argument("-o", "--output", help=h("help.compare.output"))
     p.add_argument("--require", metavar="IDS", default="", help=h("help.compare.require"))
     p.add_argument("--knockout", choices=list(SEVERITIES), metavar="SEVERITY", help=h("help.compare.knockout"))
-    p.add_argument("--profile", choices=["public-education", "private-school", "vendor"], help=h("help.compare.profile"))
+    p.add_argument("--profile", choices=["public-education", "private-school", "vendor"],
+                   help=h("help.compare.profile"))
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("help.compare.as_of"))
     common(p)
     p.set_defaults(func=run)

@@ -155,7 +155,8 @@ def parse(f: AnswerField, part: str, raw: Any, lang: str) -> Any:
         return found
     if kind == "multi":
         table = _choices(f)
-        values, bad = [], []
+        values: list[str] = []
+        bad: list[str] = []
         for piece in (p for p in _SPLIT.split(_text(raw)) if p.strip()):
             got = table.get(_fold(piece))
             (values if got else bad).append(got or piece.strip())
@@ -324,15 +325,15 @@ def build(q: Questionnaire, cells: list[Cell], values: dict[str, Any], where: di
                 continue
             target, rel = items[f.collection][cell.slot], f.rel
         if f.kind == "ref":
-            slot = system_slot(cell, str(value))
-            if slot is not None:
-                target["_system"] = slot
+            owner = system_slot(cell, str(value))
+            if owner is not None:
+                target["_system"] = owner
             continue
         if f.kind == "refs":
             names = [p.strip() for p in _SPLIT.split(str(value)) if p.strip()]
-            slots = [system_slot(cell, n) for n in names]
-            if None not in slots:
-                target[rel] = [ids["systems"][s] for s in slots if s is not None and s in ids["systems"]]
+            owners = [system_slot(cell, n) for n in names]
+            if None not in owners:
+                target[rel] = [ids["systems"][s] for s in owners if s is not None and s in ids["systems"]]
             continue
         if f.kind == "recurring":
             current = _get(target, rel)
@@ -356,8 +357,8 @@ def build(q: Questionnaire, cells: list[Cell], values: dict[str, Any], where: di
     # The declaration's own order (program first), so the file reads like a hand-written one.
     decl["program"] = {k: decl["program"][k] for k in Program.model_fields if k in decl["program"]}
     out.declaration = decl = {k: decl[k] for k in Declaration.model_fields if k in decl}
-    for (coll_key, slot, rel), text in notes.items():
-        base = () if coll_key is None else placed.get((coll_key, slot if slot is not None else -1))
+    for (coll_key, note_slot, rel), text in notes.items():
+        base = () if coll_key is None else placed.get((coll_key, note_slot if note_slot is not None else -1))
         if base is not None:
             out.comments.setdefault(_pos(base, rel), text)
     if not out.problems:
@@ -421,8 +422,9 @@ def _assemble(q: Questionnaire, decl: dict[str, Any], items: dict[str, dict[int,
         else:
             decl[key] = listed
     order = {slot: i for i, slot in enumerate(sorted(systems))}
-    for k, (owner, n) in list(placed.items()):
+    for k, where in list(placed.items()):
         if k[0] == "systems[].authentication":
+            owner, n = where
             placed[k] = ("systems", order[int(owner)], "authentication", n)
     return placed
 

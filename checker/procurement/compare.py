@@ -15,6 +15,7 @@ Rules (docs/procurement.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -113,7 +114,7 @@ class Comparison:
     compared: int
 
 
-def _score(statuses: list[tuple[str, str]]) -> float | None:
+def _score(statuses: Sequence[tuple[str, str]]) -> float | None:
     """The catalog's weighted score (results.md) over (severity, status) pairs."""
     scored = [(WEIGHTS[sev], CREDIT.get(st, 0.0)) for sev, st in statuses if st not in ("not_applicable", "waived")]
     total = sum(w for w, _ in scored)
@@ -193,8 +194,10 @@ def compare(views: list[ResultView], catalog: Catalog, *, knockout: str | None =
                                 status=sev_word(f"status.{st}").lower()))
         b.knocked_out = bool(knock)
         b.reasons.extend(knock)
-        b.reasons.append(tr("reason.score", score=_num(b.score), n=len(compared), coverage=format_percent(coverage, lang)))
-        serious_unknown = [c.id for c in compared if v.statuses.get(c.id) == "unknown" and c.severity in ("critical", "high")]
+        b.reasons.append(tr("reason.score", score=_num(b.score), n=len(compared),
+                            coverage=format_percent(coverage, lang)))
+        serious_unknown = [c.id for c in compared
+                           if v.statuses.get(c.id) == "unknown" and c.severity in ("critical", "high")]
         if serious_unknown:
             b.reasons.append(tr("reason.unknown_serious", n=len(serious_unknown), ids=_ids(serious_unknown)))
         fails = [c.id for c in compared if v.statuses.get(c.id) == "fail"]

@@ -61,9 +61,11 @@ def render_md(cmp: Comparison) -> bytes:
     tr = Translator("procurement", cmp.lang)
     rt = Translator("report", cmp.lang)
     out = [f"# {md_text(tr('compare.title'))}", "",
-           f"*{md_text(tr('compare.subtitle', catalog=cmp.catalog_id, version=cmp.catalog_version, profile=cmp.profile, n=cmp.compared))}*",
+           "*" + md_text(tr("compare.subtitle", catalog=cmp.catalog_id, version=cmp.catalog_version,
+                            profile=cmp.profile, n=cmp.compared)) + "*",
            "", f"## {md_text(tr('compare.ranking'))}", "",
-           "| # | " + " | ".join(md_text(tr(f"compare.col.{k}")) for k in ("bidder", "score", "coverage", "knocked_out")) + " |",
+           "| # | " + " | ".join(md_text(tr(f"compare.col.{k}"))
+                                  for k in ("bidder", "score", "coverage", "knocked_out")) + " |",
            "|---|---|---|---|---|"]
     for b in cmp.bidders:
         out.append(f"| {b.rank} | {md_text(b.name)} | {_num(b.score)} | {format_percent(b.coverage, cmp.lang)} | "
@@ -103,7 +105,8 @@ def _context(cmp: Comparison) -> dict[str, Any]:
     for group in GROUPS:
         rows = [r for r in cmp.rows if r.group == group]
         if rows:
-            groups.append({"key": group, "label": tr(f"compare.group.{group}"), "help": tr(f"compare.group_help.{group}"),
+            groups.append({"key": group, "label": tr(f"compare.group.{group}"),
+                           "help": tr(f"compare.group_help.{group}"),
                            "rows": [{"r": r, "sev": rt(f"severity.{r.severity}"),
                                      "cells": [(st, _status_word(st, r.group, tr, rt)) for st in r.statuses]}
                                     for r in rows]})
@@ -160,7 +163,8 @@ def render_xlsx(cmp: Comparison) -> bytes:
     ws.append([tr("compare.subtitle", catalog=cmp.catalog_id, version=cmp.catalog_version, profile=cmp.profile,
                   n=cmp.compared)])
     ws.append([])
-    ws.append(["#"] + [tr(f"compare.col.{k}") for k in ("bidder", "score", "coverage", "knocked_out", "reasons", "clauses")])
+    ws.append(["#"] + [tr(f"compare.col.{k}")
+                       for k in ("bidder", "score", "coverage", "knocked_out", "reasons", "clauses")])
     for cell in ws[4]:
         cell.font, cell.fill = bold, head
     for b in cmp.bidders:

@@ -56,9 +56,9 @@ def _widget(cell: Cell, q: Questionnaire, tr: Translator) -> dict[str, Any]:
 
 
 def write_pdf_form(catalog: Catalog, profile: str, lang: str) -> bytes:
+    from checker.render import RenderOptions
     from checker.render.html import environment
     from checker.render.html import page_size as size_of
-    from checker.render import RenderOptions
     from checker.render.pdf import write_pdf
 
     q = build_questionnaire(catalog, profile, lang)
@@ -86,9 +86,10 @@ def write_pdf_form(catalog: Catalog, profile: str, lang: str) -> bytes:
             heads = [label for f in dict.fromkeys(c.field for c in cells) for _, label in _answer_parts(f, q.lang)]
             slots = list(dict.fromkeys(c.slot for c in cells))
             item_label = q.collection(coll_key).label if coll_key else ""
-            rows = [{"item": f"{item_label} {s + 1}" if s is not None else "",
-                     "cells": [_widget(c, q, tr) for c in cells if c.slot == s]} for s in slots]
-            blocks.append({"item_label": item_label, "heads": heads, "rows": rows})
+            table: list[dict[str, Any]] = [
+                {"item": f"{item_label} {s + 1}" if s is not None else "",
+                 "cells": [_widget(c, q, tr) for c in cells if c.slot == s]} for s in slots]
+            blocks.append({"item_label": item_label, "heads": heads, "rows": table})
         questions.append({"q": question, "blocks": blocks})
     names = [field_name(c) for c in lay.cells]
     assert len(set(names)) == len(names) and len(by_key) == len(names)
@@ -124,7 +125,8 @@ def read_pdf(path: Path, catalog: Catalog, lang: str) -> Read:
         if path.stat().st_size > 50 * 1024 * 1024:
             raise ValueError("over 50 MB")
         reader = PdfReader(path)
-        keywords = str((reader.metadata or {}).get("/Keywords") or "")
+        info: dict[str, Any] = dict(reader.metadata or {})
+        keywords = str(info.get("/Keywords") or "")
         fields = reader.get_fields() or {}
     except (OSError, PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise InputError(str(path), tr("import.not_pdf", reason=type(exc).__name__),

@@ -182,9 +182,8 @@ def _collection_of(path: str) -> tuple[str | None, str]:
     """`systems[].authentication[].mfa` -> ("systems[].authentication", "mfa")."""
     best: str | None = None
     for key in COLLECTIONS:
-        if path.startswith(key + "[]."):
-            if best is None or len(key) > len(best):
-                best = key
+        if path.startswith(key + "[].") and (best is None or len(key) > len(best)):
+            best = key
     if best is None:
         return None, path
     return best, path[len(best) + 3:]
@@ -273,10 +272,10 @@ def answer_paths(control: Control) -> tuple[list[str], bool]:
     for p in paths:
         if _scan_path(p) or ".facts." in f".{p}." or p.startswith("facts."):
             continue
-        p = _fold(p)
-        if p is None or p in ASKED_ON_VENDOR_SHEET or p in out:
+        folded = _fold(p)
+        if folded is None or folded in ASKED_ON_VENDOR_SHEET or folded in out:
             continue
-        out.append(p)
+        out.append(folded)
     return out, scan
 
 

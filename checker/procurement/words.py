@@ -22,10 +22,10 @@ def field_label(path: str, lang: str) -> str:
     if whole:
         return whole
     parts = [p for p in path.replace("[]", "").split(".")]
-    for head in ("systems", "data_inventory", "processors", "transfers", "program", "authentication"):
+    for head in ("systems", "data_inventory", "processors", "transfers", "program", "authentication", "governance"):
         if len(parts) > 1 and parts[0] == head:
             parts = parts[1:]
-    if len(parts) > 1 and parts[0] == "authentication":
+    if len(parts) > 1 and parts[0] in ("authentication", "data_subjects"):
         parts = parts[1:]
     words = [_word(p, lang) for p in parts]
     text = " · ".join(words)

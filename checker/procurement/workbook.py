@@ -130,17 +130,17 @@ def build_layout(q: Questionnaire) -> Layout:
             header += [(ANSWER_COLS[i], label, "subheader") for i, (_, _, label) in enumerate(parts)]
             qrows.append(header)
             slots: list[int | None] = [None] if coll_key is None else list(range(q.collection(coll_key).slots))
-            for slot in slots:
+            for item_slot in slots:
                 r = len(qrows) + 1
-                row: list[tuple[str, Any, str]] = []
-                if coll_key is not None and slot is not None:
-                    ref = f"'{vendor}'!{lay.identity_cells[(coll_key, slot)]}"
-                    row.append(("C", f'=IF({ref}="","",{ref})', "item"))
+                cells_row: list[tuple[str, Any, str]] = []
+                if coll_key is not None and item_slot is not None:
+                    ref = f"'{vendor}'!{lay.identity_cells[(coll_key, item_slot)]}"
+                    cells_row.append(("C", f'=IF({ref}="","",{ref})', "item"))
                 for i, (f, part, _) in enumerate(parts):
-                    row.append((ANSWER_COLS[i], "", "answer"))
-                    lay.cells.append(Cell(f"{questions}!{ANSWER_COLS[i]}{r}", f, part, slot, title,
+                    cells_row.append((ANSWER_COLS[i], "", "answer"))
+                    lay.cells.append(Cell(f"{questions}!{ANSWER_COLS[i]}{r}", f, part, item_slot, title,
                                           question.control_id))
-                qrows.append(row)
+                qrows.append(cells_row)
         qrows.append([])
     return lay
 
@@ -171,47 +171,54 @@ def write_xlsx(catalog: Catalog, profile: str, lang: str) -> bytes:
         "heading": {"font": Font(bold=True, size=12, color="1F3A5F")},
         "domain": {"font": Font(bold=True, size=12, color="FFFFFF"), "fill": PatternFill("solid", fgColor="1F3A5F")},
         "header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="D9E2F3"), "alignment": wrap},
-        "subheader": {"font": Font(italic=True, size=9), "fill": PatternFill("solid", fgColor="EEF2F8"), "alignment": wrap},
+        "subheader": {"font": Font(italic=True, size=9), "fill": PatternFill("solid", fgColor="EEF2F8"),
+                      "alignment": wrap},
         "question": {"font": Font(bold=True), "alignment": wrap},
         "qnum": {"font": Font(bold=True), "alignment": wrap},
         "meta": {"font": Font(size=9), "alignment": wrap},
-        "note": {"font": Font(italic=True, size=9, color="555555"), "alignment": wrap},
+        "note": {"font": Font(italic=True, size=9, color="555555")},
         "label": {"alignment": wrap},
         "item": {"font": Font(size=9, color="333333")},
         "answer": {"fill": PatternFill("solid", fgColor="FFF8DC"), "protection": Protection(locked=False),
                    "alignment": wrap},
     }
 
-    def put(ws: Any, rows: list[list[tuple[str, Any, str]]]) -> None:
+    def put(ws: Any, rows: list[list[tuple[str, Any, str]]], widths: dict[str, int]) -> None:
+        for col, w in widths.items():
+            ws.column_dimensions[col].width = w
         for r, row in enumerate(rows, 1):
+            lines = 1
             for col, value, style in row:
                 cell = ws[f"{col}{r}"]
                 if value != "":
                     cell.value = value
                 for attr, v in styles.get(style, {}).items():
                     setattr(cell, attr, v)
+                if style == "domain":   # the band runs across the sheet
+                    for c in "BCDEFGHIJKLM":
+                        ws[f"{c}{r}"].fill = styles["domain"]["fill"]
+                if isinstance(value, str) and style not in ("note", "title", "heading", "domain", "item") and value:
+                    # Neither Excel nor LibreOffice grows a row for wrapped text it did not lay out itself.
+                    per_line = max(widths.get(col, 10) - 1, 6)
+                    lines = max(lines, -(-len(value) // per_line))
+            if lines > 1:
+                ws.row_dimensions[r].height = 12.5 * min(lines, 12)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     # Instructions
     info = [(tr("instructions.title"), "title"),
-            (ck("subtitle", catalog=q.catalog_id, version=q.catalog_version, date=catalog.index.publication_date.isoformat(),
+            (ck("subtitle", catalog=q.catalog_id, version=q.catalog_version,
+                date=catalog.index.publication_date.isoformat(),
                 profile=q.profile), "note"), ("", "")]
     info += [(tr(f"instructions.p{i}"), "label") for i in range(1, 8)]
-    for r, (text, style) in enumerate(info, 1):
-        cell = ins.cell(row=r, column=1, value=text or None)
-        for attr, v in styles.get(style, {}).items():
-            setattr(cell, attr, v)
-    ins.column_dimensions["A"].width = 110
+    put(ins, [[("A", text, "label" if style == "label" else style)] for text, style in info], {"A": 110})
 
-    put(vendor, lay.vendor_rows)
-    vendor.column_dimensions["A"].width = 34
-    for col in "BCDEF":
-        vendor.column_dimensions[col].width = 26
-    put(qs, lay.question_rows)
-    widths = {"A": 7, "B": 58, "C": 20, "J": 9, "K": 10, "L": 38, "M": 24}
-    for col in ANSWER_COLS:
-        widths[col] = 20
-    for col, w in widths.items():
-        qs.column_dimensions[col].width = w
+    put(vendor, lay.vendor_rows, {"A": 34, "B": 26, "C": 26, "D": 26, "E": 26, "F": 26})
+    put(qs, lay.question_rows, {"A": 7, "B": 58, "C": 20, "J": 9, "K": 10, "L": 38, "M": 24}
+        | {col: 20 for col in ANSWER_COLS})
     qs.freeze_panes = "A4"
 
     # Lists for the validations, one column each.
@@ -229,11 +236,9 @@ def write_xlsx(catalog: Catalog, profile: str, lang: str) -> bytes:
 
     validations: dict[str, DataValidation] = {}
 
-    def validation(key: str, make: Any) -> DataValidation:
+    def validation(key: str, **kw: Any) -> DataValidation:
         if key not in validations:
-            dv = make()
-            dv.allow_blank = True
-            validations[key] = dv
+            validations[key] = DataValidation(allow_blank=True, **kw)
         return validations[key]
 
     systems_range = None
@@ -247,35 +252,36 @@ def write_xlsx(catalog: Catalog, profile: str, lang: str) -> bytes:
         ref = cell.key.split("!", 1)[1]
         sheet = vendor if cell.key.startswith(lay.sheets["vendor"] + "!") else qs
         kind = "yesno" if cell.part == "presence" else f.kind
-        prompt_title, prompt = f.label[:32], tr(f"prompt.{kind if not cell.part or cell.part == 'presence' else cell.part}")
+        prompt_key = kind if not cell.part or cell.part == "presence" else cell.part
+        prompt_title, prompt = f.label[:32], tr(f"prompt.{prompt_key}")
         if kind == "yesno":
-            dv = validation(f"{sheet.title}:yesno", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:yesno",
                 type="list", formula1=list_range("yesno", [yes, no]), showErrorMessage=True,
-                errorTitle=tr("validation.title"), error=tr("validation.yesno", yes=yes, no=no)))
+                errorTitle=tr("validation.title"), error=tr("validation.yesno", yes=yes, no=no))
         elif kind == "choice":
             labels = [value_label(f.path, v, q.lang) for v in f.choices]
-            dv = validation(f"{sheet.title}:{f.path}", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:{f.path}",
                 type="list", formula1=list_range(f.path, labels), showErrorMessage=True,
-                errorTitle=tr("validation.title"), error=tr("validation.choice")))
+                errorTitle=tr("validation.title"), error=tr("validation.choice"))
         elif cell.part == "last_done" or kind == "date":
-            dv = validation(f"{sheet.title}:date", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:date",
                 type="date", operator="between", formula1="DATE(1990,1,1)", formula2="DATE(2100,12,31)",
-                showErrorMessage=True, errorTitle=tr("validation.title"), error=tr("validation.date")))
+                showErrorMessage=True, errorTitle=tr("validation.title"), error=tr("validation.date"))
             sheet[ref].number_format = "yyyy-mm-dd"
         elif kind == "number":
-            dv = validation(f"{sheet.title}:number", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:number",
                 type="whole", operator="greaterThanOrEqual", formula1="0", showErrorMessage=True,
-                errorTitle=tr("validation.title"), error=tr("validation.number")))
+                errorTitle=tr("validation.title"), error=tr("validation.number"))
         elif cell.part == "every":
-            dv = validation(f"{sheet.title}:every", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:every",
                 type="list", formula1=list_range("every", tr("suggest.every").split(";")),
-                showErrorMessage=False))
+                showErrorMessage=False)
         elif kind == "ref" and systems_range:
-            dv = validation(f"{sheet.title}:ref", lambda: DataValidation(
+            dv = validation(f"{sheet.title}:ref",
                 type="list", formula1=systems_range, showErrorMessage=True, errorTitle=tr("validation.title"),
-                error=tr("validation.ref")))
+                error=tr("validation.ref"))
         else:
-            dv = validation(f"{sheet.title}:free:{kind}:{f.path}", lambda: DataValidation(showErrorMessage=False))
+            dv = validation(f"{sheet.title}:free:{kind}:{f.path}", showErrorMessage=False)
         if kind in ("multi",):
             prompt = tr("prompt.multi", options=", ".join(value_label(f.path, v, q.lang) for v in f.choices))
         dv.promptTitle = prompt_title
@@ -363,8 +369,8 @@ def read_xlsx(path: Path, catalog: Catalog, lang: str) -> Read:
     expected = lay.map_rows()
     start = r + 1
     for i, row in enumerate(expected):
-        got = [("" if ws.cell(row=start + i, column=c + 1).value is None else str(ws.cell(row=start + i, column=c + 1).value))
-               for c in range(len(row))]
+        cells = [ws.cell(row=start + i, column=c + 1).value for c in range(len(row))]
+        got = ["" if v is None else str(v) for v in cells]
         if got != row:
             raise _refuse(path, lang, "import.map_modified", "import.map_modified.hint",
                           cell=f"{MAP_SHEET}!A{start + i}")
