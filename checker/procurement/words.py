@@ -9,6 +9,8 @@ segments, a value's from `value.<field>.<value>`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from checker.i18n import messages, t
 
 
@@ -40,4 +42,14 @@ def value_label(path: str, value: str, lang: str) -> str:
         text = words.get(f"value.{'.'.join(parts[-n:])}.{value}")
         if text is not None:
             return text
-    return value
+    shared = _shared("values-1.1", f"{'.'.join(parts)}.{value}", lang)   # contract 1.1 values
+    return shared or value
+
+
+def _shared(area: str, key: str, lang: str) -> str | None:
+    """A label from the catalog stream's `<area>.<lang>.json` ({key: {label, help}}), if it has one."""
+    try:
+        entry: Any = messages(area, lang).get(key)
+    except FileNotFoundError:
+        return None
+    return entry.get("label") if isinstance(entry, dict) else None
