@@ -348,3 +348,19 @@ def test_a_file_saved_by_libreoffice_imports_the_same(work: Path, tmp_path: Path
     ours = (work / "good.yaml").read_text(encoding="utf-8").splitlines()[3:]
     theirs = (tmp_path / "lo.yaml").read_text(encoding="utf-8").splitlines()[3:]
     assert ours == theirs
+
+
+def test_hostile_bidder_names_are_escaped_in_every_sink(work: Path, tmp_path: Path) -> None:
+    text = (work / "good.yaml").read_text(encoding="utf-8")
+    (tmp_path / "evil.yaml").write_text(text.replace("name: Aula Segura", 'name: "=HYPERLINK(\\"x\\")<script>"'),
+                                        encoding="utf-8")
+    args = [str(tmp_path / "evil.yaml"), str(work / "gaps.yaml"), "--as-of", AS_OF]
+    assert main(["compare", *args, "-o", str(tmp_path / "c.html")]) == 0
+    html = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert main(["compare", *args, "-o", str(tmp_path / "c.xlsx")]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    names = [c.value for c in wb[wb.sheetnames[1]][1]]
+    assert "'=HYPERLINK(\"x\")<script>" in names
+    assert main(["compare", *args, "-o", str(tmp_path / "c.md")]) == 0
+    assert "<script>" not in (tmp_path / "c.md").read_text(encoding="utf-8")
