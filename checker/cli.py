@@ -82,7 +82,7 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
         write_atomic(Path(output), content, lang)
         print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
-    if fmt in ("pdf", "xlsx", "pdf-form"):
+    if fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
     sys.stdout.buffer.write(content)
     sys.stdout.flush()
@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--profile", choices=["public-education", "private-school", "vendor"], default="vendor")
     ck.add_argument("action", nargs="?", choices=["import"], help="import: a filled questionnaire -> declaration")
     ck.add_argument("answers", nargs="?", metavar="ANSWERS", help="the filled .xlsx or .pdf (with import)")
-    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx", "pdf-form"])
+    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx"])
     ck.add_argument("-o", "--output")
     common(ck)
     ck.set_defaults(func=cmd_checklist)

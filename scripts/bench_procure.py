@@ -55,7 +55,7 @@ def main() -> None:
             return render(compare(views, catalog, knockout="high", lang="es"), "json")
 
         timed("compare of ten declarations, JSON", 2.0, ten)
-        pdf = timed("checklist --format pdf-form (fillable PDF)", None, lambda: write_pdf_form(catalog, "vendor", "es"))
+        pdf = timed("checklist --format pdf (fillable form)", None, lambda: write_pdf_form(catalog, "vendor", "es"))
         print(f"  fillable PDF: {len(pdf) // 1024} KB")
 
 

@@ -305,7 +305,7 @@ def test_pdf_form_filled_with_pypdf_and_imported(tmp_path: Path, capsys: pytest.
     from pypdf import PdfReader, PdfWriter
 
     form = tmp_path / "form.pdf"
-    assert main(["checklist", "--format", "pdf-form", "-o", str(form)]) == 0
+    assert main(["checklist", "--format", "pdf", "-o", str(form)]) == 0
     reader = PdfReader(form)
     fields = reader.get_fields() or {}
     assert fields["q4_1-systems_encryption_at_rest_enabled-1"]["/FT"] == "/Ch"       # Sí / No list

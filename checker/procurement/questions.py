@@ -340,3 +340,30 @@ def build_questionnaire(catalog: Catalog, profile: str, lang: str) -> Questionna
 def layout_checksum(rows: list[list[str]]) -> str:
     """The checksum of the mapping sheet's rows: the import refuses a questionnaire whose map changed."""
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+def answer_lines(catalog: Catalog, profile: str, lang: str) -> dict[str, tuple[str, ...]]:
+    """Per control: what to write for each of its fields, in words (Markdown and CSV questionnaires)."""
+    from checker.procurement.words import value_label
+
+    q = build_questionnaire(catalog, profile, lang)
+    tr = Translator("procurement", q.lang)
+    out: dict[str, tuple[str, ...]] = {}
+    for question in q.questions:
+        lines = []
+        for f in question.fields:
+            where = tr("hint.per_item", collection=q.collection(f.collection).label) if f.collection else ""
+            if f.kind in ("choice", "multi"):
+                options = " ".join(f"☐ {value_label(f.path, v, q.lang)}" for v in f.choices)
+                what = tr(f"hint.{f.kind}", options=options)
+            else:
+                what = tr(f"hint.{f.kind}")
+            lines.append(f"{f.label}{where}: {what}")
+        if question.scan_only:
+            lines.append(tr("questions.scan_only"))
+        if question.asked_in:
+            lines.append(tr("questions.asked_in", numbers=", ".join(question.asked_in)))
+        if not lines:
+            lines.append(tr("questions.vendor_sheet"))
+        out[question.control_id] = tuple(lines)
+    return out

@@ -121,6 +121,8 @@ def build_layout(q: Questionnaire) -> Layout:
             qrows.append([("B", tr("questions.scan_only"), "note")])
         if question.asked_in:
             qrows.append([("B", tr("questions.asked_in", numbers=", ".join(question.asked_in)), "note")])
+        if not question.fields and not question.scan_only and not question.asked_in:
+            qrows.append([("B", tr("questions.vendor_sheet"), "note")])
         blocks: dict[str | None, list[AnswerField]] = {}
         for f in question.fields:
             blocks.setdefault(f.collection, []).append(f)
