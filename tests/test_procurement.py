@@ -203,25 +203,21 @@ def test_compare_over_json_results_and_refuses_other_profiles(work: Path, tmp_pa
 
 
 def test_contract_clauses_from_the_catalog(work: Path, tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
-    cat = tmp_path / "controls"
-    shutil.copytree(root / "controls", cat)
-    text = (cat / "processors.yaml").read_text(encoding="utf-8")
-    clause = ("  contract_clause:\n    es: El proveedor avisará de toda vulneración en 24 horas.\n"
-              "    en: The provider will report any breach within 24 hours.\n")
-    start = text.index("- id: PRC-06")
-    end = text.index("\n- id:", start + 1)
-    text = text[:end] + "\n" + clause.rstrip("\n") + text[end:]
-    (cat / "processors.yaml").write_text(text, encoding="utf-8")
+    catalog = load_catalog()
+    vendor = [c for c in catalog.select("vendor") if not c.deprecated]
+    # Every vendor-profile control says which clause to require, in both languages.
+    assert all(c.contract_clause is not None for c in vendor)
+    assert all(c.contract_clause.es != c.contract_clause.en for c in vendor if c.contract_clause)
     out = tmp_path / "c.json"
-    assert main(["compare", str(work / "good.yaml"), str(work / "gaps.yaml"), "--catalog", str(cat),
-                 "--as-of", AS_OF, "-o", str(out), "--lang", "en"]) == 0
-    doc = json.loads(out.read_text())
-    by_name = {b["name"]: b for b in doc["bidders"]}
-    # PRC-06 (breach notice) fails for the bidder with gaps: its clause is to be required.
-    assert by_name["Campus Rápido"]["clauses"] == [
-        {"control_id": "PRC-06", "text": "The provider will report any breach within 24 hours."}]
-    assert by_name["Aula Segura"]["clauses"] == []
+    assert main(["compare", str(work / "good.yaml"), str(work / "gaps.yaml"), "--as-of", AS_OF, "-o", str(out),
+                 "--lang", "en"]) == 0
+    by_name = {b["name"]: b for b in json.loads(out.read_text())["bidders"]}
+    gaps = {c["control_id"]: c["text"] for c in by_name["Campus Rápido"]["clauses"]}
+    good = {c["control_id"] for c in by_name["Aula Segura"]["clauses"]}
+    # The controls a bidder does not meet, and the scan conditions, each with its clause.
+    assert set(gaps) == {"AUT-01", "LOG-06", "PRC-06"} | good
+    assert good == set(by_name["Aula Segura"]["conditions"])
+    assert gaps["AUT-01"] == catalog.get("AUT-01").contract_clause.en   # type: ignore[union-attr]
 
 
 # -- import errors -------------------------------------------------------------------------------------
