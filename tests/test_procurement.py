@@ -356,7 +356,24 @@ def test_hostile_bidder_names_are_escaped_in_every_sink(work: Path, tmp_path: Pa
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert main(["compare", *args, "-o", str(tmp_path / "c.xlsx")]) == 0
     wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
-    names = [c.value for c in wb[wb.sheetnames[1]][1]]
+    names = [c.value for c in wb[wb.sheetnames[-1]][1]]
     assert "'=HYPERLINK(\"x\")<script>" in names
     assert main(["compare", *args, "-o", str(tmp_path / "c.md")]) == 0
     assert "<script>" not in (tmp_path / "c.md").read_text(encoding="utf-8")
+
+
+def test_import_refuses_a_zip_bomb_and_a_changed_catalog(work: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
+    code, err = _import(bomb, tmp_path / "b.yaml", capsys)
+    assert code == 2 and "MB" in err and "Traceback" not in err
+
+    wb = openpyxl.load_workbook(work / "good.xlsx")
+    wb["_resguarda"]["B4"] = "0" * 64        # same version, other catalog bytes
+    wb.save(tmp_path / "changed.xlsx")
+    code, err = _import(tmp_path / "changed.xlsx", tmp_path / "c.yaml", capsys)
+    assert code == 2 and "cambió" in err and "--catalog" in err

@@ -147,7 +147,7 @@ def _cell(value: Any) -> Any:
 
 def render_xlsx(cmp: Comparison) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     tr = Translator("procurement", cmp.lang)
     rt = Translator("report", cmp.lang)
@@ -157,35 +157,56 @@ def render_xlsx(cmp: Comparison) -> bytes:
     ws.title = tr("compare.sheet.ranking")
     bold = Font(bold=True)
     head = PatternFill("solid", fgColor="D9E2F3")
-    wrap = Alignment(wrap_text=True, vertical="top")
     ws.append([tr("compare.title")])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([tr("compare.subtitle", catalog=cmp.catalog_id, version=cmp.catalog_version, profile=cmp.profile,
                   n=cmp.compared)])
     ws.append([])
-    ws.append(["#"] + [tr(f"compare.col.{k}")
-                       for k in ("bidder", "score", "coverage", "knocked_out", "reasons", "clauses")])
+    ws.append(["#"] + [tr(f"compare.col.{k}") for k in ("bidder", "score", "coverage", "knocked_out")])
     for cell in ws[4]:
         cell.font, cell.fill = bold, head
     for b in cmp.bidders:
         ws.append([b.rank, _cell(b.name), b.score, b.coverage,
-                   tr("compare.yes") if b.knocked_out else tr("compare.no"),
-                   _cell("\n".join(b.reasons)), _cell("\n".join(f"{cid}: {text}" for cid, text in b.clauses))])
-        for cell in ws[ws.max_row]:
-            cell.alignment = wrap
-    for col, width in zip("ABCDEFG", (5, 28, 10, 12, 14, 70, 70), strict=True):
+                   tr("compare.yes") if b.knocked_out else tr("compare.no")])
+    for col, width in zip("ABCDE", (5, 34, 10, 12, 14), strict=True):
         ws.column_dimensions[col].width = width
+    # Reasons and clauses one per row: a spreadsheet does not grow a row for a long wrapped cell.
+    rs = wb.create_sheet(tr("compare.sheet.reasons"))
+    rs.append(["#", tr("compare.col.bidder"), tr("compare.col.reasons")])
+    for b in cmp.bidders:
+        for reason in b.reasons:
+            rs.append([b.rank, _cell(b.name), _cell(reason)])
+    cs = wb.create_sheet(tr("compare.sheet.clauses"))
+    cs.append(["#", tr("compare.col.bidder"), tr("compare.col.control"), tr("compare.col.clauses")])
+    for b in cmp.bidders:
+        for cid, text in b.clauses:
+            cs.append([b.rank, _cell(b.name), cid, _cell(text)])
+    for sheet, widths in ((rs, (5, 28, 120)), (cs, (5, 28, 10, 120))):
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, head
+        for i, width in enumerate(widths):
+            sheet.column_dimensions["ABCD"[i]].width = width
     mx = wb.create_sheet(tr("compare.sheet.matrix"))
     mx.append([tr("compare.col.control"), tr("compare.col.title"), tr("compare.col.severity"), tr("compare.col.group")]
               + [_cell(b.name) for b in cmp.bidders])
     for cell in mx[1]:
         cell.font, cell.fill = bold, head
+    fills = {"pass": "E3EFE3", "fail": "F4CCCC", "partial": "E0E0E0", "unknown": "FFFFFF", "verify": "FFF3CD",
+             "not_applicable": "F0F0F0", "waived": "FFFFFF"}
     for r in cmp.rows:
         mx.append([r.control_id, r.title, rt(f"severity.{r.severity}"), tr(f"compare.group.{r.group}")]
                   + [_status_word(st, r.group, tr, rt) for st in r.statuses])
+        for cell, st in zip(mx[mx.max_row][4:], r.statuses, strict=True):
+            key = "verify" if r.group == SCAN and st not in ("pass", "fail", "not_applicable") else st
+            cell.fill = PatternFill("solid", fgColor=fills.get(key, "FFFFFF"))
     mx.freeze_panes = "E2"
     for col, width in zip("ABCD", (9, 50, 10, 22), strict=True):
         mx.column_dimensions[col].width = width
+    for sheet in wb.worksheets:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
