@@ -148,6 +148,7 @@ def _cell(value: Any) -> Any:
 def render_xlsx(cmp: Comparison) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     tr = Translator("procurement", cmp.lang)
     rt = Translator("report", cmp.lang)
@@ -202,6 +203,8 @@ def render_xlsx(cmp: Comparison) -> bytes:
     mx.freeze_panes = "E2"
     for col, width in zip("ABCD", (9, 50, 10, 22), strict=True):
         mx.column_dimensions[col].width = width
+    for i in range(len(cmp.bidders)):
+        mx.column_dimensions[get_column_letter(5 + i)].width = 22
     for sheet in wb.worksheets:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
