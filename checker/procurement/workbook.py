@@ -216,7 +216,7 @@ def write_xlsx(catalog: Catalog, profile: str, lang: str) -> bytes:
                 date=catalog.index.publication_date.isoformat(),
                 profile=q.profile), "note"), ("", "")]
     info += [(tr(f"instructions.p{i}"), "label") for i in range(1, 8)]
-    put(ins, [[("A", text, "label" if style == "label" else style)] for text, style in info], {"A": 110})
+    put(ins, [[("A", text, "label" if style == "label" else style)] for text, style in info], {"A": 90})
 
     put(vendor, lay.vendor_rows, {"A": 34, "B": 26, "C": 26, "D": 26, "E": 26, "F": 26})
     put(qs, lay.question_rows, {"A": 7, "B": 58, "C": 20, "J": 9, "K": 10, "L": 38, "M": 24}
