@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from checker.catalog import SEVERITIES
 from checker.errors import UsageError
 from checker.i18n import t
 
@@ -18,6 +17,7 @@ def register(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
              common: Callable[[argparse.ArgumentParser], None]) -> None:
     from checker.cli import help_lang
     from checker.procurement.compare_render import FORMATS
+    from checker.procurement.vocab import severities
 
     lang = help_lang()
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     p.add_argument("--format", choices=list(FORMATS), help=h("help.compare.format"))
     p.add_argument("-o", "--output", help=h("help.compare.output"))
     p.add_argument("--require", metavar="IDS", default="", help=h("help.compare.require"))
-    p.add_argument("--knockout", choices=list(SEVERITIES), metavar="SEVERITY", help=h("help.compare.knockout"))
+    p.add_argument("--knockout", choices=list(severities()), metavar="SEVERITY", help=h("help.compare.knockout"))
     p.add_argument("--profile", choices=["public-education", "private-school", "vendor"],
                    help=h("help.compare.profile"))
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("help.compare.as_of"))

@@ -21,10 +21,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from checker.catalog import SEVERITIES, Catalog
+from checker.catalog import Catalog
 from checker.errors import InputError, UsageError
 from checker.i18n import Translator, format_percent
 from checker.procurement.questions import answer_paths
+from checker.procurement.vocab import severities, severity_word, status_word
 
 WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
 CREDIT = {"pass": 1.0, "partial": 0.5}
@@ -43,13 +44,12 @@ class ResultView:
     catalog: tuple[str, str, str]
     profile: str
     as_of: str
-    statuses: dict[str, str]
-    severity: dict[str, str]
-    domain: dict[str, str]
-    title: dict[str, str]
+    statuses: dict[str, str]      # control id -> status; severities, domains and titles come from the catalog
 
 
-def view_of(doc: dict[str, Any], path: str) -> ResultView:
+def view_of(result: Any, path: str) -> ResultView:
+    """`result`: the JSON document as plain data, or the typed result (stream `result`) turned into it."""
+    doc: dict[str, Any] = result.to_dict() if hasattr(result, "to_dict") else result
     program = doc.get("program") or {}
     cat = doc.get("catalog") or {}
     results = [r for r in doc.get("results") or [] if isinstance(r, dict) and "control_id" in r]
@@ -57,10 +57,7 @@ def view_of(doc: dict[str, Any], path: str) -> ResultView:
         path=path, name=str(program.get("short_name") or program.get("name") or Path(path).stem),
         catalog=(str(cat.get("id")), str(cat.get("version")), str(cat.get("sha256"))),
         profile=str(doc.get("profile")), as_of=str(doc.get("as_of")),
-        statuses={r["control_id"]: str(r.get("status")) for r in results},
-        severity={r["control_id"]: str(r.get("severity")) for r in results},
-        domain={r["control_id"]: str(r.get("domain")) for r in results},
-        title={r["control_id"]: str(r.get("title")) for r in results})
+        statuses={r["control_id"]: str(r.get("status")) for r in results})
 
 
 def load_bidder(path: Path, catalog: Catalog, profile: str | None, as_of: date | None, lang: str) -> ResultView:
@@ -140,8 +137,9 @@ def compare(views: list[ResultView], catalog: Catalog, *, knockout: str | None =
     require = require or []
     if len(views) < 2:
         raise UsageError(tr("compare.need_two"))
-    if knockout is not None and knockout not in SEVERITIES:
-        raise UsageError(tr("compare.bad_knockout", options=", ".join(SEVERITIES)))
+    sev_order = severities()
+    if knockout is not None and knockout not in sev_order:
+        raise UsageError(tr("compare.bad_knockout", options=", ".join(sev_order)))
     first = views[0]
     for v in views:
         if v.catalog[:2] != (catalog.index.id, catalog.index.version) or v.catalog[2] != catalog.sha256:
@@ -170,8 +168,7 @@ def compare(views: list[ResultView], catalog: Catalog, *, knockout: str | None =
         else:
             groups[c.id] = NOT_APPLICABLE
     compared = [c for c in controls if groups[c.id] == COMPARED]
-    ko_limit = SEVERITIES.index(knockout) if knockout else None
-    sev_word = Translator("report", lang)
+    ko_limit = sev_order.index(knockout) if knockout else None
     bidders: list[Bidder] = []
     for v, name in zip(views, names, strict=True):
         pairs = [(c.severity, v.statuses.get(c.id, "unknown")) for c in compared]
@@ -182,16 +179,16 @@ def compare(views: list[ResultView], catalog: Catalog, *, knockout: str | None =
         knock: list[str] = []
         for c in controls:
             st = v.statuses.get(c.id, "unknown")
-            label = f"{c.id} ({sev_word(f'severity.{c.severity}').lower()})"
+            label = f"{c.id} ({severity_word(c.severity, lang).lower()})"
             if groups[c.id] == SCAN:
                 if st != "pass" and st != "not_applicable":
                     b.conditions.append(c.id)
                 continue
-            if ko_limit is not None and st == "fail" and SEVERITIES.index(c.severity) <= ko_limit:
+            if ko_limit is not None and st == "fail" and sev_order.index(c.severity) <= ko_limit:
                 knock.append(tr("reason.knockout_fail", control=label))
             if c.id in require and st not in ("pass", "not_applicable", "waived"):
                 knock.append(tr("reason.knockout_required", control=label,
-                                status=sev_word(f"status.{st}").lower()))
+                                status=status_word(st, lang).lower()))
         b.knocked_out = bool(knock)
         b.reasons.extend(knock)
         b.reasons.append(tr("reason.score", score=_num(b.score), n=len(compared),

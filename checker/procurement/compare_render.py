@@ -18,6 +18,7 @@ from markupsafe import Markup
 from checker import __version__
 from checker.i18n import Translator, format_percent
 from checker.procurement.compare import COMPARED, NOT_APPLICABLE, OFFER, SCAN, Comparison
+from checker.procurement.vocab import severity_word, status_word
 
 FORMATS = ("json", "md", "html", "pdf", "xlsx")
 GROUPS = (COMPARED, OFFER, SCAN, NOT_APPLICABLE)
@@ -49,17 +50,16 @@ def render_json(cmp: Comparison) -> bytes:
     return orjson.dumps(to_dict(cmp), option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def _status_word(status: str, group: str, tr: Translator, rt: Translator) -> str:
+def _status_word(status: str, group: str, tr: Translator) -> str:
     if group == SCAN and status not in ("pass", "not_applicable", "fail"):
         return tr("compare.verify")
-    return rt(f"status.{status}")
+    return status_word(status, tr.lang)
 
 
 def render_md(cmp: Comparison) -> bytes:
     from checker.render.markdown import md_text
 
     tr = Translator("procurement", cmp.lang)
-    rt = Translator("report", cmp.lang)
     out = [f"# {md_text(tr('compare.title'))}", "",
            "*" + md_text(tr("compare.subtitle", catalog=cmp.catalog_id, version=cmp.catalog_version,
                             profile=cmp.profile, n=cmp.compared)) + "*",
@@ -88,8 +88,8 @@ def render_md(cmp: Comparison) -> bytes:
                                   + [md_text(b.name) for b in cmp.bidders]) + " |",
                 "|" + "---|" * (2 + len(cmp.bidders))]
         for r in rows:
-            cells = [f"`{r.control_id}` {md_text(r.title)}", md_text(rt(f"severity.{r.severity}"))]
-            cells += [md_text(_status_word(st, r.group, tr, rt)) for st in r.statuses]
+            cells = [f"`{r.control_id}` {md_text(r.title)}", md_text(severity_word(r.severity, cmp.lang))]
+            cells += [md_text(_status_word(st, r.group, tr)) for st in r.statuses]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -100,17 +100,16 @@ def _context(cmp: Comparison) -> dict[str, Any]:
     from checker.render.html import page_size as size_of
 
     tr = Translator("procurement", cmp.lang)
-    rt = Translator("report", cmp.lang)
     groups = []
     for group in GROUPS:
         rows = [r for r in cmp.rows if r.group == group]
         if rows:
             groups.append({"key": group, "label": tr(f"compare.group.{group}"),
                            "help": tr(f"compare.group_help.{group}"),
-                           "rows": [{"r": r, "sev": rt(f"severity.{r.severity}"),
-                                     "cells": [(st, _status_word(st, r.group, tr, rt)) for st in r.statuses]}
+                           "rows": [{"r": r, "sev": severity_word(r.severity, cmp.lang),
+                                     "cells": [(st, _status_word(st, r.group, tr)) for st in r.statuses]}
                                     for r in rows]})
-    return {"c": cmp, "tr": tr, "rt": rt, "lang": cmp.lang, "groups": groups,
+    return {"c": cmp, "tr": tr, "sev": lambda s: severity_word(s, cmp.lang), "lang": cmp.lang, "groups": groups,
             "num": _num, "pct": lambda v: format_percent(v, cmp.lang),
             "subtitle": tr("compare.subtitle", catalog=cmp.catalog_id, version=cmp.catalog_version,
                            profile=cmp.profile, n=cmp.compared),
@@ -151,7 +150,6 @@ def render_xlsx(cmp: Comparison) -> bytes:
     from openpyxl.utils import get_column_letter
 
     tr = Translator("procurement", cmp.lang)
-    rt = Translator("report", cmp.lang)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -195,8 +193,8 @@ def render_xlsx(cmp: Comparison) -> bytes:
     fills = {"pass": "E3EFE3", "fail": "F4CCCC", "partial": "E0E0E0", "unknown": "FFFFFF", "verify": "FFF3CD",
              "not_applicable": "F0F0F0", "waived": "FFFFFF"}
     for r in cmp.rows:
-        mx.append([r.control_id, r.title, rt(f"severity.{r.severity}"), tr(f"compare.group.{r.group}")]
-                  + [_status_word(st, r.group, tr, rt) for st in r.statuses])
+        mx.append([r.control_id, r.title, severity_word(r.severity, cmp.lang), tr(f"compare.group.{r.group}")]
+                  + [_status_word(st, r.group, tr) for st in r.statuses])
         for cell, st in zip(mx[mx.max_row][4:], r.statuses, strict=True):
             key = "verify" if r.group == SCAN and st not in ("pass", "fail", "not_applicable") else st
             cell.fill = PatternFill("solid", fgColor=fills.get(key, "FFFFFF"))

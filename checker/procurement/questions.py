@@ -27,6 +27,7 @@ from checker.catalog import AllOf, AnyOf, Catalog, Check, Condition, Control, Ev
 from checker.checklist import _legal
 from checker.errors import UsageError
 from checker.i18n import Translator
+from checker.procurement.vocab import domain_word, severity_word
 from checker.procurement.words import field_label
 
 Kind = Literal["yesno", "choice", "multi", "date", "duration", "number", "text", "textlist", "recurring",
@@ -306,8 +307,7 @@ _SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 def build_questionnaire(catalog: Catalog, profile: str, lang: str) -> Questionnaire:
     if profile not in catalog.index.profiles:
         raise UsageError(f"unknown profile {profile!r}; the catalog has: {', '.join(catalog.index.profiles)}")
-    report_tr = Translator("report", lang)
-    lang = report_tr.lang
+    lang = Translator("procurement", lang).lang
     controls = [c for c in catalog.select(profile) if not c.deprecated]
     by_domain: dict[str, list[Control]] = {}
     for c in controls:
@@ -324,8 +324,8 @@ def build_questionnaire(catalog: Catalog, profile: str, lang: str) -> Questionna
                 first_asked.setdefault(p, number)
             tr = Translator("checklist", lang)
             questions.append(Question(
-                number=number, control_id=c.id, domain=domain, domain_label=report_tr(f"domain.{domain}"),
-                severity=c.severity, severity_label=report_tr(f"severity.{c.severity}"),
+                number=number, control_id=c.id, domain=domain, domain_label=domain_word(domain, lang),
+                severity=c.severity, severity_label=severity_word(c.severity, lang),
                 text=c.question.get(lang) if c.question else tr("question_fallback", statement=c.statement.get(lang)),
                 evidence=c.evidence.get(lang), legal=_legal(c, profile, lang), fields=fields,
                 scan_only=scan and not paths, asked_in=earlier))
@@ -334,7 +334,7 @@ def build_questionnaire(catalog: Catalog, profile: str, lang: str) -> Questionna
         catalog_id=catalog.index.id, catalog_version=catalog.index.version, catalog_sha256=catalog.sha256,
         program=tuple(make_field(p, lang) for p in PROGRAM_FIELDS), presence=PRESENCE,
         collections=tuple(_collection(k, lang) for k in COLLECTIONS), questions=tuple(questions),
-        domains=tuple((d, report_tr(f"domain.{d}")) for d in by_domain))
+        domains=tuple((d, domain_word(d, lang)) for d in by_domain))
 
 
 def layout_checksum(rows: list[list[str]]) -> str:
