@@ -12,15 +12,16 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from checker.declaration import Declaration, Program
 from checker.durations import Duration
-from checker.i18n import LANGS, Translator, t
+from checker.i18n import Translator, t
 from checker.procurement.questions import AnswerField, Questionnaire
-from checker.procurement.words import value_label
+from checker.procurement.words import value_label, value_spellings
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,13 @@ def yes_no_words(lang: str) -> tuple[str, str]:
     return tr("answer.yes"), tr("answer.no")
 
 
+@cache
 def _choices(f: AnswerField) -> dict[str, str]:
     """Every way of writing a value: its label in either language, and the value itself."""
     out: dict[str, str] = {}
     for v in f.choices:
-        out[_fold(v)] = v
-        for lang in LANGS:
-            out[_fold(value_label(f.path, v, lang))] = v
+        for spelling in value_spellings(f.path, v):
+            out.setdefault(_fold(spelling), v)
     return out
 
 
