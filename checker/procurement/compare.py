@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from checker.catalog import Catalog
 from checker.errors import InputError, UsageError
 from checker.i18n import Translator, format_percent
 from checker.procurement.questions import answer_paths
 from checker.procurement.vocab import severities, severity_word, status_word
+from checker.result import ResultDocument
 
 WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
 CREDIT = {"pass": 1.0, "partial": 0.5}
@@ -33,11 +33,10 @@ ANSWERED = ("pass", "fail", "partial", "waived")
 COMPARED, OFFER, SCAN, NOT_APPLICABLE = "compared", "offer", "scan", "not_applicable"
 
 
-# -- the one place that reads a result document ----------------------------------------------------
+# -- the one place that reads a result ---------------------------------------------------------------
 @dataclass(frozen=True)
 class ResultView:
-    """What the comparison needs of a JSON result (results.md): kept in one adapter, so the typed
-    result model (stream `result`) replaces only this."""
+    """What the comparison needs of a typed result (`checker.result.ResultDocument`)."""
 
     path: str
     name: str
@@ -47,17 +46,11 @@ class ResultView:
     statuses: dict[str, str]      # control id -> status; severities, domains and titles come from the catalog
 
 
-def view_of(result: Any, path: str) -> ResultView:
-    """`result`: the JSON document as plain data, or the typed result (stream `result`) turned into it."""
-    doc: dict[str, Any] = result.to_dict() if hasattr(result, "to_dict") else result
-    program = doc.get("program") or {}
-    cat = doc.get("catalog") or {}
-    results = [r for r in doc.get("results") or [] if isinstance(r, dict) and "control_id" in r]
+def view_of(doc: ResultDocument, path: str) -> ResultView:
     return ResultView(
-        path=path, name=str(program.get("short_name") or program.get("name") or Path(path).stem),
-        catalog=(str(cat.get("id")), str(cat.get("version")), str(cat.get("sha256"))),
-        profile=str(doc.get("profile")), as_of=str(doc.get("as_of")),
-        statuses={r["control_id"]: str(r.get("status")) for r in results})
+        path=path, name=doc.program.short_name or doc.program.name or Path(path).stem,
+        catalog=(doc.catalog.id, doc.catalog.version, doc.catalog.sha256), profile=doc.profile, as_of=doc.as_of,
+        statuses={r.control_id: r.status for r in doc.results})
 
 
 def load_bidder(path: Path, catalog: Catalog, profile: str | None, as_of: date | None, lang: str) -> ResultView:

@@ -2,27 +2,18 @@
 questionnaire and the comparison name a field ("Cifrado en reposo · activo") or an enum value
 ("Servicio de llaves (KMS)").
 
-`checker/labels.py` (stream `result`) holds the project's field and value labels: when it is present
-and has a label, that label is used. Otherwise (before that stream is merged, or for a path it does
-not cover) the words come from `procurement.<lang>.json`: a field's label from the words of its path
-segments, a value's from `value.<field>.<value>`.
+`checker/labels.py` holds the project's field and value labels and is used first. The questionnaire's
+own names for the vendor sheet's columns (`field.<path>` in `procurement.<lang>.json`) come before it;
+for a path it does not cover, the words of the path's segments (`segment.<name>`) and
+`value.<field>.<value>` are the fallback.
 """
 
 from __future__ import annotations
 
-import importlib
-from functools import cache
 from typing import Any
 
+from checker import labels
 from checker.i18n import messages, t
-
-
-@cache
-def _labels() -> Any:
-    try:
-        return importlib.import_module("checker.labels")
-    except ImportError:
-        return None
 
 
 def _word(segment: str, lang: str) -> str:
@@ -34,10 +25,8 @@ def field_label(path: str, lang: str) -> str:
     whole = messages("procurement", lang).get(f"field.{path}")
     if whole:
         return whole
-    labels = _labels()
-    if labels is not None and labels.has_field_label(path, lang):
-        label: str = labels.field_label(path, lang)
-        return label
+    if labels.has_field_label(path, lang):
+        return labels.field_label(path, lang)
     parts = [p for p in path.replace("[]", "").split(".")]
     for head in ("systems", "data_inventory", "processors", "transfers", "program", "authentication", "governance"):
         if len(parts) > 1 and parts[0] == head:
@@ -51,10 +40,8 @@ def field_label(path: str, lang: str) -> str:
 
 def value_label(path: str, value: str, lang: str) -> str:
     """The label of an enum value; the field's leaf name picks the list (`mfa`, `provider`...)."""
-    labels = _labels()
-    if labels is not None and labels.has_value_label(path, value, lang):
-        label: str = labels.value_label(path, value, lang)
-        return label
+    if labels.has_value_label(path, value, lang):
+        return labels.value_label(path, value, lang)
     words = messages("procurement", lang)
     parts = path.replace("[]", "").split(".")
     for n in (2, 1):   # `hosting.type` and a data subject's `type` are different lists
@@ -69,13 +56,11 @@ def value_spellings(path: str, value: str) -> set[str]:
     """Every label a value is known by, in both languages and from both sources, for reading answers:
     a questionnaire made by another release of the words still reads back."""
     out = {value}
-    labels = _labels()
     words_of = [messages("procurement", lang) for lang in ("es", "en")]
     parts = path.replace("[]", "").split(".")
     for lang, words in zip(("es", "en"), words_of, strict=True):
         out.add(value_label(path, value, lang))
-        if labels is not None:
-            out.add(labels.value_label(path, value, lang))
+        out.add(labels.value_label(path, value, lang))
         for n in (2, 1):
             own = words.get(f"value.{'.'.join(parts[-n:])}.{value}")
             if own:
