@@ -16,4 +16,5 @@ VERBS: tuple[str, ...] = (
     "draft",
     "render",
     "portfolio",
+    "compare",
 )
