@@ -2,8 +2,10 @@
 
 A finding carries an `Explanation` (message code + typed comparisons, `checker.result`); this module
 turns it into plain words with the labels of `checker.labels` and the templates of
-`checker/locales/explain.<lang>.json` (one per operator and outcome): "Portal de inscripción: cifrado en
-reposo activo es «no»; se requiere «sí»". Alternatives read as alternatives ("«a», «b» o «c»"), catalog
+`checker/locales/explain.<lang>.json`: one per operator and outcome ("Portal de inscripción: cuentas
+de administrador: 14; se requiere como máximo 5, parámetro del catálogo"), and, for fields that read
+better in their own words, one per field and outcome (`field.<path>.<pass|fail>`: "Portal de
+inscripción: guarda los datos sin cifrado en reposo"). Alternatives read as alternatives ("«a», «b» o «c»"), catalog
 parameters show their value, computed dates are dates, durations read as durations, and an observed
 value names its scan and its age. Field paths and enum codes never appear: they are the technical
 reference (the finding's `path` and `location`), shown apart by each renderer.
@@ -23,7 +25,7 @@ from typing import Any
 from checker.durations import Duration, is_duration
 from checker.i18n import format_date as _format_date
 from checker.i18n import t
-from checker.labels import field_label, value_label
+from checker.labels import field_key, field_label, value_label
 from checker.result import Comparison, ControlResult, Finding, Subject, WaiverInfo
 from checker.vocabulary import GATING, NA, PASS, WAIVED
 
@@ -177,11 +179,25 @@ def comparison_words(c: Comparison, lang: str) -> str:
             return _t(lang, "list.not_list", field=field)
         return _t(lang, "some.fail", field=field)
     declared = value_words(c.path, c.declared, lang)
+    # A field may have its own sentence (`field.<path>.<pass|fail>` in the explain locale), read
+    # before the operator's: "cifrado en reposo activo: «no»" says more as "guarda datos sin cifrar".
+    own = _field_sentence(c, lang)
+    if own is not None:
+        return _scan_suffix(c, lang, own)
     if status == "partial" and c.stale:
         return _t(lang, "compare.stale_pass", field=field, declared=declared, scan=c.scan or "",
                   date=format_date(c.scan_date, lang) if c.scan_date else "—", days=c.scan_age_days or 0)
     key = "compare." + (status if status in ("pass", "partial") else "fail")
     return _scan_suffix(c, lang, _t(lang, key, field=field, declared=declared, required=required_words(c, lang)))
+
+
+def _field_sentence(c: Comparison, lang: str) -> str | None:
+    if c.status not in (PASS, "fail") or c.operator != "equals" or c.stale:
+        return None
+    key = f"field.{field_key(c.field or c.path)}.{c.status}"
+    text = _t(lang, key, declared=value_words(c.path, c.declared, lang),
+              required=value_words(c.path, c.required, lang))
+    return None if text == key else text
 
 
 def _current(c: Comparison, field: str, lang: str) -> str:

@@ -71,10 +71,39 @@ def bench_cli() -> None:
     print(f"heavy modules imported on the JSON path: {', '.join(heavy) if heavy else 'none'}")
 
 
+def bench_result() -> None:
+    """The typed result (issue 9): JSON out, JSON back into the model, and Markdown/CSV in the other
+    language from the saved JSON (what `resguarda render` does after reading the file)."""
+    from checker.render import RenderOptions, renderer_for
+    from checker.result import ResultDocument
+
+    catalog = load_catalog()
+    loaded = load_declaration(EXAMPLE, "ai-center.yaml")
+    doc = evaluate_loaded(loaded, as_of=date(2026, 11, 20), catalog=catalog)
+    data = doc.to_json()
+
+    def median_ms(fn: object, n: int = 15) -> float:
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    write = median_ms(doc.to_json)
+    read = median_ms(lambda: ResultDocument.from_json(data))
+    saved = ResultDocument.from_json(data)
+    md = median_ms(lambda: renderer_for("md")(saved, RenderOptions(lang="en")), 7)
+    csv = median_ms(lambda: renderer_for("csv")(saved, RenderOptions(lang="en")), 7)
+    print(f"result of ai-center.yaml ({len(data) / 1024:.0f} KiB of JSON): write {write:.1f} ms, read back into "
+          f"the model {read:.1f} ms; render from it in English: Markdown {md:.1f} ms, CSV {csv:.1f} ms")
+
+
 def main() -> None:
     print("== core ==")
     bench_in_process()
     bench_cli()
+    bench_result()
     for extra in ("bench_report.py", "bench_scan.py", "bench_drafts.py", "bench_portfolio.py", "bench_procure.py"):
         script = ROOT / "scripts" / extra
         if script.exists():

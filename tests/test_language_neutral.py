@@ -86,6 +86,9 @@ def _catalog_words(lang: str) -> set[str]:
         texts += [c.owner_role.get(lang)] if c.owner_role else []
         texts += [c.not_applicable.get(lang)] if c.not_applicable else []
         texts += [r.citation(lang) for r in c.legal_refs] + [r.note.get(lang) for r in c.legal_refs if r.note]
+        # `previous` (the article in the repealed law) is one text, not one per language: a catalog
+        # note such as "(ante el INAI, hoy extinto)" shows in English too until the catalog splits it.
+        texts += [r.previous for r in c.legal_refs if r.previous]
     return _words(_CODE.sub(" ", " ".join(texts)))
 
 
