@@ -68,19 +68,36 @@ def _format_for(args: argparse.Namespace, lang: str) -> str | None:
     return None
 
 
-def _check_output_folder(output: str | None, lang: str) -> None:
-    """Refuse a missing output folder before the work (an evaluation, a scan), not after it."""
-    if output and not Path(output).parent.is_dir():
+def _check_output_folder(output: str | None, lang: str, inputs: list[tuple[str, Any]] | None = None) -> None:
+    """Refuse a bad output target before the work (an evaluation, a scan), not after it."""
+    from checker.output import check_output, is_stdout
+
+    if output and not is_stdout(output) and not Path(output).parent.is_dir():
         raise InputError(output, t("cli", lang, "error.output_dir", dir=Path(output).parent),
                          hint=t("cli", lang, "error.output_dir_hint"))
+    check_output(output, inputs or (), lang)
+
+
+def _loaded_inputs(loaded: Any, catalog: Any) -> list[tuple[str, Any]]:
+    """The files a declaration and the catalog bring in: none of them may be an output target."""
+    base = loaded.base_dir
+    found: list[tuple[str, Any]] = [("evidence", base / ev.path) for ev in loaded.model.evidence or []]
+    found += [("scan", base / scan.file) for scan in loaded.model.scans or []]
+    folder = getattr(catalog, "folder", None)
+    if folder is not None:
+        found += [("catalog", Path(folder) / name) for name in ["catalog.yaml", *catalog.index.files]]
+    return found
 
 
 def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
     from checker.output import write_atomic
 
     if output:
-        write_atomic(Path(output), content, lang)
-        print(t("cli", lang, "written", path=output), file=sys.stderr)
+        from checker.output import is_stdout
+
+        write_atomic(output, content, lang)
+        if not is_stdout(output):
+            print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
     if fmt == "pdf":
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
@@ -102,7 +119,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     lang = _lang(args)
     fmt = _format_for(args, lang)
-    _check_output_folder(args.output, lang)
+    inputs: list[tuple[str, Any]] = [("declaration", args.declaration)]
+    if args.thresholds:
+        inputs.append(("thresholds", args.thresholds))
+    _check_output_folder(args.output, lang, inputs)
     as_of = _as_of(args.as_of, lang)
     catalog = _catalog(args)
     thresholds = None
@@ -111,6 +131,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         thresholds = load_thresholds(Path(args.thresholds), lang)
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
+    _check_output_folder(args.output, lang, inputs + _loaded_inputs(loaded, catalog))
     doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
     _warn(loaded.warnings, lang)
     if fmt is None:
@@ -245,6 +266,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     from checker.checklist import render_checklist
 
     lang = _lang(args)
+    _check_output_folder(args.output, lang)
     fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv"}.get(Path(args.output).suffix.lower(), "md")
                           if args.output else "md")
     content = render_checklist(_catalog(args), args.profile, fmt, lang)
@@ -256,6 +278,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from checker.diff import diff_documents, diff_exit_code, load_result, render_diff
 
     lang = _lang(args)
+    _check_output_folder(args.output, lang, [("result", args.old), ("result", args.new)])
     old = load_result(Path(args.old), lang)
     new = load_result(Path(args.new), lang)
     if not args.lang:  # the report's language follows the newer evaluation unless asked
