@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from checker.durations import DURATION_PATTERN, Duration
+from checker.strict_types import StrictScalars
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
@@ -38,8 +39,9 @@ TlsVersion = Annotated[Literal["1.0", "1.1", "1.2", "1.3"], BeforeValidator(_num
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
-class Strict(BaseModel):
-    # Unknown keys are errors (the loader strips the owner's `x_` notes before validation).
+class Strict(StrictScalars):
+    # Unknown keys are errors (the loader strips the owner's `x_` notes before validation); booleans and
+    # whole numbers are never coerced from text (checker/strict_types.py).
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from checker.declaration import ALWAYS_SENSITIVE, Declaration
 from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
-from checker.i18n import DEFAULT_LANG
+from checker.i18n import DEFAULT_LANG, t
 from checker.locations import Located, Path_, data_path, error_text, load_yaml_file
 
 
@@ -161,11 +161,12 @@ def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | No
     if kind == "list_type":
         return tr("type.list", where=where), tr("type.list.hint")
     if kind.startswith("bool"):
-        return tr("type.bool", where=where, value=repr(value)), None
+        return tr("type.bool", where=where, value=repr(value)), t("integrity", lang, "strict.bool.hint")
     if kind.startswith(("date", "datetime")):
         return tr("type.date", value=value, where=where), tr("type.date.hint")
     if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
-        return _number_message(err, where, lang), None
+        quoted = kind == "int_type" and isinstance(value, str)
+        return _number_message(err, where, lang), (t("integrity", lang, "strict.int.hint") if quoted else None)
     if kind.startswith("string"):
         ctx = err.get("ctx", {})
         if kind == "string_type":

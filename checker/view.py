@@ -7,7 +7,6 @@ declaration cannot use (unknown keys are refused), so nothing declared is ever o
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,10 +52,19 @@ def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
     }
 
 
-def build_view(model: Declaration, declared: dict[str, Any], observed: Any | None = None) -> View:
-    """`declared` is the validated declaration as written (x_ notes removed); `observed` comes from
-    `checker.scan.observed.observe` when the declaration cites scans."""
-    data = copy.deepcopy(declared)
+def model_values(model: Declaration) -> dict[str, Any]:
+    """What the model understood, shaped as declared: the keys the owner wrote (and only those),
+    each with the validated value (`1.2` -> "1.2", a quoted date -> a date). Rules read this, never
+    the raw YAML, so the engine and the model cannot disagree about a value."""
+    data: dict[str, Any] = model.model_dump(mode="python", exclude_unset=True, by_alias=True)
+    return data
+
+
+def build_view(model: Declaration, declared: dict[str, Any] | None = None, observed: Any | None = None) -> View:
+    """The view of what `model` holds (`declared`, the YAML as written, is no longer read: kept in
+    the signature for callers); `observed` comes from `checker.scan.observed.observe` when the
+    declaration cites scans."""
+    data = model_values(model)
     program = model.program
 
     subjects = program.data_subjects
