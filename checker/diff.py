@@ -30,6 +30,7 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.i18n import Translator
+from checker.inputs import read_input
 
 BAD = ("fail", "partial", "unknown")
 GOOD = ("pass", "not_applicable")
@@ -245,13 +246,8 @@ def load_result(path: str | Path, lang: str = "es") -> dict[str, Any]:
     """Read a JSON result document; anything else is an InputError naming file, line and column."""
     tr = Translator("diff", lang)
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(name, tr("load.unreadable", error=exc.strerror or str(exc)),
-                         hint=tr("load.unreadable.hint")) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(name, tr("load.too_big", limit=MAX_BYTES // (1024 * 1024)), 1, 1)
+    # Read once and bounded; a FIFO, a device or a folder is refused before it is opened.
+    raw = read_input(path, name, MAX_BYTES, lang, too_large=tr("load.too_big", limit=MAX_BYTES // (1024 * 1024))).data
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, t
@@ -206,3 +207,14 @@ def decode_utf8(raw: bytes, display: str, lang: str = DEFAULT_LANG) -> str:
         lang = lang if lang in LANGS else DEFAULT_LANG
         raise InputError(display, t("errors", lang, "file.not_utf8"), line, column,
                          t("errors", lang, "file.not_utf8.hint")) from None
+
+
+def read_yaml_input(path: Path | str, display: str | None = None, lang: str = DEFAULT_LANG) -> tuple[Any, str]:
+    """A YAML input read once (bounded, kind-checked) and parsed with locations: (Located, sha256)."""
+    from checker.locations import MAX_BYTES, load_yaml_text
+
+    name = display or str(path)
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    blob = read_input(path, name, MAX_BYTES, lang,
+                      too_large=t("errors", lang, "file.too_large", mb=MAX_BYTES >> 20))
+    return load_yaml_text(decode_utf8(blob.data, name, lang), name, lang), blob.sha256
