@@ -375,6 +375,8 @@ def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
     cache_name = f"catalog-{CACHE_FORMAT}-{key}.json"
     cached = _from_cache(catalog_cache.read_cache(cache_name, sha, lang), index, sha, str(root))
     if cached is not None:
+        if not builtin:
+            _refuse_unrunnable_rules(cached, lang)
         return cached
     controls: list[Control] = []
     raw_files: list[Any] = []
@@ -402,8 +404,20 @@ def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
         controls.extend(file_controls)
         raw_files.append(data)
     catalog = Catalog(index=index, controls=controls, sha256=sha, locations=where, folder=str(root))
+    if not builtin:
+        _refuse_unrunnable_rules(catalog, lang)
     catalog_cache.write_cache(cache_name, sha, {"files": raw_files, "locations": where}, lang)
     return catalog
+
+
+def _refuse_unrunnable_rules(catalog: Catalog, lang: str) -> None:
+    """A user's catalog whose rule cannot run as written is bad input (exit 2), not a crash later."""
+    from checker.rule_check import rule_problems
+
+    for control_id, problem in rule_problems(catalog, lang)[:1]:
+        file, line, col = catalog.locations[control_id]
+        raise InputError(file, t("integrity", lang, "rule.problem", id=control_id, problem=problem), line, col,
+                         t("integrity", lang, "rule.problem.hint"))
 
 
 def _inside_folder(root: Path, name: str) -> bool:
@@ -428,7 +442,10 @@ def _from_cache(blob: Any, index: CatalogIndex, sha: str, folder: str) -> Catalo
 
 def check_catalog(catalog: Catalog, lang: str = DEFAULT_LANG) -> list[str]:
     """Problems that span controls: domain coverage, parameters, references to unknown laws."""
-    problems: list[str] = []
+    from checker.rule_check import rule_problems
+
+    problems: list[str] = [t("integrity", lang, "rule.problem", id=cid, problem=problem)
+                           for cid, problem in rule_problems(catalog, lang)]
     covered = {c.domain for c in catalog.controls}
     for domain in DOMAINS:
         if domain not in covered:

@@ -43,9 +43,15 @@ def _as_of(value: str | None, lang: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise UsageError(t("cli", lang, "error.as_of", value=value)) from None
+    from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
+
+    if not as_of_in_range(when):
+        raise UsageError(t("integrity", lang, "as_of.out_of_range", value=value, low=AS_OF_MIN, high=AS_OF_MAX)
+                         + "\n  -> " + t("integrity", lang, "as_of.out_of_range.hint"))
+    return when
 
 
 def _catalog(args: argparse.Namespace) -> Any:

@@ -16,6 +16,23 @@ from checker.declaration import ALWAYS_SENSITIVE, PATRIMONIAL, PUBLIC_OPERATORS,
 
 MINOR_AUDIENCES = {"student": "students", "applicant": "applicants"}
 
+# The names of the derived facts, per place (a catalog's rules may read them; `catalog check` checks
+# rule paths against these and the declaration model). A test keeps them equal to what build_view makes.
+TOP_FACTS = frozenset({"public_body", "private_operator", "law", "is_encargado", "has_minors", "processes_sensitive",
+                       "processes_biometric", "processes_patrimonial", "processes_official_id", "hosted_abroad",
+                       "has_transfers", "has_processors", "intensive_processing", "llave_mx",
+                       "data_subject_count"})
+CATEGORY_FACTS = frozenset({"is_sensitive", "is_patrimonial", "is_biometric", "about_minors", "is_official_id",
+                            "stored_abroad"})
+SYSTEM_FACTS = frozenset({"stores_categories", "stores_personal_data", "stores_sensitive", "stores_biometric",
+                          "stores_minors_data", "stores_official_id", "abroad", "reachable_from_internet",
+                          "audiences"})
+PROCESSOR_FACTS = frozenset({"handles_sensitive", "abroad"})
+TRANSFER_FACTS = frozenset({"international", "includes_sensitive"})
+# Where each set of facts sits (a list section of the declaration, or "" for the top).
+FACTS_AT = {"": TOP_FACTS, "data_inventory": CATEGORY_FACTS, "systems": SYSTEM_FACTS, "processors": PROCESSOR_FACTS,
+            "transfers": TRANSFER_FACTS}
+
 
 @dataclass
 class View:
