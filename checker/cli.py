@@ -112,8 +112,10 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
 
 
 def _warn(warnings: list[str], lang: str) -> None:
+    from checker.neutral import terminal
+
     for w in warnings:
-        print(f"{t('cli', lang, 'warning')}: {w}", file=sys.stderr)
+        print(f"{t('cli', lang, 'warning')}: {terminal(w)}", file=sys.stderr)
 
 
 # -- verbs -----------------------------------------------------------------------------------
@@ -176,8 +178,10 @@ def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
     def tr(key: str, **kw: Any) -> str:
         return t("cli", lang, key, **kw)
 
+    from checker.neutral import terminal
+
     s = doc["summary"]
-    print(tr("summary.title", program=doc["program"]["name"]))
+    print(tr("summary.title", program=terminal(doc["program"]["name"])))
     print(tr("summary.meta", catalog=doc["catalog"]["id"], version=doc["catalog"]["version"],
              profile=doc["profile"], law=doc["law"], as_of=doc["as_of"]))
     print(tr("summary.score", score="—" if s["score"] is None else f"{s['score']:.1f}"))
@@ -192,9 +196,9 @@ def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
         return
     print(tr("summary.worst"))
     for r in serious[:10]:
-        reason = r["reasons"][0] if r["reasons"] else ""
+        reason = terminal(r["reasons"][0]) if r["reasons"] else ""
         print(f"  [{tr('severity.' + r['severity'])}/{tr('status.' + r['status'])}] {r['control_id']} "
-              f"{r['title']}\n      {reason}")
+              f"{terminal(r['title'])}\n      {reason}")
     if len(serious) > 10:
         print(tr("summary.more", n=len(serious) - 10))
 
@@ -373,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from checker.neutral import ascii_fallback, terminal, terminal_lines
+
+    for stream in (sys.stdout, sys.stderr):
+        ascii_fallback(stream)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb == "evaluate":
@@ -389,10 +397,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resguarda: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"resguarda: {exc}", file=sys.stderr)
+        print(f"resguarda: {terminal_lines(exc)}", file=sys.stderr)
         return 2
     except ToolError as exc:
-        print(f"resguarda: {exc}", file=sys.stderr)
+        print(f"resguarda: {terminal_lines(exc)}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130
@@ -402,6 +410,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the promise is: no traceback, exit 3
         if os.environ.get("RESGUARDA_DEBUG"):
             raise
-        print(f"resguarda: {t('cli', lang, 'error.internal', error=f'{type(exc).__name__}: {exc}')}",
+        print(f"resguarda: {terminal(t('cli', lang, 'error.internal', error=f'{type(exc).__name__}: {exc}'))}",
               file=sys.stderr)
         return 3

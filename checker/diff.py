@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
-from checker.i18n import Translator
+from checker.i18n import Translator, t
 from checker.inputs import read_input
 
 BAD = ("fail", "partial", "unknown")
@@ -283,7 +283,27 @@ def load_result(path: str | Path, lang: str = "es") -> dict[str, Any]:
     if not isinstance(doc["summary"], dict):
         line, column = _where(text, "summary")
         raise InputError(name, tr("load.bad_summary"), line, column, tr("load.hint"))
+    _check_against_model(doc, text, name, lang)
     return doc
+
+
+def _check_against_model(doc: dict[str, Any], text: str, name: str, lang: str) -> None:
+    """Every field with the type the result model gives it (strict: no "1.5" for a score), so the
+    comparison never meets a value it cannot handle."""
+    from pydantic import ValidationError
+
+    from checker.result import ResultDocument
+
+    try:
+        ResultDocument.model_validate(doc, strict=True)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) if isinstance(p, str) else f"[{p}]" for p in err["loc"]]
+        field = ".".join(loc).replace(".[", "[")
+        key = next((p for p in reversed(err["loc"]) if isinstance(p, str)), "schema_version")
+        line, column = _where(text, key)
+        raise InputError(name, t("integrity", lang, "result.invalid", field=field, detail=err["msg"].lower()),
+                         line, column, t("integrity", lang, "result.invalid.hint")) from None
 
 
 def json_text(diff: Diff) -> str:

@@ -22,6 +22,7 @@ from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, t
 from checker.inputs import evidence_limit, hash_file, is_stdin, path_problem, read_yaml_input
 from checker.locations import Located, Path_, data_path, error_text
+from checker.strict_types import MAX_INT
 
 
 @dataclass
@@ -169,8 +170,12 @@ def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | No
     if kind.startswith(("date", "datetime")):
         return tr("type.date", value=value, where=where), tr("type.date.hint")
     if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
-        quoted = kind == "int_type" and isinstance(value, str)
-        return _number_message(err, where, lang), (t("integrity", lang, "strict.int.hint") if quoted else None)
+        number_hint: str | None = None
+        if kind == "int_type" and isinstance(value, str):
+            number_hint = t("integrity", lang, "strict.int.hint")
+        elif kind == "less_than_equal" and err.get("ctx", {}).get("le") == MAX_INT:
+            number_hint = t("integrity", lang, "strict.int_range.hint")
+        return _number_message(err, where, lang), number_hint
     if kind.startswith("string"):
         ctx = err.get("ctx", {})
         if kind == "string_type":
