@@ -63,11 +63,17 @@ _WWW = re.compile(r"(?i)\bwww\.")
 
 
 def markdown(text: object) -> str:
-    """For Markdown: every markup character escaped, no autolink (`http:` and `www.` broken with a
-    zero-width joiner-free entity), no @mention (a zero-width word joiner after @), no raw HTML."""
-    value = visible(str(text)).replace("\n", " ").replace("\r", " ")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    value = _SCHEME.sub(lambda m: f"{m.group(1)}&#58;", value)
+    """For Markdown: one line, every markup character escaped (no link, image or raw HTML), then
+    `inert_links`."""
+    value = " ".join(visible(str(text)).split())
+    return inert_links(_MD_SPECIAL.sub(r"\\\1", value))
+
+
+def inert_links(markdown_text: str) -> str:
+    """Text already escaped for Markdown, made safe from what escaping leaves live: GitHub's bare-URL
+    autolinks (`https:` gets an entity for its colon, `www.` for its dot), @mentions (a word joiner
+    after the @, so `@org/team` notifies nobody), and bidi or invisible characters."""
+    value = _SCHEME.sub(lambda m: f"{m.group(1)}&#58;", visible(markdown_text))
     value = _WWW.sub(lambda m: m.group(0)[:3] + "&#46;", value)
     return _MENTION.sub("@\u2060", value)
 

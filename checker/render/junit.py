@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from checker.i18n import Translator
+from checker.neutral import visible
 from checker.render import RenderOptions
 from checker.render.csv_rows import Case, cases, waiver_text
 
@@ -29,7 +30,8 @@ _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010
 
 
 def _clean(text: Any) -> str:
-    return _INVALID_XML.sub("", "" if text is None else str(text))
+    # Bidi overrides and invisible characters shown as their code in CI test reports too.
+    return visible(_INVALID_XML.sub("", "" if text is None else str(text)))
 
 
 def _one_line(text: str) -> str:

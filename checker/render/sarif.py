@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.i18n import Translator
+from checker.neutral import sarif_text
 from checker.render import RenderOptions
 from checker.render.csv_rows import finding_status, legal_refs_text, underlying
 
@@ -226,8 +227,9 @@ def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: di
 
 
 def _one_line(text: str) -> str:
-    # SARIF viewers show messages as one paragraph; control characters only break them.
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    # SARIF viewers show messages as one paragraph; control characters only break them, and an
+    # embedded `[text](url)` would become a live link (checker/neutral.py).
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in sarif_text(text))
     return " ".join(cleaned.split())
 
 
