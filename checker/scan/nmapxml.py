@@ -512,6 +512,10 @@ def _tls(script: Element) -> TlsInfo:
                 if ciphers.get("key") != "ciphers":
                     continue
                 for entry in ciphers:
+                    # With the worst grade known to be F, only F entries matter: a look at the texts
+                    # (C attribute reads) skips the others without reading every item's key.
+                    if least == "F" and "F" not in [item.text for item in entry]:
+                        continue
                     strength = name = None
                     for item in entry:
                         k = item.get("key")
@@ -524,12 +528,35 @@ def _tls(script: Element) -> TlsInfo:
                             weakest = strength
                         if strength == "F":
                             f_grade.append(f"{key} {name or '?'}")
+    if least == "F" and not f_grade and tables:
+        # Grades written with spaces (" F") escaped the quick look: walk every entry after all.
+        return _tls_full(script, versions, tables)
     if not versions:
         versions, text_least = _tls_from_text(script.get("output") or "")
         if text_least is not None and (weakest is None or text_least > weakest):
             weakest = text_least
     versions.sort(key=TLS_ORDER.index)
     return TlsInfo(versions, weakest, f_grade)
+
+
+def _tls_full(script: Element, versions: list[str], tables: list[tuple[str, Element]]) -> TlsInfo:
+    f_grade: list[str] = []
+    for key, table in tables:
+        for ciphers in table:
+            if ciphers.get("key") != "ciphers":
+                continue
+            for entry in ciphers:
+                strength = name = None
+                for item in entry:
+                    k = item.get("key")
+                    if k == "strength":
+                        strength = _grade(item.text)
+                    elif k == "name":
+                        name = item.text
+                if strength == "F":
+                    f_grade.append(f"{key} {name or '?'}")
+    versions.sort(key=TLS_ORDER.index)
+    return TlsInfo(versions, "F", f_grade)
 
 
 def _tls_from_text(output: str) -> tuple[list[str], str | None]:
