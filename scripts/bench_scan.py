@@ -331,7 +331,8 @@ def _run_child(kind: str, path: Path, repeat: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", type=int, default=None, help="default: 25,000 (campus), 16,000 (tls-heavy, about 105 MB)")
+    parser.add_argument("--hosts", type=int, default=None,
+                        help="default: 25,000 (campus), 16,000 (tls-heavy, about 105 MB)")
     parser.add_argument("--shape", choices=list(SHAPES), default="campus",
                         help="campus: a /16 of a school network; tls-heavy: issue 15's structure")
     parser.add_argument("--child", choices=["resguarda", "python-nmap", "evaluate"], help=argparse.SUPPRESS)
