@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint sysdeps clean
+.PHONY: demo test bench fuzz lint sysdeps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) sysdeps
 
 bench: $(STAMP) sysdeps
 	@$(PY) scripts/bench.py
+
+# Hypothesis over the loader and the whole CLI path, 10,000 cases (tests/test_fuzz.py, docs/robustez.md).
+fuzz: $(STAMP)
+	@HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -x
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check checker tests scripts

@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from checker.catalog import Catalog, load_catalog
+from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
+from checker.errors import InputError
 from checker.evaluate import Evaluator
+from checker.i18n import t
 from checker.result import ResultDocument
 from checker.validate import LoadedDeclaration, load_declaration
 from checker.view import as_of_default
 
 
-def observe_scans(loaded: LoadedDeclaration, as_of: date) -> Any | None:
+def observe_scans(loaded: LoadedDeclaration, as_of: date, lang: str = "es") -> Any | None:
     """Parse the declaration's scans (imported only when it cites some: nmap code stays off the fast path)."""
     if not loaded.model.scans:
         return None
@@ -25,14 +28,20 @@ def observe_scans(loaded: LoadedDeclaration, as_of: date) -> Any | None:
 
     scans = [ScanInput(id=s.id, file=s.file, vantage=s.vantage) for s in loaded.model.scans]
     systems = [(s.id, list(s.hosts or [])) for s in loaded.model.systems or []]
-    return observe(scans, systems, as_of, loaded.base_dir)
+    return observe(scans, systems, as_of, loaded.base_dir, lang)
 
 
 def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
                     profile: str | None = None, catalog: Catalog | None = None) -> ResultDocument:
     catalog = catalog or load_catalog()
     when = as_of or as_of_default(loaded.model, date.today())
-    observed = observe_scans(loaded, when)
+    if not as_of_in_range(when):
+        # Only a declared assessment date gets here (the CLI checks --as-of): say where it is.
+        line, column = loaded.located.where(("assessment", "date"))
+        raise InputError(loaded.display, t("integrity", lang, "as_of.out_of_range", value=when, low=AS_OF_MIN,
+                                           high=AS_OF_MAX), line, column,
+                         t("integrity", lang, "as_of.out_of_range.hint"))
+    observed = observe_scans(loaded, when, lang)
     return Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
 
 

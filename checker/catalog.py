@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -29,9 +27,11 @@ from pydantic import (
 )
 from ruamel.yaml import YAML
 
+from checker import catalog_cache
 from checker.errors import InputError
-from checker.i18n import DEFAULT_LANG
-from checker.locations import Located, data_path, error_text, load_yaml_file, os_reason
+from checker.i18n import DEFAULT_LANG, t
+from checker.inputs import decode_utf8, read_input
+from checker.locations import MAX_BYTES, Located, data_path, error_text, load_yaml_file, load_yaml_text
 from checker.resources import controls_dir
 from checker.vocabulary import DOMAINS, Domain, Severity
 
@@ -256,6 +256,7 @@ class Catalog(BaseModel):
     controls: list[Control]
     sha256: str
     locations: dict[str, tuple[str, int, int]] = Field(default_factory=dict)  # control id -> file, line, col
+    folder: str = ""  # where it was read from (outputs must not overwrite its files)
 
     def get(self, control_id: str) -> Control | None:
         return next((c for c in self.controls if c.id == control_id), None)
@@ -294,26 +295,27 @@ def load_catalog(directory: Path | None = None, lang: str = DEFAULT_LANG) -> Cat
 # Parsing 300 KB of YAML costs a quarter of a second even with ruamel's C parser, and the
 # round-trip loader (which keeps lines for error messages) ten times that: too much for a CLI
 # that should answer in half a second. The validated catalog is therefore cached as JSON, keyed
-# by the bytes of every catalog file and of this module, in the user's cache folder. The YAML
-# stays the only source; the cache is rebuilt whenever anything changes.
-CACHE_FORMAT = 1
+# by the bytes of every catalog file and of this module, in the user's cache folder, verified on
+# every read (checker/catalog_cache.py). The YAML stays the only source.
+CACHE_FORMAT = 2
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("RESGUARDA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "resguarda"
+def _read(path: Path, lang: str) -> tuple[bytes, str]:
+    """A catalog file's bytes (read once, bounded) and text."""
+    data = read_input(path, str(path), MAX_BYTES, lang).data
+    return data, decode_utf8(data, str(path), lang)
 
 
-def _fast_yaml(path: Path) -> Any:
+def _fast_yaml(text: str) -> Any:
     """Data only, no locations: ruamel's C loader when present. Only for the built-in catalog."""
     yaml = YAML(typ="safe", pure=not _HAVE_C)
-    return yaml.load(path.read_text(encoding="utf-8"))
+    return yaml.load(text)
 
 
-def _start_lines(path: Path) -> dict[str, tuple[int, int]]:
+def _start_lines(text: str) -> dict[str, tuple[int, int]]:
     """Where each `- id: XXX-00` starts, without a round-trip parse."""
     out: dict[str, tuple[int, int]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         m = _ID_LINE.match(line)
         if m:
             out.setdefault(m.group(2), (number, len(m.group(1)) + 1))
@@ -339,28 +341,36 @@ def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
     root = Path(directory)
     builtin = root.resolve() == controls_dir().resolve()
     index_path = root / "catalog.yaml"
-    index_loc = load_yaml_file(index_path, str(index_path), lang)
+    index_raw, index_text = _read(index_path, lang)
+    index_loc = load_yaml_text(index_text, str(index_path), lang)
     try:
         index = CatalogIndex.model_validate(index_loc.data)
     except ValidationError as exc:
         raise _located_error(exc, index_loc, lang=lang) from None
-    digest = hashlib.sha256(index_path.read_bytes())
-    blobs: dict[str, bytes] = {}
-    for name in index.files:
+    digest = hashlib.sha256(index_raw)
+    texts: dict[str, str] = {}
+    for number, name in enumerate(index.files):
         path = root / name
-        try:
-            blobs[name] = path.read_bytes()
-        except OSError as exc:
+        line, col = index_loc.where(("files", number))
+        if not builtin and not _inside_folder(root, name):
             raise InputError(str(index_path), error_text(lang, "catalog.unreadable_file", name=name,
-                                                         reason=os_reason(exc, lang)),
-                             *index_loc.where(("files", index.files.index(name))),
-                             error_text(lang, "catalog.unreadable_file.hint")) from None
-        digest.update(name.encode() + b"\0" + blobs[name])
+                                                         reason=t("integrity", lang, "catalog.outside")),
+                             line, col, t("integrity", lang, "catalog.outside.hint"))
+        try:
+            raw, texts[name] = _read(path, lang)
+        except InputError as exc:
+            raise InputError(str(index_path), error_text(lang, "catalog.unreadable_file", name=name,
+                                                         reason=exc.message),
+                             line, col, error_text(lang, "catalog.unreadable_file.hint")) from None
+        digest.update(name.encode() + b"\0" + raw)
     sha = digest.hexdigest()
-    key = hashlib.sha256(sha.encode() + Path(__file__).read_bytes()).hexdigest()
-    cache_file = _cache_dir() / f"catalog-{CACHE_FORMAT}-{key}.json"
-    cached = _read_cache(cache_file, index, sha)
+    code = Path(__file__).read_bytes() + Path(catalog_cache.__file__).read_bytes()
+    key = hashlib.sha256(sha.encode() + code).hexdigest()
+    cache_name = f"catalog-{CACHE_FORMAT}-{key}.json"
+    cached = _from_cache(catalog_cache.read_cache(cache_name, sha, lang), index, sha, str(root))
     if cached is not None:
+        if not builtin:
+            _refuse_unrunnable_rules(cached, lang)
         return cached
     controls: list[Control] = []
     raw_files: list[Any] = []
@@ -369,10 +379,11 @@ def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
         path = root / name
         if builtin:
             located = None
-            data = _fast_yaml(path)
-            starts = _start_lines(path)
+            data = _fast_yaml(texts[name])
+            starts = _start_lines(texts[name])
         else:
-            located = load_yaml_file(path, str(path), lang)  # a user's catalog: the hostile-input limits apply
+            # a user's catalog: the hostile-input limits apply
+            located = load_yaml_text(texts[name], str(path), lang)
             data = located.data
             starts = {}
         file_controls = _validate_file(path, data, located, lang)
@@ -386,34 +397,49 @@ def _load(directory: str, lang: str = DEFAULT_LANG) -> Catalog:
             where[control.id] = (str(path), line, col)
         controls.extend(file_controls)
         raw_files.append(data)
-    catalog = Catalog(index=index, controls=controls, sha256=sha, locations=where)
-    _write_cache(cache_file, raw_files, where)
+    catalog = Catalog(index=index, controls=controls, sha256=sha, locations=where, folder=str(root))
+    if not builtin:
+        _refuse_unrunnable_rules(catalog, lang)
+    catalog_cache.write_cache(cache_name, sha, {"files": raw_files, "locations": where}, lang)
     return catalog
 
 
-def _read_cache(cache_file: Path, index: CatalogIndex, sha: str) -> Catalog | None:
+def _refuse_unrunnable_rules(catalog: Catalog, lang: str) -> None:
+    """A user's catalog whose rule cannot run as written is bad input (exit 2), not a crash later."""
+    from checker.rule_check import rule_problems
+
+    for control_id, problem in rule_problems(catalog, lang)[:1]:
+        file, line, col = catalog.locations[control_id]
+        raise InputError(file, t("integrity", lang, "rule.problem", id=control_id, problem=problem), line, col,
+                         t("integrity", lang, "rule.problem.hint"))
+
+
+def _inside_folder(root: Path, name: str) -> bool:
+    """An index entry names a file inside the catalog folder (no absolute path, no `..` out, no
+    symlink leading elsewhere)."""
+    if Path(name).is_absolute() or "\x00" in name:
+        return False
+    base = root.resolve()
+    return (base / name).resolve().is_relative_to(base)
+
+
+def _from_cache(blob: Any, index: CatalogIndex, sha: str, folder: str) -> Catalog | None:
+    if blob is None:
+        return None
     try:
-        blob = json.loads(cache_file.read_text(encoding="utf-8"))
         controls = [Control.model_validate(raw) for data in blob["files"] for raw in data]
         where = {k: (v[0], v[1], v[2]) for k, v in blob["locations"].items()}
-        return Catalog(index=index, controls=controls, sha256=sha, locations=where)
-    except (OSError, ValueError, KeyError, TypeError, ValidationError):
-        return None  # absent, stale or damaged: rebuild from the YAML
-
-
-def _write_cache(cache_file: Path, raw_files: list[Any], where: dict[str, tuple[str, int, int]]) -> None:
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"files": raw_files, "locations": where}, default=str), encoding="utf-8")
-        os.replace(tmp, cache_file)
-    except OSError:
-        pass  # a read-only home only costs speed
+        return Catalog(index=index, controls=controls, sha256=sha, locations=where, folder=folder)
+    except (ValueError, KeyError, TypeError, IndexError, ValidationError):
+        return None  # verified but not the shape this version writes: rebuild from the YAML
 
 
 def check_catalog(catalog: Catalog, lang: str = DEFAULT_LANG) -> list[str]:
     """Problems that span controls: domain coverage, parameters, references to unknown laws."""
-    problems: list[str] = []
+    from checker.rule_check import rule_problems
+
+    problems: list[str] = [t("integrity", lang, "rule.problem", id=cid, problem=problem)
+                           for cid, problem in rule_problems(catalog, lang)]
     covered = {c.domain for c in catalog.controls}
     for domain in DOMAINS:
         if domain not in covered:

@@ -46,9 +46,15 @@ def _as_of(value: str | None, lang: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise UsageError(t("cli", lang, "error.as_of", value=value)) from None
+    from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
+
+    if not as_of_in_range(when):
+        raise UsageError(t("integrity", lang, "as_of.out_of_range", value=value, low=AS_OF_MIN, high=AS_OF_MAX)
+                         + "\n  -> " + t("integrity", lang, "as_of.out_of_range.hint"))
+    return when
 
 
 def _catalog(args: argparse.Namespace) -> Any:
@@ -71,19 +77,36 @@ def _format_for(args: argparse.Namespace, lang: str) -> str | None:
     return None
 
 
-def _check_output_folder(output: str | None, lang: str) -> None:
-    """Refuse a missing output folder before the work (an evaluation, a scan), not after it."""
-    if output and not Path(output).parent.is_dir():
+def _check_output_folder(output: str | None, lang: str, inputs: list[tuple[str, Any]] | None = None) -> None:
+    """Refuse a bad output target before the work (an evaluation, a scan), not after it."""
+    from checker.output import check_output, is_stdout
+
+    if output and not is_stdout(output) and not Path(output).parent.is_dir():
         raise InputError(output, t("cli", lang, "error.output_dir", dir=Path(output).parent),
                          hint=t("cli", lang, "error.output_dir_hint"))
+    check_output(output, inputs or (), lang)
+
+
+def _loaded_inputs(loaded: Any, catalog: Any) -> list[tuple[str, Any]]:
+    """The files a declaration and the catalog bring in: none of them may be an output target."""
+    base = loaded.base_dir
+    found: list[tuple[str, Any]] = [("evidence", base / ev.path) for ev in loaded.model.evidence or []]
+    found += [("scan", base / scan.file) for scan in loaded.model.scans or []]
+    folder = getattr(catalog, "folder", None)
+    if folder is not None:
+        found += [("catalog", Path(folder) / name) for name in ["catalog.yaml", *catalog.index.files]]
+    return found
 
 
 def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
     from checker.output import write_atomic
 
     if output:
-        write_atomic(Path(output), content, lang)
-        print(t("cli", lang, "written", path=output), file=sys.stderr)
+        from checker.output import is_stdout
+
+        write_atomic(output, content, lang)
+        if not is_stdout(output):
+            print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
     if fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
@@ -92,8 +115,10 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
 
 
 def _warn(warnings: list[str], lang: str) -> None:
+    from checker.neutral import terminal
+
     for w in warnings:
-        print(f"{t('cli', lang, 'warning')}: {w}", file=sys.stderr)
+        print(f"{t('cli', lang, 'warning')}: {terminal(w)}", file=sys.stderr)
 
 
 # -- verbs -----------------------------------------------------------------------------------
@@ -105,7 +130,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     lang = _lang(args)
     fmt = _format_for(args, lang)
-    _check_output_folder(args.output, lang)
+    inputs: list[tuple[str, Any]] = [("declaration", args.declaration)]
+    if args.thresholds:
+        inputs.append(("thresholds", args.thresholds))
+    _check_output_folder(args.output, lang, inputs)
     as_of = _as_of(args.as_of, lang)
     catalog = _catalog(args)
     thresholds = None
@@ -114,6 +142,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         thresholds = load_thresholds(Path(args.thresholds), lang)
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
+    _check_output_folder(args.output, lang, inputs + _loaded_inputs(loaded, catalog))
     doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
     _warn(loaded.warnings, lang)
     if fmt is None:
@@ -154,8 +183,10 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
     def tr(key: str, **kw: Any) -> str:
         return t("cli", lang, key, **kw)
 
+    from checker.neutral import terminal
+
     s = doc.summary
-    print(tr("summary.title", program=doc.program.name))
+    print(tr("summary.title", program=terminal(doc.program.name)))
     print(tr("summary.meta", catalog=doc.catalog.id, version=doc.catalog.version,
              profile=doc.profile, law=doc.law, as_of=doc.as_of))
     print(tr("summary.score", score="—" if s.score is None else f"{s.score:.1f}"))
@@ -174,7 +205,7 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
         reason = explain.reason(own, lang, r) if own is not None else next(
             iter(explain.result_reasons(r, doc.waivers, lang)), "")
         print(f"  [{severity_word(r.severity, lang)}/{status_word(r.status, lang)}] {r.control_id} "
-              f"{r.text(lang).title}\n      {reason}")
+              f"{terminal(r.text(lang).title)}\n      {terminal(reason)}")
         if r.waiver is not None:
             waived = count_subjects(r)[WAIVED]
             print("      " + tr("summary.waiver_partly", id=r.waiver.id, n=waived))
@@ -259,6 +290,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
 
         return run(args)
     lang = _lang(args)
+    _check_output_folder(args.output, lang)
     fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv", ".xlsx": "xlsx"}.get(
         Path(args.output).suffix.lower(), "md") if args.output else "md")
     content = render_checklist(_catalog(args), args.profile, fmt, lang)
@@ -271,6 +303,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from checker.render.diff_text import render_diff
 
     lang = _lang(args)
+    _check_output_folder(args.output, lang, [("result", args.old), ("result", args.new)])
     old = load_result(Path(args.old), lang)
     new = load_result(Path(args.new), lang)
     if not args.lang:  # the report's language follows the newer evaluation unless asked
@@ -362,6 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from checker.neutral import ascii_fallback, terminal, terminal_lines
+
+    for stream in (sys.stdout, sys.stderr):
+        ascii_fallback(stream)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb == "evaluate":
@@ -378,10 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resguarda: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"resguarda: {exc}", file=sys.stderr)
+        print(f"resguarda: {terminal_lines(exc)}", file=sys.stderr)
         return 2
     except ToolError as exc:
-        print(f"resguarda: {exc}", file=sys.stderr)
+        print(f"resguarda: {terminal_lines(exc)}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130
@@ -391,6 +428,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the promise is: no traceback, exit 3
         if os.environ.get("RESGUARDA_DEBUG"):
             raise
-        print(f"resguarda: {t('cli', lang, 'error.internal', error=f'{type(exc).__name__}: {exc}')}",
+        print(f"resguarda: {terminal(t('cli', lang, 'error.internal', error=f'{type(exc).__name__}: {exc}'))}",
               file=sys.stderr)
         return 3

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from checker.durations import DURATION_PATTERN, Duration
+from checker.strict_types import StrictScalars
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 CONTROL_ID_PATTERN = r"^[A-Z]{2,5}-\d{2,3}$"
@@ -40,8 +41,9 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ControlId = Annotated[str, StringConstraints(pattern=CONTROL_ID_PATTERN)]
 
 
-class Strict(BaseModel):
-    # Unknown keys are errors (the loader strips the owner's `x_` notes before validation).
+class Strict(StrictScalars):
+    # Unknown keys are errors (the loader strips the owner's `x_` notes before validation); booleans and
+    # whole numbers are never coerced from text (checker/strict_types.py).
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from checker import explain
 from checker.errors import InputError
 from checker.i18n import Translator
+from checker.inputs import read_input
 from checker.result import ControlResult, ResultDocument, as_document
 from checker.vocabulary import GATING, NA, PASS, PROGRESS, SEVERITY_RANK
 
@@ -240,13 +241,8 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     """Read a JSON result document; anything else is an InputError naming file, line and column."""
     tr = Translator("diff", lang)
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(name, tr("load.unreadable", error=exc.strerror or str(exc)),
-                         hint=tr("load.unreadable.hint")) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(name, tr("load.too_big", limit=MAX_BYTES // (1024 * 1024)), 1, 1)
+    # Read once and bounded; a FIFO, a device or a folder is refused before it is opened.
+    raw = read_input(path, name, MAX_BYTES, lang, too_large=tr("load.too_big", limit=MAX_BYTES // (1024 * 1024))).data
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

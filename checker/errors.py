@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checker.neutral import terminal
+
 
 @dataclass
 class InputError(Exception):
@@ -19,14 +21,16 @@ class InputError(Exception):
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = self.file
+        # The file name and the message may carry declared text: shown neutralised (no escape
+        # sequences, no newline that could forge a CI log line); the only line break is the hint's.
+        where = terminal(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
+        text = f"{where}: {terminal(self.message)}"
         if self.hint:
-            text += f"\n  -> {self.hint}"
+            text += f"\n  -> {terminal(self.hint)}"
         return text
 
 

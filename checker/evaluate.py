@@ -63,14 +63,6 @@ from checker.vocabulary import (
 )
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fingerprint(control_id: str, kind: str, subject_id: str, code: str) -> str:
     return hashlib.sha256(f"{control_id}|{kind}|{subject_id}|{code}".encode()).hexdigest()
 
@@ -174,7 +166,7 @@ class Evaluator:
 
     def _evidence(self) -> list[EvidenceInfo]:
         return [EvidenceInfo(id=ev.id, path=ev.path, description=ev.description,
-                             sha256=_sha256_file(self.loaded.base_dir / ev.path), controls=list(ev.controls or []))
+                             sha256=self.loaded.evidence_sha256[ev.path], controls=list(ev.controls or []))
                 for ev in self.loaded.model.evidence or []]
 
     # -- one control -------------------------------------------------------------------------

@@ -1,33 +1,175 @@
-"""Writing output files atomically: a run that fails leaves no partial file behind."""
+"""Writing output files safely: checked before the work, atomic for files, in place for the rest.
+
+- A regular file (or a name that does not exist yet) is written atomically: a temporary file in the
+  same folder, then a rename, so a run that fails leaves no partial file behind. A symlink to a file
+  replaces the file it points to, not the link.
+- `-`, `/dev/stdout` and its aliases write to standard output (the CI idiom `-o /dev/stdout`).
+- Anything else that exists and is not a regular file (a device such as /dev/null, a FIFO, a socket,
+  or a symlink to one of them) is opened and written in place, never replaced.
+- A target that is one of the run's inputs (the declaration, a scan, evidence, the catalog, the
+  thresholds) is refused: writing the report there would destroy the input.
+- Every failure to write (full disk, read-only folder, a folder where a file was expected) is an
+  InputError (exit 2) naming the target and saying what to do.
+
+Every verb that writes calls `check_output` before its work and `write_atomic` at the end.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, t
+from checker.inputs import path_problem
+
+STDOUT_NAMES = ("-", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1")
 
 
-def write_atomic(path: Path, content: bytes, lang: str = DEFAULT_LANG) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        # `lang` only words this message; the scan runner calls without it and gets Spanish.
-        lang = lang if lang in LANGS else DEFAULT_LANG
-        raise InputError(str(path), t("errors", lang, "output.no_folder", folder=folder),
-                         hint=t("errors", lang, "output.no_folder.hint"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+def _lang(lang: str) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def _tr(lang: str, key: str, /, **values: object) -> str:
+    return t("integrity", _lang(lang), key, **values)
+
+
+def is_stdout(target: str | Path) -> bool:
+    return str(target) in STDOUT_NAMES
+
+
+def _reason(exc: OSError, lang: str) -> str:
+    if exc.errno == errno.ENOSPC:
+        return _tr(lang, "output.no_space")
+    if exc.errno == errno.EROFS:
+        return _tr(lang, "output.read_only")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _tr(lang, "os.denied")
+    if exc.errno == errno.EISDIR:
+        return _tr(lang, "kind.directory")
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return _tr(lang, "os.missing")
+    return exc.strerror or str(exc)
+
+
+def _write_error(target: str, exc: OSError, lang: str) -> InputError:
+    return InputError(target, _tr(lang, "output.not_writable", reason=_reason(exc, lang)),
+                      hint=_tr(lang, "output.not_writable.hint"))
+
+
+def check_output(target: str | Path | None, inputs: Iterable[tuple[str, Path | str]] = (),
+                 lang: str = DEFAULT_LANG) -> None:
+    """Refuse, before any work, a target that cannot or must not be written.
+
+    `inputs` are (what, path) pairs, `what` one of declaration, thresholds, evidence, scan, catalog,
+    result: the words of the message come from the `integrity` catalog (`what.<what>`).
+    """
+    if target is None or is_stdout(target):
+        return
+    name = str(target)
+    problem = path_problem(name, lang)
+    if problem:
+        raise InputError(name, problem, hint=_tr(lang, "output.is_input.hint"))
+    try:
+        st: os.stat_result | None = os.stat(name)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise _write_error(name, exc, lang) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError(name, _tr(lang, "output.directory"),
+                         hint=_tr(lang, "output.directory.hint", example=str(Path(name) / "report.json")))
+    if st is None:
+        folder = Path(name).parent if str(Path(name).parent) else Path(".")
+        real_folder = Path(os.path.realpath(folder))
+        if not real_folder.is_dir():
+            raise InputError(name, t("errors", _lang(lang), "output.no_folder", folder=folder),
+                             hint=t("errors", _lang(lang), "output.no_folder.hint"))
+    real = os.path.realpath(name)
+    for what, path in inputs:
+        try:
+            same = st is not None and _same(st, os.stat(path))
+        except (OSError, ValueError):
+            same = False
+        if same or os.path.realpath(path) == real:
+            raise InputError(name, _tr(lang, "output.is_input", what=_tr(lang, f"what.{what}")),
+                             hint=_tr(lang, "output.is_input.hint"))
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def write_atomic(path: Path | str, content: bytes, lang: str = DEFAULT_LANG) -> None:
+    """Write `content` to `path` as the module docstring says; every failure is an InputError."""
+    name = str(path)
+    if is_stdout(name):
+        _write_stdout(content, name, lang)
+        return
+    check_output(name, (), lang)
+    real = os.path.realpath(name)
+    try:
+        st: os.stat_result | None = os.stat(real)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_in_place(real, name, content, lang)
+        return
+    folder = os.path.dirname(real) or "."
+    target = Path(real)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:200]}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise _write_error(name, exc, lang) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
         # mkstemp creates the file private (0600); a report gets the usual mode the umask allows.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, real)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _write_error(name, exc, lang) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_in_place(real: str, shown: str, content: bytes, lang: str) -> None:
+    # No O_CREAT, no O_TRUNC: a device or a FIFO is written to, never replaced or created.
+    try:
+        fd = os.open(real, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _write_error(shown, exc, lang) from None
+    try:
+        view = memoryview(content)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError as exc:
+        raise _write_error(shown, exc, lang) from None
+    finally:
+        os.close(fd)
+
+
+def _write_stdout(content: bytes, shown: str, lang: str) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _write_error(shown, exc, lang) from None

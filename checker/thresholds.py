@@ -27,7 +27,8 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.i18n import Translator, format_number
-from checker.locations import Located, load_yaml_file
+from checker.inputs import read_yaml_input
+from checker.locations import Located
 from checker.result import ResultDocument, as_document
 from checker.vocabulary import FAILING, SEVERITIES, UNKNOWN, severity_word
 
@@ -66,7 +67,7 @@ def _count(located: Located, path: tuple[str, ...], value: Any, tr: Translator) 
 def load_thresholds(path: str | Path, lang: str = "es") -> Thresholds:
     """Read and check a thresholds file; bad input is an InputError with file, line and column."""
     tr = Translator("export", lang)
-    located = load_yaml_file(Path(path), str(path), lang)
+    located, _ = read_yaml_input(Path(path), str(path), lang)  # bounded; a FIFO or device is refused
     data = located.data
     if data is None:
         raise InputError(located.file, tr("thresholds.empty"), 1, 1, tr("thresholds.valid_keys",

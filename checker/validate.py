@@ -8,7 +8,6 @@ from the `errors` catalog in the user's language (Spanish by default).
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 import typing
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from checker.declaration import ALWAYS_SENSITIVE, Declaration
 from checker.declaration_refs import check_additions
 from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
-from checker.i18n import DEFAULT_LANG
-from checker.locations import Located, Path_, data_path, error_text, load_yaml_file
+from checker.i18n import DEFAULT_LANG, t
+from checker.inputs import evidence_limit, hash_file, is_stdin, path_problem, read_yaml_input
+from checker.locations import Located, Path_, data_path, error_text
+from checker.strict_types import MAX_INT
 
 
 @dataclass
@@ -35,8 +36,12 @@ class LoadedDeclaration:
     data: dict[str, Any]     # the declared values only (x_ notes removed), as validated
     warnings: list[str] = field(default_factory=list)
 
+    evidence_sha256: dict[str, str] = field(default_factory=dict)  # evidence path -> SHA-256, one hash per file
+
     @property
     def base_dir(self) -> Path:
+        if is_stdin(str(self.path)):
+            return Path.cwd().resolve()  # a piped declaration's relative paths start where the user is
         return self.path.resolve().parent
 
 
@@ -51,8 +56,8 @@ def strip_notes(value: Any) -> Any:
 
 def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT_LANG) -> LoadedDeclaration:
     name = display or str(path)
-    located = load_yaml_file(path, name, lang)
-    raw = path.read_bytes()
+    # Read once: the bytes parsed are the bytes hashed (a piped declaration records its real SHA-256).
+    located, sha256 = read_yaml_input(path, name, lang)
     if not isinstance(located.data, dict):
         raise InputError(name, error_text(lang, "decl.not_mapping"), 1, 1, error_text(lang, "decl.not_mapping.hint"))
     data = strip_notes(located.data)
@@ -60,7 +65,7 @@ def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT
         model = Declaration.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc, located, data, lang) from None
-    loaded = LoadedDeclaration(path=path, display=name, sha256=hashlib.sha256(raw).hexdigest(),
+    loaded = LoadedDeclaration(path=path, display=name, sha256=sha256,
                                located=located, model=model, data=data)
     _check_references(loaded, lang)
     _check_files(loaded, lang)
@@ -163,11 +168,16 @@ def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | No
     if kind == "list_type":
         return tr("type.list", where=where), tr("type.list.hint")
     if kind.startswith("bool"):
-        return tr("type.bool", where=where, value=repr(value)), None
+        return tr("type.bool", where=where, value=repr(value)), t("integrity", lang, "strict.bool.hint")
     if kind.startswith(("date", "datetime")):
         return tr("type.date", value=value, where=where), tr("type.date.hint")
     if kind.startswith("int") or kind.startswith("greater") or kind.startswith("less"):
-        return _number_message(err, where, lang), None
+        number_hint: str | None = None
+        if kind == "int_type" and isinstance(value, str):
+            number_hint = t("integrity", lang, "strict.int.hint")
+        elif kind == "less_than_equal" and err.get("ctx", {}).get("le") == MAX_INT:
+            number_hint = t("integrity", lang, "strict.int_range.hint")
+        return _number_message(err, where, lang), number_hint
     if kind.startswith("string"):
         ctx = err.get("ctx", {})
         if kind == "string_type":
@@ -294,6 +304,9 @@ def _inside(loaded: LoadedDeclaration, rel: str, path: Path_, what: str, lang: s
     # `what` is "evidence" or "scan": the noun comes from the catalog (noun.evidence, noun.scan).
     noun = error_text(lang, f"noun.{what}")
     base = loaded.base_dir
+    problem = path_problem(rel, lang)
+    if problem:
+        raise _err(loaded, path, f"{noun} '{rel[:80]}': {problem}", error_text(lang, "path.missing.hint"))
     target = Path(rel)
     if target.is_absolute() or rel.startswith("~"):
         raise _err(loaded, path, error_text(lang, "path.absolute", what=noun, rel=rel),
@@ -308,8 +321,18 @@ def _inside(loaded: LoadedDeclaration, rel: str, path: Path_, what: str, lang: s
 
 
 def _check_files(loaded: LoadedDeclaration, lang: str) -> None:
+    limit = evidence_limit()
+    by_file: dict[Path, str] = {}
     for i, ev in enumerate(loaded.model.evidence or []):
         _inside(loaded, ev.path, ("evidence", i, "path"), "evidence", lang)
+        # Hashed here, once per file however many entries cite it, within the size limit.
+        real = (loaded.base_dir / ev.path).resolve()
+        if real not in by_file:
+            try:
+                by_file[real] = hash_file(real, ev.path, limit, lang)
+            except InputError as exc:
+                raise _err(loaded, ("evidence", i, "path"), f"{ev.path}: {exc.message}", exc.hint) from None
+        loaded.evidence_sha256[ev.path] = by_file[real]
     for i, scan in enumerate(loaded.model.scans or []):
         _inside(loaded, scan.file, ("scans", i, "file"), "scan", lang)
 

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         raise UsageError(t("drafts", lang, "cli.error.output") + "\n  -> " + t("drafts", lang, "cli.error.output.hint"))
     fmt = _format(args, lang)
-    _check_output_folder(args.output, lang)
+    _check_output_folder(args.output, lang, [("declaration", args.declaration)])
     as_of = _as_of(args.as_of, lang)
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     _warn(loaded.warnings, lang)

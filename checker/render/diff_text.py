@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.i18n import Translator, format_date, format_number
+from checker.neutral import inert_links
 from checker.vocabulary import severity_word, status_word, subject_word
 
 if TYPE_CHECKING:
@@ -37,11 +38,11 @@ def _one_line(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    # Text from declarations goes into a Markdown table: keep it literal and on one line.
+    # Text from declarations goes into a Markdown table: literal, on one line, no live link or mention.
     out = []
     for ch in _one_line(text):
         out.append("\\" + ch if ch in "\\`*_{}[]<>|~" else ch)
-    return "".join(out)
+    return inert_links("".join(out))
 
 
 def _score(diff: Diff, tr: Translator, lang: str) -> str:

@@ -21,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from checker.errors import UsageError
+from checker.neutral import visible
 from checker.render import RenderOptions
 from checker.render.chart import domain_bar_chart
 from checker.render.report_model import ReportModel, build
@@ -31,6 +32,12 @@ PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 _TOKEN = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 
+def _visible(value: Any) -> Any:
+    # Every printed value: bidi overrides and invisible characters shown as their code (U+202E turned
+    # "exe.fdp" into "pdf.exe"); markup built by filters is left as it is.
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 @cache
 def environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
@@ -39,6 +46,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_visible,
     )
     env.filters["css_string"] = css_string
     env.filters["token"] = token

@@ -20,6 +20,7 @@ from typing import Any
 
 from checker import explain
 from checker.i18n import Translator
+from checker.neutral import visible
 from checker.render import RenderOptions
 from checker.render.csv_rows import Case, cases, waiver_text
 from checker.result import ResultDocument, WaiverInfo, as_document
@@ -31,7 +32,8 @@ _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010
 
 
 def _clean(text: Any) -> str:
-    return _INVALID_XML.sub("", "" if text is None else str(text))
+    # Bidi overrides and invisible characters shown as their code in CI test reports too.
+    return visible(_INVALID_XML.sub("", "" if text is None else str(text)))
 
 
 def _one_line(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checker.neutral import inert_links
 from checker.render import RenderOptions
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
 from checker.result import ResultDocument, as_document
@@ -36,8 +37,8 @@ def md_text(value: Any, strip: bool = True) -> str:
     text = text.strip() if strip else text
     text = "".join("\\" + ch if ch in _ESCAPE else ch for ch in text)
     text = _WWW.sub(r"\1\\.", text)   # `www.` autolinks
-    return _LINE_START.sub(lambda m: "\\" + m.group(0) if not m.group(0)[0].isdigit()
-                           else m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+    return inert_links(_LINE_START.sub(lambda m: "\\" + m.group(0) if not m.group(0)[0].isdigit()
+                                       else m.group(0)[:-1] + "\\" + m.group(0)[-1], text))
 
 
 def md_ticks(value: Any, in_table: bool = False) -> str:

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from checker import explain
 from checker.i18n import Translator
+from checker.neutral import sarif_text
 from checker.render import RenderOptions
 from checker.render.csv_rows import underlying
 from checker.result import ControlResult, Finding, ResultDocument, as_document
@@ -221,8 +222,9 @@ def _result(doc: ResultDocument, result: ControlResult, index: int, finding: Fin
 
 
 def _one_line(text: str) -> str:
-    # SARIF viewers show messages as one paragraph; control characters only break them.
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    # SARIF viewers show messages as one paragraph; control characters only break them, and an
+    # embedded `[text](url)` would become a live link (checker/neutral.py).
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in sarif_text(text))
     return " ".join(cleaned.split())
 
 

@@ -37,6 +37,14 @@ PROLOG_CHUNK = 1 << 16
 # One child of the root (a host) larger than this is refused: a real host with every script is tens
 # of kilobytes, and the limit keeps a hostile file from building a huge tree in memory.
 MAX_ELEMENT_BYTES = 32 << 20
+# Everything before the root element's start tag, plus that tag (nmap writes about 1 KB: the XML
+# declaration, a bare DOCTYPE, a stylesheet link and <nmaprun> with its command line). expat 2.5
+# re-scans an unfinished token from its start at every feed, so one huge token (a comment before the
+# root, an attribute on it) costs quadratic time: the prolog is bounded instead.
+MAX_PROLOG_BYTES = 1 << 20
+# Past the prolog, a feed that completes no child of the root doubles the next one (up to this), so
+# an oversized token is re-scanned a logarithmic number of times, not once per 32 KB.
+MAX_FEED = 8 << 20
 # Protocol versions as ssl-enum-ciphers names them, weakest first.
 TLS_ORDER = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 GRADES = ("A", "B", "C", "D", "E", "F")
@@ -129,12 +137,15 @@ class NmapXmlReader:
     """Streams one nmap XML source: `read_header()`, then iterate `hosts()`; `sha256` and `end` are set
     once the hosts are exhausted.
 
-    Two passes over the same bytes, for safety and speed:
+    Two passes, for safety and speed, over bytes read once (pass 1 keeps what it read and pass 2
+    replays it, so a pipe works and the hash is of the bytes parsed):
     1. The prolog (everything before the root element's start tag, the only place where a DTD,
        entity declarations or external references can appear) goes through defusedxml's parser,
        which refuses entity declarations and external references as soon as it meets them; a DOCTYPE
-       that points at an external DTD is refused too (nmap writes a bare `<!DOCTYPE nmaprun>`).
-    2. The whole file then goes through the C parser in 1 MB chunks. After a clean prolog no
+       that points at an external DTD or carries an internal subset is refused too (nmap writes a
+       bare `<!DOCTYPE nmaprun>`), and so is a prolog over MAX_PROLOG_BYTES.
+    2. The whole file then goes through the C parser in 32 KB feeds (growing while an element stays
+       open, see MAX_FEED). After a clean prolog no
        declaration can occur any more (XML allows none after the root opens) and a reference to an
        undeclared entity is a well-formedness error, so nothing can expand; the C parser builds the
        tree without a Python call per element, which is what makes 100 MB import in seconds. Each
@@ -149,6 +160,10 @@ class NmapXmlReader:
         self.end = ScanEnd()
         self.sha256: str | None = None
         self._expat: DefusedXMLParser | None = None
+        self._prolog: list[bytes] = []
+        self._prolog_size = 0
+        self._feed = CHUNK
+        self._internal_subset = False
 
     # -- errors ------------------------------------------------------------------------------
     def _where(self) -> tuple[int | None, int | None]:
@@ -173,6 +188,14 @@ class NmapXmlReader:
     def _doctype(self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int) -> None:
         if sysid or pubid:
             raise ExternalReferenceForbidden(None, None, sysid, pubid)
+        self._internal_subset = bool(has_internal_subset)
+
+    def _doctype_end(self) -> None:
+        # Refused at the end of the DOCTYPE (entity declarations inside are refused, with their own
+        # message, as they appear): nmap never writes an internal subset, and an <!ATTLIST> there
+        # adds attributes to elements that do not carry them (tunnel="ssl" turns HTTP into HTTPS).
+        if self._internal_subset:
+            raise _InternalSubset()
 
     def read_header(self) -> ScanHeader:
         if self.header is not None:
@@ -181,6 +204,7 @@ class NmapXmlReader:
                                                forbid_external=True)
         raw = expat.parser
         raw.StartDoctypeDeclHandler = self._doctype
+        raw.EndDoctypeDeclHandler = self._doctype_end
         pull = XMLPullParser(events=("start",), _parser=expat)
         # Remember where the root element starts (events are read only after a whole chunk).
         on_start = raw.StartElementHandler
@@ -193,7 +217,13 @@ class NmapXmlReader:
 
         raw.StartElementHandler = start
         while self.header is None:
-            chunk = self.source.read(PROLOG_CHUNK)
+            if self._prolog_size >= MAX_PROLOG_BYTES:
+                raise self._error("xml.prolog_too_large", None, None, kb=str(MAX_PROLOG_BYTES >> 10))
+            chunk = self.source.read(min(PROLOG_CHUNK, MAX_PROLOG_BYTES - self._prolog_size))
+            if chunk:
+                # Kept for pass 2: every byte is read once, and the bytes hashed are the bytes parsed.
+                self._prolog.append(chunk)
+                self._prolog_size += len(chunk)
             try:
                 if chunk:
                     pull.feed(chunk)
@@ -201,6 +231,8 @@ class NmapXmlReader:
                     pull.close()
                 # XMLPullParser hands parse errors over as queued events: read them inside the try.
                 events: list[tuple[str, Element]] = list(pull.read_events())  # type: ignore[arg-type]
+            except _InternalSubset:
+                raise self._error("xml.internal_subset") from None
             except EntitiesForbidden as exc:
                 raise self._error("xml.entities", name=str(getattr(exc, "name", "") or "?")) from None
             except ExternalReferenceForbidden:
@@ -220,15 +252,38 @@ class NmapXmlReader:
         return self.header
 
     # -- pass 2: the document, C speed ---------------------------------------------------------
+    def _chunks(self) -> Iterator[bytes]:
+        """The prolog bytes pass 1 kept, then the rest of the source, in feeds that grow while no
+        child of the root completes (`self._grow`), so one huge token is never re-scanned per 32 KB."""
+        prolog = b"".join(self._prolog)
+        self._prolog = []
+        for start in range(0, len(prolog), CHUNK):
+            yield prolog[start:start + CHUNK]
+        while True:
+            want = self._feed
+            chunk = self.source.read(want)
+            if chunk and len(chunk) < want:
+                parts = [chunk]
+                size = len(chunk)
+                while size < want:  # a pipe returns short reads: fill the feed
+                    more = self.source.read(want - size)
+                    if not more:
+                        break
+                    parts.append(more)
+                    size += len(more)
+                chunk = b"".join(parts)
+            yield chunk
+            if not chunk:
+                return
+
     def hosts(self) -> Iterator[Host]:
         self.read_header()
         self._expat = None
-        self.source.seek(0)
         digest = hashlib.sha256()
         parser = _TreeParser()
         unfinished = 0  # bytes read while the root's last child stayed open
-        while True:
-            chunk = self.source.read(CHUNK)
+        self._feed = CHUNK
+        for chunk in self._chunks():
             try:
                 if chunk:
                     digest.update(chunk)
@@ -245,6 +300,7 @@ class NmapXmlReader:
                     children = root[:done]
                     del root[:done]
                     unfinished = 0
+                    self._feed = CHUNK
                     for child in children:
                         tag = child.tag
                         if tag == "host":
@@ -257,6 +313,7 @@ class NmapXmlReader:
                     unfinished += len(chunk)
                     if unfinished > MAX_ELEMENT_BYTES:
                         raise self._error("xml.too_large", None, None, mb=str(MAX_ELEMENT_BYTES >> 20))
+                    self._feed = min(self._feed * 2, MAX_FEED)
             if not chunk:
                 break
         self.sha256 = digest.hexdigest()
@@ -269,6 +326,10 @@ class NmapXmlReader:
             elif child.tag == "hosts":
                 self.end.hosts_up = _int(child.get("up"))
                 self.end.hosts_down = _int(child.get("down"))
+
+
+class _InternalSubset(Exception):
+    """A DOCTYPE with an internal subset: refused (raised from inside expat, caught in read_header)."""
 
 
 class _TreeParser:
@@ -325,7 +386,7 @@ def parse_bytes(data: bytes, display: str, lang: str = "es") -> ParsedScan:
 
 
 def parse_stream(source: BinaryIO, display: str, lang: str = "es") -> ParsedScan:
-    """`source` must be seekable (a file or BytesIO): the prolog is read twice."""
+    """`source` is read once, front to back (a pipe will do)."""
     reader = NmapXmlReader(source, display, lang)
     header = reader.read_header()
     hosts = list(reader.hosts())
@@ -451,6 +512,10 @@ def _tls(script: Element) -> TlsInfo:
                 if ciphers.get("key") != "ciphers":
                     continue
                 for entry in ciphers:
+                    # With the worst grade known to be F, only F entries matter: a look at the texts
+                    # (C attribute reads) skips the others without reading every item's key.
+                    if least == "F" and "F" not in [item.text for item in entry]:
+                        continue
                     strength = name = None
                     for item in entry:
                         k = item.get("key")
@@ -463,12 +528,35 @@ def _tls(script: Element) -> TlsInfo:
                             weakest = strength
                         if strength == "F":
                             f_grade.append(f"{key} {name or '?'}")
+    if least == "F" and not f_grade and tables:
+        # Grades written with spaces (" F") escaped the quick look: walk every entry after all.
+        return _tls_full(script, versions, tables)
     if not versions:
         versions, text_least = _tls_from_text(script.get("output") or "")
         if text_least is not None and (weakest is None or text_least > weakest):
             weakest = text_least
     versions.sort(key=TLS_ORDER.index)
     return TlsInfo(versions, weakest, f_grade)
+
+
+def _tls_full(script: Element, versions: list[str], tables: list[tuple[str, Element]]) -> TlsInfo:
+    f_grade: list[str] = []
+    for key, table in tables:
+        for ciphers in table:
+            if ciphers.get("key") != "ciphers":
+                continue
+            for entry in ciphers:
+                strength = name = None
+                for item in entry:
+                    k = item.get("key")
+                    if k == "strength":
+                        strength = _grade(item.text)
+                    elif k == "name":
+                        name = item.text
+                if strength == "F":
+                    f_grade.append(f"{key} {name or '?'}")
+    versions.sort(key=TLS_ORDER.index)
+    return TlsInfo(versions, "F", f_grade)
 
 
 def _tls_from_text(output: str) -> tuple[list[str], str | None]:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +36,7 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.i18n import t
+from checker.inputs import path_problem
 from checker.scan.facts import (
     PortProfile,
     Profiles,
@@ -273,6 +276,9 @@ def _key(text: str) -> str:
 
 
 def _scan_path(base_dir: Path, scan: ScanInput, lang: str) -> tuple[Path, str]:
+    problem = path_problem(scan.file, lang)
+    if problem:
+        raise InputError(scan.file[:300], problem, hint=t("scan", lang, "file.missing_hint"))
     display = str(base_dir / scan.file)
     base = base_dir.resolve()
     path = (base / scan.file).resolve()
@@ -334,7 +340,11 @@ class _Observer:
         scan_entries: list[dict[str, Any]] = []
         for scan in scans:
             path, display = _scan_path(base_dir, scan, lang)
-            with path.open("rb") as fh:
+            # O_NONBLOCK: a path swapped for a FIFO after the check does not block the open.
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    raise InputError(display, t("scan", lang, "file.missing"),
+                                     hint=t("scan", lang, "file.missing_hint"))
                 reader = NmapXmlReader(fh, display, lang)
                 header = reader.read_header()
                 run = _ScanRun(scan, header.date, as_of)

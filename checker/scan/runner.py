@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from checker.errors import InputError, ToolError
 from checker.i18n import DEFAULT_LANG, LANGS, t
-from checker.output import write_atomic
+from checker.output import check_output, write_atomic
 from checker.scan.nmapxml import parse_bytes
 from checker.scan.targets import is_ipv6, validate_ports, validate_targets
 
@@ -140,6 +140,7 @@ def run_scan(targets: Sequence[str], ports: str, profile: str = DEFAULT_PROFILE,
     if not folder.is_dir():
         raise InputError(str(output), t("scan", lang, "output.folder", folder=str(folder)),
                          hint=t("scan", lang, "output.hint"))
+    check_output(output, (), lang)  # a folder, a device, a FIFO: decided before nmap runs
     scanner = _scanner(lang, nmap_search_path)
     arguments = ARGUMENTS[profile] + (IPV6 if is_ipv6(checked) else "")
     limit = timeout if timeout is not None else TIMEOUTS[profile]
@@ -174,7 +175,7 @@ def run_scan(targets: Sequence[str], ports: str, profile: str = DEFAULT_PROFILE,
         raise ToolError(t("scan", lang, "nmap.bad_output", detail=exc.message)) from None
     if parsed.end.exit == "error":
         raise ToolError(t("scan", lang, "nmap.failed", detail=parsed.end.errormsg or _first_lines(scanner.raw_err)))
-    write_atomic(output, raw)
+    write_atomic(output, raw, lang)
     hosts_up = sum(1 for h in parsed.hosts if h.state == "up")
     open_ports = sum(1 for h in parsed.hosts for p in h.ports if p.state == "open")
     if progress is None:

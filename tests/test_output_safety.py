@@ -1,0 +1,180 @@
+"""Safe output targets (issue 17.1): devices, FIFOs and symlinks to them are written in place, never
+replaced; `-o -` and `-o /dev/stdout` write to standard output; a target that is an input is refused
+with the input unchanged; write failures are exit 2 with nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "data" / "mini-catalog"
+GOOD = """schema_version: 1
+program:
+  name: Escuela Prueba
+  operator: SEP
+  operator_type: public_school
+  role: responsable
+systems:
+  - id: portal
+    encryption:
+      at_rest: {enabled: true}
+"""
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("RESGUARDA_LANG", None)
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, env=env, timeout=120,
+                          input=stdin)
+
+
+@pytest.fixture()
+def decl(tmp_path: Path) -> Path:
+    path = tmp_path / "decl.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    return path
+
+
+def evaluate(decl: Path, target: str, *extra: str) -> subprocess.CompletedProcess[bytes]:
+    return run("evaluate", str(decl), "--catalog", str(MINI), "--format", "json", "-o", target, *extra)
+
+
+def test_device_node_is_written_in_place_not_replaced(tmp_path: Path, decl: Path) -> None:
+    node = tmp_path / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private /dev/null
+    proc = evaluate(decl, str(node))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert stat.S_ISCHR(os.lstat(node).st_mode), "the device node was replaced by a regular file"
+    assert not list(tmp_path.glob(".null.*")), "a temporary file was left behind"
+
+
+def test_symlink_to_device_keeps_both(tmp_path: Path, decl: Path) -> None:
+    node = tmp_path / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    link = tmp_path / "link"
+    link.symlink_to(node)
+    proc = evaluate(decl, str(link))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert link.is_symlink() and stat.S_ISCHR(os.lstat(node).st_mode)
+
+
+def test_fifo_is_written_in_place(tmp_path: Path, decl: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    proc = evaluate(decl, str(fifo))
+    reader.join(60)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(got[0])["program"]["name"] == "Escuela Prueba"
+
+
+@pytest.mark.parametrize("target", ["-", "/dev/stdout"])
+def test_stdout_targets(decl: Path, target: str) -> None:
+    proc = evaluate(decl, target)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert json.loads(proc.stdout)["program"]["name"] == "Escuela Prueba"
+    assert b"Traceback" not in proc.stderr
+
+
+def test_symlink_to_file_replaces_the_file_not_the_link(tmp_path: Path, decl: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    proc = evaluate(decl, str(link))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["program"]["name"] == "Escuela Prueba"
+
+
+@pytest.mark.parametrize("lang,words", [("es", "mismo archivo"), ("en", "same file")])
+def test_output_naming_the_declaration_is_refused(decl: Path, lang: str, words: str) -> None:
+    before = decl.read_bytes()
+    proc = evaluate(decl, str(decl), "--lang", lang)
+    assert proc.returncode == 2
+    assert words in proc.stderr.decode()
+    assert decl.read_bytes() == before
+
+
+def test_output_naming_the_declaration_through_a_symlink_is_refused(tmp_path: Path, decl: Path) -> None:
+    link = tmp_path / "report.json"
+    link.symlink_to(decl)
+    before = decl.read_bytes()
+    proc = evaluate(decl, str(link))
+    assert proc.returncode == 2, proc.stderr
+    assert decl.read_bytes() == before
+
+
+def test_output_naming_evidence_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "policy.pdf").write_bytes(b"%PDF-1.4 evidence")
+    decl = tmp_path / "decl.yaml"
+    decl.write_text(GOOD + "evidence:\n  - id: policy\n    path: policy.pdf\n    description: Política\n",
+                    encoding="utf-8")
+    proc = evaluate(decl, str(tmp_path / "policy.pdf"))
+    assert proc.returncode == 2, proc.stderr
+    assert (tmp_path / "policy.pdf").read_bytes() == b"%PDF-1.4 evidence"
+
+
+def test_output_naming_thresholds_is_refused(tmp_path: Path, decl: Path) -> None:
+    gate = tmp_path / "gate.yaml"
+    gate.write_text("min_score: 10\n", encoding="utf-8")
+    proc = evaluate(decl, str(gate), "--thresholds", str(gate))
+    assert proc.returncode == 2
+    assert gate.read_text(encoding="utf-8") == "min_score: 10\n"
+
+
+def test_diff_output_naming_an_input_is_refused(tmp_path: Path, decl: Path) -> None:
+    old = tmp_path / "old.json"
+    assert evaluate(decl, str(old)).returncode in (0, 1)
+    before = old.read_bytes()
+    proc = run("diff", str(old), str(old), "--format", "json", "-o", str(old))
+    assert proc.returncode == 2, proc.stderr
+    assert old.read_bytes() == before
+
+
+def test_full_disk_is_exit_2(decl: Path) -> None:
+    proc = evaluate(decl, "/dev/full")
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.decode()
+    assert "/dev/full" in err and "espacio" in err and "Traceback" not in err
+    assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
+
+
+@pytest.mark.parametrize("verb", ["evaluate", "scan", "checklist"])
+def test_directory_target_is_exit_2_before_work(tmp_path: Path, decl: Path, verb: str) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    if verb == "evaluate":
+        proc = evaluate(decl, str(target))
+    elif verb == "scan":
+        proc = run("scan", "127.0.0.1", "--ports", "1", "-o", str(target))
+    else:
+        proc = run("checklist", "--format", "md", "-o", str(target))
+    assert proc.returncode == 2, proc.stderr
+    assert "carpeta" in proc.stderr.decode()
+    assert target.is_dir() and not any(target.iterdir())
+
+
+def test_write_failure_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.errors import InputError
+    from checker.output import write_atomic
+
+    def refuse(*_args: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(InputError) as info:
+        write_atomic(tmp_path / "report.json", b"{}", "en")
+    assert "read-only" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
