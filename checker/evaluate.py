@@ -18,11 +18,24 @@ from checker import TOOL_NAME, __version__
 from checker.catalog import SEVERITIES, AllOf, Catalog, Control, Every, default_profile
 from checker.declaration_refs import named_controls
 from checker.errors import InputError
-from checker.i18n import t
+from checker.i18n import format_date, t
 from checker.locations import error_text
-from checker.rules import FAIL, NA, PARTIAL, PASS, UNKNOWN, ItemOutcome, Leaf, Outcome, Scope, evaluate, worst
+from checker.rules import (
+    FAIL,
+    NA,
+    PARTIAL,
+    PASS,
+    UNKNOWN,
+    BusinessPeriod,
+    ItemOutcome,
+    Leaf,
+    Outcome,
+    Scope,
+    evaluate,
+    worst,
+)
 from checker.validate import LoadedDeclaration
-from checker.view import View, build_view, declared_path, law_for
+from checker.view import View, build_view, declared_path, governing_type, law_for
 
 STATUSES = ("pass", "fail", "partial", "unknown", "not_applicable", "waived")
 WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
@@ -95,6 +108,8 @@ class _Texts:
 
     def required(self, leaf: Leaf) -> str:
         op, req = leaf.operator, leaf.required
+        if leaf.period is not None:
+            return period_text(leaf.period, op, self.lang)
         if op == "equals":
             return self.value(req)
         if op == "exists":
@@ -105,6 +120,16 @@ class _Texts:
             return self(f"op.{op}")
         values = ", ".join(self.value(x) for x in req) if isinstance(req, list) else self.value(req)
         return self(f"op.{op}", values=values, value=values)
+
+
+def period_text(period: BusinessPeriod, op: str, lang: str) -> str:
+    """`como máximo el 21 de julio de 2026 (30 días hábiles antes de program.launch_date, 1 de septiembre
+    de 2026)`: the date a legal period in business days gives, and how it was counted."""
+    values = {"date": format_date(period.date, lang), "days": period.days, "path": period.start_path or "",
+              "start": format_date(period.start, lang)}
+    if period.start_path is None:
+        return t("calendar", lang, f"required.{op}.as_of", **values)
+    return t("calendar", lang, f"required.{op}.{period.direction}", **values)
 
 
 def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: str = "es") -> None:
@@ -150,7 +175,7 @@ class Evaluator:
         self.text = _Texts(lang)
         model = loaded.model
         self.profile = profile or default_profile(model.program.operator_type, model.program.role)
-        self.law = law_for(model.program.operator_type)
+        self.law = law_for(governing_type(model.program))
         self.sector = "public" if self.law == "LGPDPPSO" else "private"
         self.file = Path(loaded.display).name
         check_catalog_references(loaded, catalog, lang)
@@ -197,6 +222,11 @@ class Evaluator:
             "fingerprint": fingerprint(control.id, kind, sid, code),
             "missing": sorted({declared_path(m) for m in outcome.missing}),
         }
+        if leaf is not None and leaf.period is not None:
+            # A legal period in business days: the date it gives, typed, for every renderer.
+            p = leaf.period
+            finding["period"] = {"days": p.days, "unit": "business_days", "direction": p.direction,
+                                 "from": p.start.isoformat(), "from_path": p.start_path, "date": p.date.isoformat()}
         finding["reason"] = self._reason(finding, leaf, outcome.leaves)
         return finding
 

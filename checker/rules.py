@@ -17,6 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from checker.calendar import BusinessCalendar, calendar_for
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
 from checker.durations import Duration, is_duration, parse_version
 
@@ -32,6 +33,18 @@ NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_
 SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "processors": "processor",
                  "transfers": "transfer", "observed_hosts": "host", "data_subjects": "data_subject",
                  "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication"}
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessPeriod:
+    """A legal period in business days that a comparison computed: `days` business days from `start`
+    (forward) or before it (backward) ends on `date`. Reasons show the date; nothing is approximated."""
+
+    days: int
+    start: date
+    date: date
+    direction: str          # before | after
+    start_path: str | None  # the declared date it counts from; None for the evaluation date
 
 
 class RuleError(Exception):
@@ -51,6 +64,7 @@ class Leaf:
     source: str = "declared"  # declared | scan
     scan: str | None = None
     code: str | None = None
+    period: BusinessPeriod | None = None  # set when the required value is a period in business days
 
 
 @dataclass(slots=True)
@@ -222,11 +236,32 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def business_calendar(scope: Scope) -> BusinessCalendar:
+    """The declaration's calendar: public bodies count with LFPA art. 28, private operators with LFT
+    art. 74, both with `calendar.non_working_days`."""
+    root = scope.root if isinstance(scope.root, dict) else {}
+    facts = root.get("facts") or {}
+    declared = (root.get("calendar") or {}).get("non_working_days")
+    return calendar_for(bool(facts.get("calendar_public")), declared)
+
+
+def business_period(check: Check, scope: Scope) -> BusinessPeriod | None:
+    """For `{business_days: N}`: the day a period of N business days that starts the day after the
+    evaluation date ends (shown beside the comparison: "a request received today is due on ...")."""
+    ref = check.ref
+    if ref is None or ref.business_days is None:
+        return None
+    end = business_calendar(scope).add(scope.as_of, ref.business_days)
+    return BusinessPeriod(ref.business_days, scope.as_of, end, "after", None)
+
+
 def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
     """The required value: a constant, or a Ref resolved now. Returns (value, missing, description)."""
     raw = check.operand
     ref = check.ref
     if ref is not None:
+        if ref.business_days is not None:
+            return ref.business_days, [], None
         if ref.parameter is not None:
             if ref.parameter not in scope.parameters:
                 raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
@@ -238,6 +273,16 @@ def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
             if not got.present:
                 return None, [got.path], got.path
             value = got.value
+            if ref.plus_business_days is not None or ref.minus_business_days is not None:
+                d = _to_date(value)
+                if d is None:
+                    raise RuleError(f"'{ref.path}' is not a date; business days need a date")
+                cal = business_calendar(scope)
+                if ref.plus_business_days is not None:
+                    end = cal.add(d, ref.plus_business_days)
+                else:
+                    end = cal.subtract(d, ref.minus_business_days or 0)
+                return end, [], None
             if ref.plus or ref.minus:
                 d = _to_date(value)
                 if d is None:
@@ -247,6 +292,26 @@ def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
             text = got.path + (f" + {ref.plus}" if ref.plus else "") + (f" - {ref.minus}" if ref.minus else "")
             return value, [], f"{_jsonable(value)} ({text})"
     return raw, [], None
+
+
+def _period(check: Check, scope: Scope) -> BusinessPeriod | None:
+    ref = check.ref
+    if ref is None:
+        return None
+    if ref.business_days is not None:
+        return business_period(check, scope)
+    if ref.path is None or (ref.plus_business_days is None and ref.minus_business_days is None):
+        return None
+    got = resolve(scope, ref.path)
+    start = _to_date(got.value) if got.present else None
+    if start is None:
+        return None
+    cal = business_calendar(scope)
+    if ref.plus_business_days is not None:
+        return BusinessPeriod(ref.plus_business_days, start, cal.add(start, ref.plus_business_days), "after",
+                              got.path)
+    days = ref.minus_business_days or 0
+    return BusinessPeriod(days, start, cal.subtract(start, days), "before", got.path)
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -261,8 +326,10 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
         if got.source == "scan" and got.stale and status == PASS:
             status = PARTIAL  # a pass that rests only on a stale scan
         lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
-                  got.scan, check.code)
+                  got.scan, check.code, period)
         return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
+
+    period = _period(check, scope)
 
     if op == "exists":
         # The presence test itself: never unknown. Through an object declared `false`, it is absent.

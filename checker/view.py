@@ -30,6 +30,16 @@ def law_for(operator_type: str) -> str:
     return "LGPDPPSO" if operator_type in PUBLIC_OPERATORS else "LFPDPPP"
 
 
+def governing_type(program: Any) -> str:
+    """The operator type whose law governs the processing: for an encargado that declared its
+    controller's type (contract 1.1), the controller's; otherwise its own. An encargado of a public body
+    answers for the processing under LGPDPPSO arts. 52-58; one of a private operator under the LFPDPPP
+    and its Reglamento."""
+    if program.role == "encargado" and program.controller_type:
+        return str(program.controller_type)
+    return str(program.operator_type)
+
+
 def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
                      systems_abroad: set[str]) -> dict[str, Any]:
     category = cat["category"]
@@ -123,6 +133,12 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         "public_body": program.operator_type in PUBLIC_OPERATORS,
         "private_operator": program.operator_type not in PUBLIC_OPERATORS,
         "law": law_for(program.operator_type),
+        # contract 1.1: the controller's sector (its own for a responsable; unknown for an encargado
+        # that did not declare controller_type), and the calendar legal periods are counted with.
+        "controller_public": (program.operator_type in PUBLIC_OPERATORS if program.role != "encargado"
+                              else None if not program.controller_type
+                              else program.controller_type in PUBLIC_OPERATORS),
+        "calendar_public": governing_type(program) in PUBLIC_OPERATORS,
         "is_encargado": program.role == "encargado",
         "has_minors": has_minors,
         "processes_sensitive": sensitive,
@@ -193,6 +209,7 @@ FACT_SOURCES = {
     "intensive_processing": "/data_inventory",
     "llave_mx": "authentication",
     "data_subject_count": "/program.data_subjects",
+    "controller_public": "/program.controller_type",
     "about_minors": "subjects",
     "stores_categories": "/data_inventory",
     "stores_personal_data": "/data_inventory",
