@@ -69,7 +69,7 @@ class Text(Frozen):
 
 
 class LegalRef(Frozen):
-    law: Literal["LGPDPPSO", "LFPDPPP", "RLFPDPPP", "LNETB", "LGP", "LGDNNA", "LGA", "POLICY"]
+    law: Literal["LGPDPPSO", "LFPDPPP", "RLFPDPPP", "LNETB", "LGP", "LGDNNA", "LGA", "LGE", "LGTAIP", "POLICY"]
     article: str | None = None
     fraction: str | None = None
     paragraph: str | None = None

@@ -32,7 +32,8 @@ NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_
 # Which subject kind the items of a list are.
 SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "processors": "processor",
                  "transfers": "transfer", "observed_hosts": "host", "data_subjects": "data_subject",
-                 "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication"}
+                 "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication",
+                 "modifications": "modification", "published_registers": "published_register"}
 
 
 @dataclass(frozen=True, slots=True)

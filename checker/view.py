@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from checker.declaration import ALWAYS_SENSITIVE, PATRIMONIAL, PUBLIC_OPERATORS, Declaration
@@ -116,9 +116,15 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         }
     for tr in data.get("transfers") or []:
         cats = [by_id[c] for c in tr.get("data_categories") or [] if c in by_id]
+        given, express = _transfer_consent(tr)
         tr["facts"] = {
             "international": tr.get("country") not in (None, "MX"),
             "includes_sensitive": any(c["facts"]["is_sensitive"] for c in cats),
+            "consent_given": given,
+            "express_consent": express,
+            "concerns_minors": None if not cats else (
+                True if any(c["facts"]["about_minors"] for c in cats)
+                else None if any(c["facts"]["about_minors"] is None for c in cats) else False),
         }
 
     def any_cat(pred: Any) -> bool | None:
@@ -160,7 +166,7 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         for system in systems:
             if system["id"] in observed.per_system:
                 seen = observed.per_system[system["id"]]
-                system["observed"] = seen
+                system["observed"] = _with_certificate_margin(seen)
                 if "exposed_data_stores" in seen or "exposed_remote_admin" in seen:
                     # An external scan reached it: whatever its addresses say, it is reachable.
                     system["facts"]["reachable_from_internet"] = True
@@ -169,6 +175,48 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
         view.scans = observed.scans
         view.observed_systems = dict(observed.per_system)
     return view
+
+
+CERTIFICATE_MARGIN_DAYS = 30  # a certificate this close to its end is flagged as partial (catalog policy)
+
+
+def _with_certificate_margin(seen: Any) -> Any:
+    """Adds `expiring_certificates` (certificates that had fewer than 30 days left on the day the scan
+    saw them, not yet expired) and `certificate_validity` (`current` when none is expired,
+    `beyond_30_days` when none is close to its end) to what a scan saw on a system with certificates."""
+    certs = seen.get("certificates") if isinstance(seen, dict) else None
+    scan_date = seen.get("scan_date") if isinstance(seen, dict) else None
+    if not certs or not scan_date:
+        return seen
+    seen_on = date.fromisoformat(scan_date)
+    expiring = []
+    for cert in certs:
+        end = cert.get("not_after")
+        try:
+            end_date = date.fromisoformat(end[:10]) if isinstance(end, str) else None
+        except ValueError:
+            end_date = None
+        if end_date is not None and seen_on <= end_date < seen_on + timedelta(days=CERTIFICATE_MARGIN_DAYS):
+            expiring.append(f"{cert.get('port')} {cert.get('subject')} (not after {end})")
+    validity = [] if seen.get("expired_certificates") else ["current"]
+    if not expiring:
+        validity.append("beyond_30_days")
+    return {**seen, "expiring_certificates": expiring, "certificate_validity": validity}
+
+
+def _transfer_consent(transfer: dict[str, Any]) -> tuple[bool | None, bool | None]:
+    """(consent given, consent express) of a transfer, from `consent` or its 1.0 alias
+    `consent_obtained`; None where the declaration does not say."""
+    consent = transfer.get("consent")
+    if consent is None and "consent_obtained" in transfer:
+        obtained = transfer["consent_obtained"]
+        return (obtained, False if obtained is False else None) if isinstance(obtained, bool) else (None, None)
+    if consent is False:
+        return False, False
+    if isinstance(consent, dict):
+        kind = consent.get("type")
+        return True, None if kind is None else kind in ("express", "express_written")
+    return None, None
 
 
 def _reachable(hosts: list[str] | None) -> bool | None:
@@ -220,6 +268,9 @@ FACT_SOURCES = {
     "abroad": "hosting.country",
     "reachable_from_internet": "hosts",
     "audiences": "authentication",
+    "consent_given": "consent",
+    "express_consent": "consent.type",
+    "concerns_minors": "data_categories",
 }
 
 
