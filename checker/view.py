@@ -60,6 +60,7 @@ def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
         "about_minors": about_minors,
         "is_official_id": category == "official_id" or "curp" in fields,
         "stored_abroad": bool(set(cat.get("systems") or []) & systems_abroad),
+        "bound_abroad": False,   # set below when foreign processors handle it under processor clauses
     }
 
 
@@ -80,6 +81,15 @@ def build_view(model: Declaration, declared: dict[str, Any], observed: Any | Non
     by_id = {c["id"]: c for c in inventory}
     for cat in inventory:
         cat["facts"] = _category_facts(cat, minors_types, systems_abroad)
+    # A category a foreign processor handles under processor clauses (a remisión abroad bound by contract).
+    clauses: dict[str, list[bool]] = {}
+    for proc in data.get("processors") or []:
+        if proc.get("country") not in (None, "MX"):
+            for cid in proc.get("data_categories") or []:
+                clauses.setdefault(cid, []).append(proc.get("dpa_clauses") is True)
+    for cid, bound in clauses.items():
+        if cid in by_id:
+            by_id[cid]["facts"]["bound_abroad"] = all(bound)
 
     inventory_declared = "data_inventory" in data
     for system in systems:
@@ -216,6 +226,9 @@ def _transfer_consent(transfer: dict[str, Any]) -> tuple[bool | None, bool | Non
     if isinstance(consent, dict):
         kind = consent.get("type")
         return True, None if kind is None else kind in ("express", "express_written")
+    basis = transfer.get("legal_basis")
+    if basis is not None and basis != "consent":
+        return False, False  # the declared basis is another one: no consent is relied on
     return None, None
 
 
@@ -271,6 +284,7 @@ FACT_SOURCES = {
     "consent_given": "consent",
     "express_consent": "consent.type",
     "concerns_minors": "data_categories",
+    "bound_abroad": "/processors",
 }
 
 
