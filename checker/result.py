@@ -63,7 +63,7 @@ class LegalRefOut(Open):
 
 class Subject(Open):
     kind: Literal["system", "data_category", "processor", "transfer", "host", "program", "data_subject",
-                  "authentication", "evidence", "scan", "waiver"]
+                  "authentication", "evidence", "scan", "waiver", "modification", "published_register"]
     id: str
 
 
