@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from engine_helpers import control, decl, evaluate, result_of
@@ -12,6 +13,12 @@ from engine_helpers import control, decl, evaluate, result_of
 from checker.calendar import calendar_for, nth_monday, statutory_days
 
 PUBLIC = calendar_for(True)
+
+
+def period_of(finding: dict[str, Any]) -> dict[str, Any]:
+    """The business-day period typed on the finding's deciding comparison."""
+    period: dict[str, Any] = next(c["period"] for c in finding["explanation"]["comparisons"] if "period" in c)
+    return period
 PRIVATE = calendar_for(False)
 
 
@@ -76,8 +83,8 @@ def test_a_rule_compares_with_a_date_in_business_days(tmp_path: Path, filed_on: 
     result = result_of(doc, "TST-01")
     assert result["status"] == expected
     finding = result["findings"][0]
-    assert finding["period"] == {"days": 30, "unit": "business_days", "direction": "before", "from": "2026-09-01",
-                                 "from_path": "program.launch_date", "date": "2026-07-21"}
+    assert period_of(finding) == {"days": 30, "unit": "business_days", "direction": "before", "start": "2026-09-01",
+                                  "start_path": "program.launch_date", "date": "2026-07-21"}
     if expected == "fail":
         assert "21 de julio de 2026" in finding["reason"] and "30 días hábiles" in finding["reason"]
 
@@ -88,7 +95,7 @@ def test_declared_non_working_days_move_the_date(tmp_path: Path) -> None:
                                   governance={"impact_assessment": {"filed_on": "2026-07-21"}}),
                    control("TST-01", DPIA_RULE), lang="en")
     finding = result_of(doc, "TST-01")["findings"][0]
-    assert finding["status"] == "fail" and finding["period"]["date"] == "2026-07-17"
+    assert finding["status"] == "fail" and period_of(finding)["date"] == "2026-07-17"
     assert "17 July 2026" in finding["reason"] and "30 business days" in finding["reason"]
 
 
@@ -100,8 +107,8 @@ def test_a_private_operator_counts_with_the_lft(tmp_path: Path) -> None:
     public = evaluate(tmp_path, decl(program={"launch_date": "2026-11-17"}, **sections), control("TST-01", rule))
     private = evaluate(tmp_path, decl(program={"launch_date": "2026-11-17", "operator_type": "private_school"},
                                       **sections), control("TST-01", rule))
-    assert result_of(public, "TST-01")["findings"][0]["period"]["date"] == "2026-11-16"
-    assert result_of(private, "TST-01")["findings"][0]["period"]["date"] == "2026-11-13"
+    assert period_of(result_of(public, "TST-01")["findings"][0])["date"] == "2026-11-16"
+    assert period_of(result_of(private, "TST-01")["findings"][0])["date"] == "2026-11-13"
 
 
 def test_an_encargado_counts_with_its_controllers_calendar(tmp_path: Path) -> None:
@@ -112,7 +119,7 @@ def test_an_encargado_counts_with_its_controllers_calendar(tmp_path: Path) -> No
                                            "controller_type": "public_agency"},
                                   governance={"impact_assessment": {"filed_on": "2026-11-13"}}),
                    control("TST-01", rule))
-    assert result_of(doc, "TST-01")["findings"][0]["period"]["date"] == "2026-11-16"
+    assert period_of(result_of(doc, "TST-01")["findings"][0])["date"] == "2026-11-16"
 
 
 def test_a_period_in_business_days_shows_the_date_it_ends(tmp_path: Path) -> None:
@@ -120,7 +127,7 @@ def test_a_period_in_business_days_shows_the_date_it_ends(tmp_path: Path) -> Non
     doc = evaluate(tmp_path, decl(arco={"committed_response_days": 25}), control("TST-01", rule),
                    as_of="2026-12-11")
     finding = result_of(doc, "TST-01")["findings"][0]
-    assert finding["status"] == "fail" and finding["period"]["date"] == "2027-01-12"
+    assert finding["status"] == "fail" and period_of(finding)["date"] == "2027-01-12"
     assert "12 de enero de 2027" in finding["reason"]
     ok = evaluate(tmp_path, decl(arco={"committed_response_days": 20}), control("TST-01", rule))
     assert result_of(ok, "TST-01")["status"] == "pass"

@@ -216,7 +216,7 @@ def test_security_document_from_the_evaluation(tmp_path: Path, name: str) -> Non
     for s in m.systems or []:
         assert (s.name or s.id) in content.text["inventory_systems"]
     # Each gap of the evaluation is a risk with its severity, and has a line in the work plan.
-    result = evaluate_file(decl)
+    result = evaluate_file(decl).to_dict()
     severity = {"critical": "Crítica", "high": "Alta", "medium": "Media", "low": "Baja"}
     risks = content.text["risk_analysis"]
     for r in result["results"]:
@@ -305,7 +305,7 @@ def test_filled_notice_passes_the_notice_controls(tmp_path: Path, name: str) -> 
                               "refusal_available_before_processing": "purpose_refusal_means" in elements}
     with copy.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
-    result = evaluate_file(copy)
+    result = evaluate_file(copy).to_dict()
     notice = [r for r in result["results"] if r["domain"] == "privacy_notice"]
     assert notice
     # Unknown only for want of data outside the notice (catalog 2026.2: PRV-12 asks whether there are
