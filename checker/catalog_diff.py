@@ -110,7 +110,7 @@ def render_catalog_diff(diff: CatalogDiff, fmt: str, lang: str) -> str:
             parts = ", ".join(tr(f"aspect.{a}") for a in c.aspects)
             lines.append(f"{bullet}{c.id}: {c.title} ({parts})")
             if c.severity:
-                lines.append(f"{bullet}  {tr('severity', old=c.severity[0], new=c.severity[1])}")
+                lines.append(f"{bullet}  {tr('severity_change', old=c.severity[0], new=c.severity[1])}")
             for ref in c.refs_removed:
                 lines.append(f"{bullet}  - {ref}")
             for ref in c.refs_added:

@@ -137,7 +137,7 @@ def _results(tmp_path: Path, controller_type: str) -> dict[str, list[str]]:
     path = tmp_path / "vendor.yaml"
     path.write_text(text.replace("controller_type: public_agency", f"controller_type: {controller_type}"),
                     encoding="utf-8")
-    doc = evaluate_file(path)
+    doc = evaluate_file(path).to_dict()
     return {r["control_id"]: [f"{x['law']} {x.get('article')}" for x in r["legal_refs"]] for r in doc["results"]}
 
 
