@@ -101,7 +101,7 @@ def main() -> None:
     bench_in_process()
     bench_cli()
     bench_calendar()
-    for extra in ("bench_report.py", "bench_scan.py", "bench_drafts.py"):
+    for extra in ("bench_report.py", "bench_scan.py", "bench_drafts.py", "bench_portfolio.py", "bench_procure.py"):
         script = ROOT / "scripts" / extra
         if script.exists():
             print(f"== {extra} ==", flush=True)

@@ -15,4 +15,6 @@ from __future__ import annotations
 VERBS: tuple[str, ...] = (
     "draft",
     "render",
+    "portfolio",
+    "compare",
 )
