@@ -60,7 +60,7 @@ class Text(Frozen):
 
 
 class LegalRef(Frozen):
-    law: Literal["LGPDPPSO", "LFPDPPP", "RLFPDPPP", "LNETB", "LGP", "LGDNNA", "LGA", "POLICY"]
+    law: Literal["LGPDPPSO", "LFPDPPP", "RLFPDPPP", "LNETB", "LGP", "LGDNNA", "LGA", "LGE", "LGTAIP", "POLICY"]
     article: str | None = None
     fraction: str | None = None
     paragraph: str | None = None
@@ -102,6 +102,12 @@ class Ref(Frozen):
     path: str | None = None
     plus: str | None = None
     minus: str | None = None
+    # Legal periods in días are business days (checker/calendar.py): `{path: P, minus_business_days: 30}`
+    # is the latest date 30 business days before P; `business_days: 20` is the number 20 compared as a
+    # period in business days (the result shows the date such a period ends, counted from as_of).
+    plus_business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    minus_business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     as_of_minus: str | None = None
     parameter: str | None = None
 

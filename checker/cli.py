@@ -232,6 +232,8 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     from checker.catalog import check_catalog
 
     lang = _lang(args)
+    if args.action == "diff":
+        return _catalog_diff(args, lang)
     catalog = _catalog(args)
     if args.action == "list":
         controls = catalog.select(args.profile) if args.profile else catalog.controls
@@ -256,6 +258,17 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         return 2
     print(t("cli", lang, "catalog.ok", id=catalog.index.id, version=catalog.index.version,
             n=len(catalog.controls), domains=len({c.domain for c in catalog.controls})))
+    return 0
+
+
+def _catalog_diff(args: argparse.Namespace, lang: str) -> int:
+    from checker.catalog_diff import diff_catalogs, load_pair, render_catalog_diff
+
+    if not args.id or not args.new:
+        raise UsageError(t("catalog_diff", lang, "usage"))
+    old, new = load_pair(Path(args.id), Path(args.new), lang)
+    fmt = args.format or "text"
+    _emit(render_catalog_diff(diff_catalogs(old, new, lang), fmt, lang).encode("utf-8"), args.output, fmt, lang)
     return 0
 
 
@@ -350,8 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("catalog", help="list, show or check the controls")
-    c.add_argument("action", choices=["list", "show", "check"], nargs="?", default="list")
-    c.add_argument("id", nargs="?")
+    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list")
+    c.add_argument("id", nargs="?", help="control id (show), or the older catalog folder (diff)")
+    c.add_argument("new", nargs="?", help="diff: the newer catalog folder")
+    c.add_argument("--format", choices=["text", "md", "json"], default=None, help="diff: output format")
+    c.add_argument("-o", "--output", help="diff: write to this file")
     c.add_argument("--profile", choices=PROFILES)
     common(c)
     c.set_defaults(func=cmd_catalog)

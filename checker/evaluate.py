@@ -48,7 +48,7 @@ from checker.result import (
 )
 from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
-from checker.view import View, build_view, declared_path, law_for
+from checker.view import View, build_view, declared_path, governing_type, law_for
 from checker.vocabulary import (
     CREDIT,
     FAIL,
@@ -149,7 +149,8 @@ class Evaluator:
         self.lang = lang
         model = loaded.model
         self.profile = profile or default_profile(model.program.operator_type, model.program.role)
-        self.law = law_for(model.program.operator_type)
+        # An encargado that declares its controller's type answers under its controller's law (1.1).
+        self.law = law_for(governing_type(model.program))
         self.sector = "public" if self.law == "LGPDPPSO" else "private"
         self.file = Path(loaded.display).name
         check_catalog_references(loaded, catalog, lang)
@@ -212,6 +213,12 @@ class Evaluator:
             value = getattr(lf, key)
             if value is not None:
                 out[key] = value
+        if lf.period is not None:
+            # A legal period in business days (checker/calendar.py): the date it gives, typed.
+            p = lf.period
+            out.pop("offset", None)
+            out["period"] = {"days": p.days, "unit": "business_days", "direction": p.direction,
+                             "start": p.start.isoformat(), "start_path": p.start_path, "date": p.date.isoformat()}
         if lf.source == "scan":
             out["source"] = "scan"
             if lf.scan:

@@ -129,7 +129,22 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def period_words(c: Comparison, lang: str) -> str | None:
+    """A legal period in business days (catalog 2026.2): "como máximo el 21 de julio de 2026 (30 días
+    hábiles antes de la fecha de lanzamiento, 1 de septiembre de 2026)"."""
+    p = c.period
+    if p is None or c.operator not in ("at_most", "at_least", "equals"):
+        return None
+    values = {"date": format_date(p.date, lang), "days": p.days, "start": format_date(p.start, lang),
+              "path": field_words(p.start_path, lang) if p.start_path else ""}
+    direction = "as_of" if p.start_path is None else p.direction
+    return t("calendar", lang, f"required.{c.operator}.{direction}", **values)
+
+
 def required_words(c: Comparison, lang: str) -> str:
+    words = period_words(c, lang)
+    if words is not None:
+        return words
     op, path, required = c.operator, c.field or c.path, c.required
     declared = c.declared if isinstance(c.declared, list) else []
     if op in ("in", "not_in", "contains_any", "contains_all", "contains_none"):

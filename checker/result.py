@@ -49,7 +49,7 @@ def dumps_bytes(data: Any) -> bytes:
 
 
 SubjectKind = Literal["system", "data_category", "processor", "transfer", "host", "program", "data_subject",
-                      "authentication", "evidence", "scan", "waiver"]
+                      "authentication", "evidence", "scan", "waiver", "modification", "published_register"]
 Source = Literal["declared", "evidence", "scan"]
 
 
@@ -174,11 +174,24 @@ class Location(Model):
     column: int
 
 
+class BusinessPeriodOut(Model):
+    """`days` business days before or after `start` (a declared date at `start_path`, or the evaluation
+    date) end on `date`, counted with the declaration's calendar (checker/calendar.py)."""
+
+    OMIT_NONE = frozenset({"start_path"})
+    days: int
+    unit: Literal["business_days"] = "business_days"
+    direction: Literal["before", "after"]
+    start: str
+    start_path: str | None = None
+    date: str
+
+
 class Comparison(Model):
     """One comparison that decided a finding, with typed parameters (no sentence: see checker.explain)."""
 
-    OMIT_NONE = frozenset({"field", "parameter", "reference", "offset", "scan", "scan_date", "scan_age_days",
-                           "stale", "alternative"})
+    OMIT_NONE = frozenset({"field", "parameter", "reference", "offset", "period", "scan", "scan_date",
+                           "scan_age_days", "stale", "alternative"})
     status: Status
     operator: str              # equals, in, at_least, contains_all, exists, current, every, some, ...
     path: str                  # id-addressed path of the declared (or observed) value
@@ -194,6 +207,7 @@ class Comparison(Model):
     scan_age_days: int | None = None   # how old the scan was on the evaluation date
     stale: bool | None = None      # that scan is older than 90 days before as_of
     alternative: int | None = None  # comparisons with the same number are alternatives, none of which holds
+    period: BusinessPeriodOut | None = None  # a legal period in business days and the date it gives (2026.2)
 
 
 class Explanation(Model):

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from checker.calendar import BusinessCalendar, calendar_for
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
 from checker.durations import Duration, is_duration, parse_version
 
@@ -30,7 +31,20 @@ NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_
 # Which subject kind the items of a list are.
 SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "processors": "processor",
                  "transfers": "transfer", "observed_hosts": "host", "data_subjects": "data_subject",
-                 "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication"}
+                 "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication",
+                 "modifications": "modification", "published_registers": "published_register"}
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessPeriod:
+    """A legal period in business days that a comparison computed: `days` business days from `start`
+    (forward) or before it (backward) ends on `date`. Reasons show the date; nothing is approximated."""
+
+    days: int
+    start: date
+    date: date
+    direction: str          # before | after
+    start_path: str | None  # the declared date it counts from; None for the evaluation date
 
 
 class RuleError(Exception):
@@ -59,6 +73,7 @@ class Leaf:
     stale: bool = False         # the value comes from a scan older than 90 days
     field: str | None = None    # the path the rule asks about, when an object on the way was `false`
     group: int | None = None    # leaves of one failed `any` share a group: alternatives, none of which holds
+    period: BusinessPeriod | None = None  # set when the required value is a period in business days
 
 
 @dataclass(slots=True)
@@ -247,11 +262,52 @@ class _Origin:
 _CONSTANT = _Origin()
 
 
+def business_calendar(scope: Scope) -> BusinessCalendar:
+    """The declaration's calendar: public bodies count with LFPA art. 28, private operators with LFT
+    art. 74, both with `calendar.non_working_days`."""
+    root = scope.root if isinstance(scope.root, dict) else {}
+    facts = root.get("facts") or {}
+    declared = (root.get("calendar") or {}).get("non_working_days")
+    return calendar_for(bool(facts.get("calendar_public")), declared)
+
+
+def business_period(check: Check, scope: Scope) -> BusinessPeriod | None:
+    """For `{business_days: N}`: the day a period of N business days that starts the day after the
+    evaluation date ends (shown beside the comparison: "a request received today is due on ...")."""
+    ref = check.ref
+    if ref is None or ref.business_days is None:
+        return None
+    end = business_calendar(scope).add(scope.as_of, ref.business_days)
+    return BusinessPeriod(ref.business_days, scope.as_of, end, "after", None)
+
+
+def _period(check: Check, scope: Scope) -> BusinessPeriod | None:
+    ref = check.ref
+    if ref is None:
+        return None
+    if ref.business_days is not None:
+        return business_period(check, scope)
+    if ref.path is None or (ref.plus_business_days is None and ref.minus_business_days is None):
+        return None
+    got = resolve(scope, ref.path)
+    start = _to_date(got.value) if got.present else None
+    if start is None:
+        return None
+    cal = business_calendar(scope)
+    if ref.plus_business_days is not None:
+        return BusinessPeriod(ref.plus_business_days, start, cal.add(start, ref.plus_business_days), "after",
+                              got.path)
+    days = ref.minus_business_days or 0
+    return BusinessPeriod(days, start, cal.subtract(start, days), "before", got.path)
+
+
 def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None, _Origin]:
     """The required value: a constant, or a Ref resolved now. Returns (value, missing, description, origin)."""
     raw = check.operand
     ref = check.ref
     if ref is not None:
+        if ref.business_days is not None:
+            return ref.business_days, [], None, _CONSTANT
         if ref.parameter is not None:
             if ref.parameter not in scope.parameters:
                 raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
@@ -265,6 +321,15 @@ def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None, _O
             if not got.present:
                 return None, [got.path], got.path, _Origin(None, got.path, offset)
             value = got.value
+            if ref.plus_business_days is not None or ref.minus_business_days is not None:
+                d = _to_date(value)
+                if d is None:
+                    raise RuleError(f"'{ref.path}' is not a date; business days need a date")
+                cal = business_calendar(scope)
+                days = ref.plus_business_days if ref.plus_business_days is not None else ref.minus_business_days
+                end = cal.add(d, days or 0) if ref.plus_business_days is not None else cal.subtract(d, days or 0)
+                sign = "+" if ref.plus_business_days is not None else "-"
+                return end, [], None, _Origin(None, got.path, f"{sign}{days} business days")
             if ref.plus or ref.minus:
                 d = _to_date(value)
                 if d is None:
@@ -293,8 +358,11 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
         how = origin[0]
         lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
                   got.scan, check.code, actual[0], how.parameter, how.reference, how.offset,
-                  got.source == "scan" and got.stale, _join(got.path, got.rest) if got.rest else None)
+                  got.source == "scan" and got.stale, _join(got.path, got.rest) if got.rest else None,
+                  period=period)
         return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
+
+    period = _period(check, scope)
 
     if op == "exists":
         # The presence test itself: never unknown. Through an object declared `false`, it is absent.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from checker.declaration import ALWAYS_SENSITIVE, PATRIMONIAL, PUBLIC_OPERATORS, Declaration
@@ -46,6 +46,16 @@ def law_for(operator_type: str) -> str:
     return "LGPDPPSO" if operator_type in PUBLIC_OPERATORS else "LFPDPPP"
 
 
+def governing_type(program: Any) -> str:
+    """The operator type whose law governs the processing: for an encargado that declared its
+    controller's type (contract 1.1), the controller's; otherwise its own. An encargado of a public body
+    answers for the processing under LGPDPPSO arts. 52-58; one of a private operator under the LFPDPPP
+    and its Reglamento."""
+    if program.role == "encargado" and program.controller_type:
+        return str(program.controller_type)
+    return str(program.operator_type)
+
+
 def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
                      systems_abroad: set[str]) -> dict[str, Any]:
     category = cat["category"]
@@ -66,6 +76,7 @@ def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
         "about_minors": about_minors,
         "is_official_id": category == "official_id" or "curp" in fields,
         "stored_abroad": bool(set(cat.get("systems") or []) & systems_abroad),
+        "bound_abroad": False,   # set below when foreign processors handle it under processor clauses
     }
 
 
@@ -95,6 +106,15 @@ def build_view(model: Declaration, declared: dict[str, Any] | None = None, obser
     by_id = {c["id"]: c for c in inventory}
     for cat in inventory:
         cat["facts"] = _category_facts(cat, minors_types, systems_abroad)
+    # A category a foreign processor handles under processor clauses (a remisión abroad bound by contract).
+    clauses: dict[str, list[bool]] = {}
+    for proc in data.get("processors") or []:
+        if proc.get("country") not in (None, "MX"):
+            for cid in proc.get("data_categories") or []:
+                clauses.setdefault(cid, []).append(proc.get("dpa_clauses") is True)
+    for cid, bound in clauses.items():
+        if cid in by_id:
+            by_id[cid]["facts"]["bound_abroad"] = all(bound)
 
     inventory_declared = "data_inventory" in data
     for system in systems:
@@ -131,9 +151,15 @@ def build_view(model: Declaration, declared: dict[str, Any] | None = None, obser
         }
     for tr in data.get("transfers") or []:
         cats = [by_id[c] for c in tr.get("data_categories") or [] if c in by_id]
+        given, express = _transfer_consent(tr)
         tr["facts"] = {
             "international": tr.get("country") not in (None, "MX"),
             "includes_sensitive": any(c["facts"]["is_sensitive"] for c in cats),
+            "consent_given": given,
+            "express_consent": express,
+            "concerns_minors": None if not cats else (
+                True if any(c["facts"]["about_minors"] for c in cats)
+                else None if any(c["facts"]["about_minors"] is None for c in cats) else False),
         }
 
     def any_cat(pred: Any) -> bool | None:
@@ -148,6 +174,12 @@ def build_view(model: Declaration, declared: dict[str, Any] | None = None, obser
         "public_body": program.operator_type in PUBLIC_OPERATORS,
         "private_operator": program.operator_type not in PUBLIC_OPERATORS,
         "law": law_for(program.operator_type),
+        # contract 1.1: the controller's sector (its own for a responsable; unknown for an encargado
+        # that did not declare controller_type), and the calendar legal periods are counted with.
+        "controller_public": (program.operator_type in PUBLIC_OPERATORS if program.role != "encargado"
+                              else None if not program.controller_type
+                              else program.controller_type in PUBLIC_OPERATORS),
+        "calendar_public": governing_type(program) in PUBLIC_OPERATORS,
         "is_encargado": program.role == "encargado",
         "has_minors": has_minors,
         "processes_sensitive": sensitive,
@@ -169,7 +201,7 @@ def build_view(model: Declaration, declared: dict[str, Any] | None = None, obser
         for system in systems:
             if system["id"] in observed.per_system:
                 seen = observed.per_system[system["id"]]
-                system["observed"] = seen
+                system["observed"] = _with_certificate_margin(seen)
                 if "exposed_data_stores" in seen or "exposed_remote_admin" in seen:
                     # An external scan reached it: whatever its addresses say, it is reachable.
                     system["facts"]["reachable_from_internet"] = True
@@ -178,6 +210,51 @@ def build_view(model: Declaration, declared: dict[str, Any] | None = None, obser
         view.scans = observed.scans
         view.observed_systems = dict(observed.per_system)
     return view
+
+
+CERTIFICATE_MARGIN_DAYS = 30  # a certificate this close to its end is flagged as partial (catalog policy)
+
+
+def _with_certificate_margin(seen: Any) -> Any:
+    """Adds `expiring_certificates` (certificates that had fewer than 30 days left on the day the scan
+    saw them, not yet expired) and `certificate_validity` (`current` when none is expired,
+    `beyond_30_days` when none is close to its end) to what a scan saw on a system with certificates."""
+    certs = seen.get("certificates") if isinstance(seen, dict) else None
+    scan_date = seen.get("scan_date") if isinstance(seen, dict) else None
+    if not certs or not scan_date:
+        return seen
+    seen_on = date.fromisoformat(scan_date)
+    expiring = []
+    for cert in certs:
+        end = cert.get("not_after")
+        try:
+            end_date = date.fromisoformat(end[:10]) if isinstance(end, str) else None
+        except ValueError:
+            end_date = None
+        if end_date is not None and seen_on <= end_date < seen_on + timedelta(days=CERTIFICATE_MARGIN_DAYS):
+            expiring.append(f"{cert.get('port')} {cert.get('subject')} (not after {end})")
+    validity = [] if seen.get("expired_certificates") else ["current"]
+    if not expiring:
+        validity.append("beyond_30_days")
+    return {**seen, "expiring_certificates": expiring, "certificate_validity": validity}
+
+
+def _transfer_consent(transfer: dict[str, Any]) -> tuple[bool | None, bool | None]:
+    """(consent given, consent express) of a transfer, from `consent` or its 1.0 alias
+    `consent_obtained`; None where the declaration does not say."""
+    consent = transfer.get("consent")
+    if consent is None and "consent_obtained" in transfer:
+        obtained = transfer["consent_obtained"]
+        return (obtained, False if obtained is False else None) if isinstance(obtained, bool) else (None, None)
+    if consent is False:
+        return False, False
+    if isinstance(consent, dict):
+        kind = consent.get("type")
+        return True, None if kind is None else kind in ("express", "express_written")
+    basis = transfer.get("legal_basis")
+    if basis is not None and basis != "consent":
+        return False, False  # the declared basis is another one: no consent is relied on
+    return None, None
 
 
 def _reachable(hosts: list[str] | None) -> bool | None:
@@ -218,6 +295,7 @@ FACT_SOURCES = {
     "intensive_processing": "/data_inventory",
     "llave_mx": "authentication",
     "data_subject_count": "/program.data_subjects",
+    "controller_public": "/program.controller_type",
     "about_minors": "subjects",
     "stores_categories": "/data_inventory",
     "stores_personal_data": "/data_inventory",
@@ -228,6 +306,10 @@ FACT_SOURCES = {
     "abroad": "hosting.country",
     "reachable_from_internet": "hosts",
     "audiences": "authentication",
+    "consent_given": "consent",
+    "express_consent": "consent.type",
+    "concerns_minors": "data_categories",
+    "bound_abroad": "/processors",
 }
 
 

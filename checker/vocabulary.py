@@ -53,7 +53,8 @@ DOMAINS: tuple[Domain, ...] = (
 DOMAIN_RANK: dict[str, int] = {d: i for i, d in enumerate(DOMAINS)}
 
 SUBJECT_KINDS: tuple[str, ...] = ("program", "system", "data_category", "processor", "transfer", "host",
-                                  "data_subject", "authentication", "evidence", "scan", "waiver")
+                                  "data_subject", "authentication", "evidence", "scan", "waiver",
+                                  "modification", "published_register")  # the last two: catalog 2026.2
 
 # Progress between two evaluations (diff): worse to better. It follows the score's credit (partial earns
 # half, fail and unknown nothing); between the two zero-credit statuses a shown failure is worse than an

@@ -36,8 +36,8 @@ def test_catalog_size_and_domains() -> None:
     catalog = load_catalog()
     assert len(catalog.controls) >= 80
     assert {c.domain for c in catalog.controls} == set(DOMAINS)
-    assert catalog.index.version == "2026.1"
-    assert str(catalog.index.publication_date) == "2026-11-01"
+    assert catalog.index.version == "2026.2"
+    assert str(catalog.index.publication_date) == "2026-12-01"
     assert set(catalog.index.profiles) == {"public-education", "private-school", "vendor"}
 
 

@@ -215,3 +215,40 @@ def test_the_json_schema_describes_the_additions() -> None:
     for name in ("controller_type", "modifications", "non_working_days", "published_registers", "attestations",
                  "previous_result", "archival_writeoff", "authority_request_notice", "changing_rooms"):
         assert f'"{name}"' in text, name
+
+
+SPEC_COPY = Path("/work/shared/spec/ai-center.yaml")
+
+
+def _extends(spec: Any, example: Any, where: str) -> list[str]:
+    """Where the example drops or changes something the contract's copy declares (it may add)."""
+    if isinstance(spec, dict):
+        if not isinstance(example, dict):
+            return [where]
+        out: list[str] = []
+        for key, value in spec.items():
+            out += [f"{where}.{key}"] if key not in example else _extends(value, example[key], f"{where}.{key}")
+        return out
+    if isinstance(spec, list) and spec and all(isinstance(i, dict) and "id" in i for i in spec):
+        by_id = {i.get("id"): i for i in example or [] if isinstance(i, dict)}
+        out = []
+        for item in spec:
+            out += [f"{where}[{item['id']}]"] if item["id"] not in by_id else _extends(
+                item, by_id[item["id"]], f"{where}[{item['id']}]")
+        return out
+    return [] if spec == example else [where]
+
+
+@pytest.mark.skipif(not SPEC_COPY.exists(), reason="the contract copy lives outside the repository")
+def test_the_ai_center_example_extends_the_contract_copy() -> None:
+    # examples/ai-center.yaml adds contract 1.1 content (a substantial modification, a transfer to a
+    # private sponsor, recipient types) but keeps every value of shared/spec/ai-center.yaml.
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    spec = yaml.load(SPEC_COPY.read_text(encoding="utf-8"))
+    example = yaml.load((ROOT / "examples" / "ai-center.yaml").read_text(encoding="utf-8"))
+    assert _extends(spec, example, "") == []
+    assert example["program"]["modifications"][0]["substantial"] is True
+    assert any(t.get("recipient_type") == "private" and t.get("legal_basis") == "legal_attributions"
+               for t in example["transfers"])

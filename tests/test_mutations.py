@@ -17,7 +17,8 @@ from checker.api import evaluate_file
 
 NOTICE_WITHOUT_SENSITIVE = ["controller_identity", "data_categories", "purposes", "purposes_needing_consent",
                             "secondary_purposes_opt_out", "transfers", "arco_mechanism", "consent_revocation",
-                            "limit_use_options", "changes_mechanism", "cookies_tracking"]
+                            "limit_use_options", "changes_mechanism", "cookies_tracking",
+                            "transfer_acceptance_clause", "indirect_collection_notice", "purpose_refusal_means"]
 
 MUTATIONS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     ("encryption at rest off on the school system",
@@ -47,11 +48,27 @@ MUTATIONS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     # Grades of minors used for model training: the general finalidad rule and the minors' rule.
     ("grades used to train models",
      {"data_inventory[academico].model_training": True}, {"CNS-07": "fail", "MIN-06": "fail"}),
+    # 2026.2: the insurer's consent is declared with `consent` (contract 1.1); without it the transfer
+    # also breaks LGE art. 170 fr. XXV for a private school (TRF-06).
     ("insurer transfer without the consent it relies on",
-     {"transfers[aseguradora-escolar].consent_obtained": False}, {"TRF-01": "fail"}),
+     {"transfers[aseguradora-escolar].consent": False}, {"TRF-01": "fail", "TRF-06": "fail"}),
+    # 2026.2: vital interest is not a case of LFPDPPP art. 36 (review table 1.3); the insurer's consent
+    # keeps TRF-01 passing, so the change of basis alone moves nothing.
+    ("insurer transfer rests on vital interest besides its consent",
+     {"transfers[aseguradora-escolar].legal_basis": "vital_interest"}, {}),
+    # 2026.2: TRF-03 no longer demands a contract from a private controller (review table 1.3).
+    ("insurer transfer without an agreement",
+     {"transfers[aseguradora-escolar].agreement": False}, {}),
+    # 2026.2: the applicants' Llave MX client in the sandbox (AUT-04 checks every Llave MX entry).
+    ("Llave MX client left in the sandbox",
+     {"systems[sis].authentication[applicants].llave_mx.environment": "sandbox"}, {"AUT-04": "fail"}),
+    # 2026.2: laptops out of the encryption scope of the school system (LGPDPPSO 3 fr. XX c) / LFPDPPP 18).
+    ("laptops no longer encrypted",
+     {"systems[sis].encryption.at_rest.scope": ["database", "files"]}, {"ENC-07": "fail"}),
     # The CURP category is about students (minors): publishing it breaks minimisation and minors' privacy.
+    # 2026.2: a private school publishing it without express consent also breaks LGE art. 170 fr. XXV.
     ("CURP published",
-     {"data_inventory[curp].publicly_exposed": True}, {"DMN-04": "fail", "MIN-04": "fail"}),
+     {"data_inventory[curp].publicly_exposed": True}, {"DMN-04": "fail", "MIN-04": "fail", "TRF-06": "fail"}),
     ("risk analysis overdue",
      {"governance.risk_assessment.last_done": "2025-10-01"}, {"GOV-05": "fail"}),
     ("health data kept three years",

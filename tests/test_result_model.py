@@ -49,7 +49,15 @@ def _compare(old: Any, new: Any, where: str, problems: list[str]) -> None:
 def test_json_of_1_0_only_gained_keys(name: str) -> None:
     """tests/golden/json-1.0 holds what resguarda 1.0 wrote for the examples (default as-of)."""
     old = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
-    new = evaluate_file(ROOT / "examples" / f"{name}.yaml").to_dict()
+    # Catalog 2026.2 and contract 1.1 changed the examples and the controls: compare like with like, the
+    # 1.0 examples (tests/data/examples-1.0) against the 2026.1 catalog (tests/data/catalog-2026.1).
+    from checker.api import evaluate_loaded
+    from checker.catalog import load_catalog
+    from checker.validate import load_declaration
+
+    path = ROOT / "tests" / "data" / "examples-1.0" / f"{name}.yaml"
+    loaded = load_declaration(path, str(Path("examples") / f"{name}.yaml"))
+    new = evaluate_loaded(loaded, catalog=load_catalog(ROOT / "tests" / "data" / "catalog-2026.1")).to_dict()
     problems: list[str] = []
     _compare(old, new, "$", problems)
     assert not problems, "\n".join(problems[:20])
