@@ -13,4 +13,6 @@ from __future__ import annotations
 
 # Module names under `checker.commands`, in the order `--help` lists them.
 VERBS: tuple[str, ...] = (
+    "sign",
+    "verify",
 )
