@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checker.errors import InputError, ToolError
+from checker.errors import InputError, ToolError, UsageError
 from checker.i18n import t
 
 AREA = "audit"
@@ -41,6 +41,15 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     p.add_argument("-o", "--output", required=True, metavar="SIGNED.pdf", help=h("help.sign.output"))
     common(p)
     p.set_defaults(func=run)
+
+
+def require_libraries(lang: str) -> None:
+    """pyHanko and cryptography come with the `sign` extra: say so instead of failing on an import."""
+    try:
+        import cryptography  # noqa: F401
+        import pyhanko  # noqa: F401
+    except ImportError:
+        raise UsageError(t(AREA, lang, "sign.missing_extra")) from None
 
 
 def _password(args: argparse.Namespace, lang: str) -> bytes | None:
@@ -72,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.signing import PasswordNeeded, check_validity, load_credentials, now_utc
 
     lang = _lang(args)
+    require_libraries(lang)
     pdf = _read_pdf(args.report, lang)
     _check_output_folder(args.output, lang)
     cert_path = Path(args.cert)

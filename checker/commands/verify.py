@@ -33,6 +33,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
 
 def run(args: argparse.Namespace) -> int:
     from checker.cli import _catalog, _lang
+    from checker.commands.sign import require_libraries
     from checker.verifying import (
         NotAPdf,
         attached_result,
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     lang = _lang(args)
+    require_libraries(lang)
 
     def tr(key: str, **kw: Any) -> str:
         return t(AREA, lang, key, **kw)
