@@ -87,3 +87,17 @@ def make_pkcs12(folder: Path, signer: Signer, password: bytes = PASSWORD) -> Pat
     path = folder / f"{signer.cert.stem}.p12"
     path.write_bytes(data)
     return path
+
+
+def make_tsa(ca: tuple[x509.Certificate, rsa.RSAPrivateKey]) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """A time-stamping authority's certificate (extended key usage timeStamping, critical)."""
+    ca_cert, ca_key = ca
+    key = _key()
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Sellos de Tiempo de Prueba"),
+                         x509.NameAttribute(NameOID.COUNTRY_NAME, "MX")])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=30)).not_valid_after(NOW + dt.timedelta(days=1000))
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    return cert, key

@@ -4,12 +4,17 @@ poppler's `pdfsig` as an independent verifier."""
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import socket
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pki_fixtures import PASSWORD, Signer, make_ca, make_efirma, make_pkcs12
+from pki_fixtures import PASSWORD, Signer, make_ca, make_efirma, make_pkcs12, make_tsa
 
 from checker.cli import main
 
@@ -276,3 +281,71 @@ def test_unsigned_or_not_a_pdf_is_exit_2(report: Path, tmp_path: Path, capsys: p
     assert main(["verify", str(junk)]) == 2
     assert main(["sign", str(junk), "--cert", "a.cer", "--key", "a.key", "-o", str(tmp_path / "y.pdf")]) == 2
     assert "x.pdf: no es un archivo PDF legible" in capsys.readouterr().err
+
+
+class _TimeStampHandler(http.server.BaseHTTPRequestHandler):
+    """An RFC 3161 time-stamping authority on 127.0.0.1, answering with pyHanko's test stamper."""
+
+    stamper: Any = None
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        from asn1crypto import tsp
+
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        answer = self.stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture()
+def tsa(tmp_path: Path) -> Iterator[str]:
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    ca = make_ca(tmp_path, "Raíz de sellos")
+    cert, key = make_tsa(ca)
+    der = serialization.Encoding.DER
+    _TimeStampHandler.stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(der, serialization.PrivateFormat.PKCS8,
+                                                                serialization.NoEncryption())))
+    server = http.server.HTTPServer(("127.0.0.1", 0), _TimeStampHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_time_stamped_signature_b_t(pki: dict, report: Path, tmp_path: Path, tsa: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sellado.pdf"
+    assert sign(report, pki["signer"], out, "--tsa", tsa, password=pki["password"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    assert "el certificado estaba vigente al firmar (sello de tiempo" in capsys.readouterr().out
+    if shutil.which("pdfsig"):
+        text = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True).stdout
+        assert "Signature is Valid" in text
+
+
+def test_unreachable_time_stamping_authority_is_exit_3(pki: dict, report: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:   # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "sellado.pdf"
+    capsys.readouterr()
+    assert sign(report, pki["signer"], out, "--tsa", f"http://127.0.0.1:{port}/", password=pki["password"]) == 3
+    assert f"la autoridad de sellado de tiempo http://127.0.0.1:{port}/ no respondió" in capsys.readouterr().err
+    assert not out.exists()
