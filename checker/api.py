@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.audit import apply_audit
 from checker.catalog import Catalog, load_catalog
 from checker.evaluate import Evaluator
 from checker.validate import LoadedDeclaration, load_declaration
@@ -28,7 +29,9 @@ def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lan
     catalog = catalog or load_catalog()
     when = as_of or as_of_default(loaded.model, date.today())
     observed = observe_scans(loaded, when)
-    return Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
+    doc = Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
+    apply_audit(doc, loaded, when, lang)   # assurance, attestations, actions, the audit section
+    return doc
 
 
 def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str = "es",
