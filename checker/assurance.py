@@ -138,3 +138,28 @@ def finding_assurance(control_id: str, subject_id: str, source: str, accepted_co
     if control_id in accepted_controls:
         return "evidence", None
     return "declared", None
+
+
+def weakest(findings: Iterable[dict[str, Any]]) -> str:
+    """The assurance of several findings together (one subject's row in a table): the weakest one."""
+    levels = [str(f["assurance"]) for f in findings if f.get("assurance") in ASSURANCE_LEVELS]
+    return min(levels, key=ASSURANCE_LEVELS.index) if levels else "declared"
+
+
+def observation_methods(finding: dict[str, Any], attestation_methods: dict[str, str | None],
+                        has_evidence: bool = False) -> list[str]:
+    """OSCAL's methods for a finding: the attestation's method when an auditor decided it, else what
+    its assurance rests on (what was declared was asked: INTERVIEW; a document: EXAMINE; a scan: TEST)."""
+    method = attestation_methods.get(str(finding.get("attestation")))
+    if method in OSCAL_ATTESTATION_METHODS:
+        return [OSCAL_ATTESTATION_METHODS[str(method)]]
+    level = finding.get("assurance")
+    if level in OSCAL_METHODS:
+        return [OSCAL_METHODS[str(level)]]
+    # A result written before assurance existed: its source, and EXAMINE for attached evidence.
+    source = str(finding.get("source"))
+    if source == "scan":
+        return ["TEST"]
+    if source == "evidence":
+        return ["EXAMINE"]
+    return ["INTERVIEW", "EXAMINE"] if has_evidence else ["INTERVIEW"]

@@ -24,7 +24,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.i18n import Translator
+from checker.assurance import weakest
+from checker.i18n import Translator, t
 from checker.render import RenderOptions
 
 # The roll-up order of results.md (fail, then partial, then unknown, then pass); a waived finding sits
@@ -34,7 +35,7 @@ _BAD = ("fail", "partial", "unknown")
 
 COLUMNS = ("control_id", "title", "domain", "severity", "control_status", "subject_kind", "subject_id",
            "subject_name", "status", "legal_refs", "reasons", "missing", "path", "location", "source",
-           "remediation", "waiver", "evidence", "fingerprint")
+           "assurance", "remediation", "waiver", "evidence", "fingerprint")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -161,7 +162,7 @@ def _row(case: Case, tr: Translator) -> list[str]:
         result.get("status"), subject.get("kind", ""), subject.get("id", ""), subject.get("name", ""),
         case.status, legal_refs_text(result), " | ".join(case.reasons),
         "; ".join(result.get("missing") or []) if case.status == "unknown" else "",
-        first.get("path", ""), where, first.get("source", ""), result.get("remediation"),
+        first.get("path", ""), where, first.get("source", ""), weakest(case.findings), result.get("remediation"),
         waiver_text(case.waiver, tr), evidence, " ".join(f.get("fingerprint") or "" for f in case.findings),
     ]
     return [_safe(v) for v in values]
@@ -171,7 +172,9 @@ def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
     tr = Translator("export", options.lang or doc.get("lang") or "es")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([tr("csv.column." + column) for column in COLUMNS])
+    # The assurance column's header lives with the auditor features' texts.
+    writer.writerow([tr("csv.column." + column) if column != "assurance" else
+                     t("audit", tr.lang, "csv.column.assurance") for column in COLUMNS])
     for case in cases(doc):
         writer.writerow(_row(case, tr))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -18,7 +18,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from checker.i18n import Translator
+from checker.assurance import weakest
+from checker.i18n import Translator, t
 from checker.render import RenderOptions
 from checker.render.csv_rows import Case, cases, waiver_text
 
@@ -79,7 +80,8 @@ def _testcase(suite: ET.Element, case: Case, tr: Translator) -> None:
     reasons = case.reasons or list(result.get("reasons") or [])
     status_label = tr("status." + case.status)
     if case.status in FAILED:
-        body = [*reasons, "", f"{tr('junit.remediation')}: {result.get('remediation') or '—'}"]
+        body = [*reasons, "", f"{tr('junit.remediation')}: {result.get('remediation') or '—'}",
+                t("audit", tr.lang, "assurance.line", level=t("audit", tr.lang, "assurance." + weakest(case.findings)))]
         refs = "; ".join(str(r.get("citation") or r.get("law")) for r in result.get("legal_refs") or [])
         if refs:
             body.append(f"{tr('junit.legal')}: {refs}")
@@ -132,8 +134,10 @@ def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
             "time": "0",
         })
         properties_element = ET.SubElement(suite, "properties")
-        for name, value in props:
-            ET.SubElement(properties_element, "property", {"name": name, "value": value})
+        # Each test case's assurance (the schema allows properties on suites only).
+        for name, value in props + [(f"assurance.{c.result.get('control_id')}.{(c.subject or {}).get('id', '*')}",
+                                     weakest(c.findings)) for c in domain_cases]:
+            ET.SubElement(properties_element, "property", {"name": _one_line(name), "value": _clean(value)})
         for case in domain_cases:
             _testcase(suite, case, tr)
         ET.SubElement(suite, "system-out").text = ""

@@ -31,6 +31,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from checker.assurance import observation_methods
 from checker.i18n import Translator
 from checker.render import RenderOptions
 from checker.render.csv_rows import finding_status, underlying
@@ -39,7 +40,6 @@ OSCAL_VERSION = "1.1.2"
 NS = "urn:resguarda:oscal"
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 _TZ = "-06:00"
-_METHODS = {"declared": ["INTERVIEW"], "evidence": ["EXAMINE"], "scan": ["TEST"]}
 _BAD = ("fail", "partial", "unknown")
 
 
@@ -81,6 +81,7 @@ class _Builder:
     def __init__(self, doc: dict[str, Any], lang: str) -> None:
         self.doc = doc
         self.tr = Translator("export", lang)
+        self.attestation_methods = {str(a.get("id")): a.get("method") for a in doc.get("attestations") or []}
         program = doc.get("program") or {}
         self.program_name = _line(program.get("name") or "?") or "?"
         self.program_key = f"{self.program_name}|{_line(program.get('operator') or '')}"
@@ -173,9 +174,7 @@ class _Builder:
     def finding_observation(self, result: dict[str, Any], finding: dict[str, Any], status: str) -> dict[str, Any]:
         subject = finding.get("subject") or {}
         source = str(finding.get("source") or "declared")
-        methods = list(_METHODS.get(source, ["UNKNOWN"]))
-        if source == "declared" and result.get("evidence"):
-            methods.append("EXAMINE")
+        methods = observation_methods(finding, self.attestation_methods, bool(result.get("evidence")))
         evidence: list[dict[str, Any]] = []
         location = finding.get("location") or {}
         declaration = self.resource_of_input.get(("declaration", ""))
@@ -208,7 +207,8 @@ class _Builder:
             "props": _props(("control-id", result["control_id"]), ("status", status),
                             ("underlying-status", underlying(finding, result) if status == "waived" else None),
                             ("code", finding.get("code")), ("path", finding.get("path")),
-                            ("source", source), ("subject-kind", subject.get("kind")),
+                            ("source", source), ("assurance", finding.get("assurance")),
+                            ("attestation", finding.get("attestation")), ("subject-kind", subject.get("kind")),
                             ("subject-id", subject.get("id")), ("declared", finding.get("declared")),
                             ("required", finding.get("required")), ("fingerprint", finding.get("fingerprint"))),
             "methods": methods,

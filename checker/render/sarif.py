@@ -206,6 +206,8 @@ def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: di
             "code": finding.get("code"),
             "subject": subject,
             "source": finding.get("source"),
+            "assurance": finding.get("assurance"),
+            "attestation": finding.get("attestation"),
             "declared": finding.get("declared"),
             "required": finding.get("required"),
         },
