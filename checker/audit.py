@@ -46,8 +46,13 @@ def _reason(att: Any, lang: str) -> str:
              date=format_date(att.verified_on, lang) if att.verified_on else "—", note=att.note or "—")
 
 
-def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], atts: list[Any], lang: str) -> bool:
-    """Sets each finding's assurance; contradicted attestations fail what they cover. True if a status changed."""
+def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], atts: list[Any], lang: str,
+                        lifecycle: bool) -> bool:
+    """Sets each finding's assurance; contradicted attestations fail what they cover. True if a status changed.
+
+    With the evidence lifecycle in use, a finding rests on evidence (source `evidence`) only when the
+    evidence was accepted and is in force: a rejected or expired file no longer reads as "backed by
+    evidence". A 1.0 declaration (no lifecycle) keeps its sources as they were."""
     kinds = _subject_kinds(model)
     changed = False
     for r in doc["results"]:
@@ -57,11 +62,14 @@ def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], att
             level, att = finding_assurance(r["control_id"], f["subject"]["id"], f.get("source", "declared"),
                                            accepted, atts)
             f["assurance"] = level
+            if lifecycle and f.get("source") == "evidence" and r["control_id"] not in accepted:
+                f["source"] = "declared"
             if att is None:
                 continue
             f["attestation"] = att.id
             if att.result == "contradicted":
                 f["status"], f["source"], f["note"] = "fail", "attestation", att.note
+                f["reason"] = f"{f['subject']['id']}: {_reason(att, lang)}"
                 contradicted_here.append(att)
         # A contradicted attestation naming a subject the control had no finding for still fails it there.
         for att in atts:
@@ -77,7 +85,8 @@ def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], att
                     "code": f"{r['control_id']}.attestation", "path": f"attestations[{att.id}]",
                     "location": None, "declared": None, "required": None, "source": "attestation",
                     "fingerprint": fingerprint(r["control_id"], kind, subject, "attestation"),
-                    "assurance": "verified", "attestation": att.id, "note": att.note})
+                    "assurance": "verified", "attestation": att.id, "note": att.note,
+                    "reason": f"{subject}: {_reason(att, lang)}"})
                 contradicted_here.append(att)
             r["findings"] = findings
         if not contradicted_here:
@@ -140,11 +149,11 @@ def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> 
         loaded.warnings.append(t(AREA, lang, f"ignored.{item.kind}", id=item.id, date=format_date(item.date, lang),
                                  as_of=format_date(as_of, lang)))
     accepted = {c for e in ev_states if e.state == "accepted" for c in e.controls}
-    if _apply_attestations(doc, model, accepted, atts, lang):
-        _resummarize(doc)
-    results: list[dict[str, Any]] = doc["results"]
     lifecycle = any(getattr(e, "verdict", None) or getattr(e, "date", None) or getattr(e, "valid_until", None)
                     for e in model.evidence or [])
+    if _apply_attestations(doc, model, accepted, atts, lang, lifecycle):
+        _resummarize(doc)
+    results: list[dict[str, Any]] = doc["results"]
     if lifecycle or ev_ignored:
         doc["evidence_review"] = [e.to_dict() for e in ev_states]
     if atts or att_ignored:

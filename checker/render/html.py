@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from checker.errors import UsageError
 from checker.render import RenderOptions
+from checker.render.audit_view import build_audit_view
 from checker.render.chart import domain_bar_chart
 from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
@@ -106,6 +107,7 @@ def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
         "page_footer": model.footer_line,
         "page_label": model.tr("page_label"),
         "page_of": model.tr("page_of"),
+        "audit": build_audit_view(doc, model.lang),   # None without the auditor features
     }
 
 
