@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from checker.declaration import ALWAYS_SENSITIVE, Declaration
+from checker.declaration_refs import check_additions
 from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG
@@ -64,6 +65,7 @@ def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT
     _check_references(loaded, lang)
     _check_files(loaded, lang)
     _check_rules(loaded, lang)
+    check_additions(loaded, lang)
     return loaded
 
 
