@@ -12,7 +12,9 @@ between the two zero-credit statuses a shown failure is worse than an open quest
 - `gone`: findings that were not passing and are no longer evaluated (their subject left the declaration)
   while their control still runs; findings of controls the catalog dropped are under `controls_removed`;
 - `waivers`: the new run's waivers that have expired or expire within 30, 60 or 90 days of its as-of date;
-- `controls_added` / `controls_removed`: a catalog change; plus the score change.
+- `controls_added` / `controls_removed`: a catalog change; plus the score change;
+- `actions`: remediation progress (contract 1.1): actions added, removed, or whose status, due date or
+  overdue flag moved.
 
 Exit code (results.md): 1 when a finding left pass or a new failure appeared. "Failure" means what the
 `evaluate` gate counts (fail, partial, unknown), so a new finding in any of those, a pass that stopped
@@ -28,6 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.actions import progress
 from checker.errors import InputError
 from checker.i18n import Translator
 
@@ -83,6 +86,8 @@ class Diff:
     waivers: list[WaiverAlert] = field(default_factory=list)
     controls_added: list[str] = field(default_factory=list)
     controls_removed: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)   # remediation progress (checker.actions)
+    tracks_actions: bool = False                                   # either run declared actions
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -185,6 +190,8 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         counts_new=dict((new.get("summary") or {}).get("counts") or {}),
         controls_added=added, controls_removed=removed,
         waivers=_waiver_alerts(old, new),
+        actions=progress(old.get("actions") or [], new.get("actions") or []),
+        tracks_actions=bool(old.get("actions") or new.get("actions")),
     )
     for key, entry in new_entries.items():
         before = old_entries.get(key)

@@ -182,3 +182,34 @@ def test_report_without_audit_is_unchanged(tmp_path: Path) -> None:
     html = render_html(doc, RenderOptions(lang="es"))
     assert 'id="s-audit"' not in html and 'id="s-follow-up"' not in html and "Aseguramiento" not in html
     assert "audit" not in doc and "actions" not in doc and "attestations" not in doc
+
+
+def test_diff_reports_action_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "antes"
+    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
+    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
+    # A month earlier the MFA action was only planned and the off-site backup action did not exist.
+    before = text.replace("    due: 2026-10-31\n    status: in_progress", "    due: 2026-10-31\n    status: planned")
+    start = before.index("  - id: accion-03")
+    before = before[:start] + before[before.index("  - id: accion-04"):]
+    (folder / "colegio.yaml").write_text(before, encoding="utf-8")
+    old, new = tmp_path / "antes.json", tmp_path / "ahora.json"
+    assert main(["evaluate", str(folder / "colegio.yaml"), "--as-of", AS_OF, "-o", str(old)]) == 1
+    assert main(["evaluate", str(EXAMPLE), "--as-of", AS_OF, "-o", str(new)]) == 1
+    capsys.readouterr()
+    main(["diff", str(old), str(new)])
+    out = capsys.readouterr().out
+    assert "Avance del plan de remediación (2)" in out
+    assert "accion-01: planeada → en curso (vencida)" in out
+    assert "accion-03: nueva acción (planeada)" in out
+    main(["diff", str(old), str(new), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert {a["id"] for a in data["actions"]} == {"accion-01", "accion-03"}
+
+
+def test_diff_without_actions_is_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "r.json"
+    assert main(["evaluate", str(ROOT / "examples" / "minimal.yaml"), "--as-of", AS_OF, "-o", str(doc)]) == 1
+    capsys.readouterr()
+    main(["diff", str(doc), str(doc)])
+    assert "plan de remediación" not in capsys.readouterr().out
