@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ UNIQUE_IDENTIFIER = x509.ObjectIdentifier("2.5.4.45")
 
 # The signature page: where the boxes go, in PDF points from the bottom-left corner of the page.
 BOX_WIDTH = 380.0
-BOX_HEIGHT = 96.0
+BOX_HEIGHT = 84.0
 BOX_GAP = 18.0
 BOX_TOP_MARGIN = 150.0   # below the page's heading
 
@@ -202,6 +204,7 @@ def _signature_page(writer: Any, lang: str) -> tuple[int, int]:
     """The index of our signature page (appending it when the report has none yet) and how many
     signature boxes it holds already."""
     from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import PageObject
 
     pages = int(writer.root["/Pages"]["/Count"])
@@ -211,50 +214,31 @@ def _signature_page(writer: Any, lang: str) -> tuple[int, int]:
         boxes = sum(1 for a in annots if a.get_object().get("/FT") == "/Sig")
         return pages - 1, boxes
     media_box = [float(v) for v in last.get("/MediaBox", [0, 0, 595.28, 841.89])]
-    page = PageObject(contents=writer.add_object(generic.StreamObject(stream_data=_heading(media_box, lang))),
-                      media_box=media_box, resources=_heading_resources())
+    heading = PdfFileReader(io.BytesIO(_heading_pdf(media_box, lang)))
+    xobject = writer.import_page_as_xobject(heading, 0)
+    resources = generic.DictionaryObject({generic.pdf_name("/XObject"): generic.DictionaryObject({
+        generic.pdf_name("/Heading"): xobject})})
+    page = PageObject(contents=writer.add_object(generic.StreamObject(stream_data=b"q /Heading Do Q")),
+                      media_box=media_box, resources=resources)
     page[generic.pdf_name(SIGNATURE_PAGE_MARK)] = generic.BooleanObject(True)
     writer.insert_page(page)
     return pages, 0
 
 
-def _pdf_text(text: str) -> bytes:
-    # The standard Helvetica with WinAnsi covers Spanish letters; the heading is our own text.
-    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    return escaped.encode("cp1252", "replace")
+def _heading_pdf(media_box: list[float], lang: str) -> bytes:
+    """The signature page's heading and note, set by WeasyPrint with the report's fonts (embedded, as
+    PDF/A wants), on a page the size of the report's last one."""
+    from checker.render.pdf import write_pdf
 
-
-def _wrap(text: str, width: int = 95) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines
-
-
-def _heading(media_box: list[float], lang: str) -> bytes:
-    y = media_box[3] - 72
-    out = b"BT /F1 16 Tf 56 %.1f Td (" % y + _pdf_text(t(AREA, lang, "page.title")) + b") Tj ET\n"
-    y -= 26
-    for line in _wrap(t(AREA, lang, "page.note")) + _wrap(t(AREA, lang, "page.note2")):
-        out += b"BT /F1 9 Tf 56 %.1f Td (" % y + _pdf_text(line) + b") Tj ET\n"
-        y -= 13
-    return out
-
-
-def _heading_resources() -> Any:
-    from pyhanko.pdf_utils import generic
-
-    font = generic.DictionaryObject({
-        generic.pdf_name("/Type"): generic.pdf_name("/Font"),
-        generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
-        generic.pdf_name("/BaseFont"): generic.pdf_name("/Helvetica"),
-        generic.pdf_name("/Encoding"): generic.pdf_name("/WinAnsiEncoding"),
-    })
-    return generic.DictionaryObject({generic.pdf_name("/Font"): generic.DictionaryObject({
-        generic.pdf_name("/F1"): font})})
+    width, height = media_box[2] - media_box[0], media_box[3] - media_box[1]
+    html = (f'<html lang="{lang}"><head><meta charset="utf-8"><style>'
+            f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: 54pt 56pt; }}"
+            'body { font-family: "DejaVu Sans"; font-size: 9pt; color: #1f2d3d; }'
+            "h1 { font-size: 15pt; border-bottom: 1pt solid #1f2d3d; padding-bottom: 4pt; margin: 0 0 8pt 0; }"
+            "p { margin: 0 0 4pt 0; line-height: 1.4; }</style></head><body>"
+            f"<h1>{escape(t(AREA, lang, 'page.title'))}</h1><p>{escape(t(AREA, lang, 'page.note'))}</p>"
+            f"<p>{escape(t(AREA, lang, 'page.note2'))}</p></body></html>")
+    return write_pdf(html)
 
 
 def _box(media_box: list[float], index: int) -> tuple[int, int, int, int]:
@@ -263,23 +247,35 @@ def _box(media_box: list[float], index: int) -> tuple[int, int, int, int]:
     return int(left), int(top - BOX_HEIGHT), int(left + BOX_WIDTH), int(top)
 
 
-def _stamp_style(lang: str) -> Any:
-    from pyhanko.stamp import TextStampStyle
+def _stamp_pdf(creds: Credentials, lang: str, reason: str, location: str | None, when: datetime,
+               size: tuple[float, float]) -> bytes:
+    """The visible signature block, set by WeasyPrint with the report's fonts (embedded, as PDF/A wants)
+    on a page the size of the box. The name and RFC come from the certificate: escaped like any input."""
+    from checker.render.pdf import write_pdf
 
-    # pyHanko's built-in font covers the Spanish letters of names (Á, É, Ñ…); an embedded TrueType
-    # font would need HarfBuzz bindings for a small gain.
-    text = "\n".join([t(AREA, lang, "stamp.signed_by"), t(AREA, lang, "stamp.rfc"), t(AREA, lang, "stamp.date"),
-                      t(AREA, lang, "stamp.reason")])
-    return TextStampStyle(stamp_text=text, border_width=1)
+    lines = [t(AREA, lang, "stamp.signed_by", name=creds.name), t(AREA, lang, "stamp.rfc", rfc=creds.rfc or "—"),
+             t(AREA, lang, "stamp.date", date=format_date(when.date(), lang), time=f"{when:%H:%M}"),
+             t(AREA, lang, "stamp.reason", reason=reason)]
+    if location:
+        lines.append(t(AREA, lang, "stamp.location", location=location))
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    html = (f'<html lang="{lang}"><head><meta charset="utf-8"><style>'
+            f"@page {{ size: {size[0]:.2f}pt {size[1]:.2f}pt; margin: 8pt 10pt; }}"
+            'body { font-family: "DejaVu Sans"; font-size: 10pt; color: #1f2d3d; }'
+            "p { margin: 0 0 1.5pt 0; overflow-wrap: anywhere; } p:first-child { font-weight: bold; }"
+            f"</style></head><body>{body}</body></html>")
+    return write_pdf(html)
 
 
 def sign_pdf(pdf: bytes, creds: Credentials, *, lang: str, reason: str | None = None,
              location: str | None = None, tsa_url: str | None = None) -> bytes:
     """A PAdES baseline signature (B-B; B-T with a time-stamping authority) with a visible block on
     the signature page. `pdf` must be a PDF; errors from pyHanko propagate to the caller."""
+    from pyhanko.pdf_utils.content import ImportedPdfPage
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
+    from pyhanko.stamp import StaticStampStyle
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     cert, key, chain = _asn1(creds)
@@ -299,11 +295,17 @@ def sign_pdf(pdf: bytes, creds: Credentials, *, lang: str, reason: str | None = 
         timestamper = HTTPTimeStamper(tsa_url, timeout=30)
     meta = PdfSignatureMetadata(field_name=field_name, name=creds.name, reason=reason, location=location,
                                 md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
-    pdf_signer = PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style(lang),
-                           new_field_spec=fields.SigFieldSpec(field_name, on_page=page, box=_box(media_box, index)))
-    out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
-        "name": creds.name, "rfc": creds.rfc or "—", "reason": reason})
+    box = _box(media_box, index)
+    block = _stamp_pdf(creds, lang, reason, location, now_utc(), (box[2] - box[0], box[3] - box[1]))
+    with tempfile.TemporaryDirectory(prefix="resguarda-sign-") as folder:
+        # pyHanko imports a stamp's background from a file.
+        background = Path(folder) / "block.pdf"
+        background.write_bytes(block)
+        style = StaticStampStyle(background=ImportedPdfPage(str(background)), border_width=1)
+        pdf_signer = PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=style,
+                               new_field_spec=fields.SigFieldSpec(field_name, on_page=page, box=box))
+        out = io.BytesIO()
+        pdf_signer.sign_pdf(writer, output=out)
     return out.getvalue()
 
 
