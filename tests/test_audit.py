@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,26 @@ def test_diff_without_actions_is_unchanged(tmp_path: Path, capsys: pytest.Captur
     capsys.readouterr()
     main(["diff", str(doc), str(doc)])
     assert "plan de remediación" not in capsys.readouterr().out
+
+
+def test_auditor_text_is_inert_in_the_report(tmp_path: Path) -> None:
+    from checker.api import evaluate_file
+    from checker.render import RenderOptions
+    from checker.render import pdf as pdf_render
+    from checker.render.html import render_html
+    from checker.resources import templates_dir
+
+    folder = tmp_path / "hostil"
+    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
+    hostile = '<img src="http://127.0.0.1:9/x"> {{ 7*7 }} <script>alert(1)</script>'
+    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
+    text = text.replace("  opinion: >-\n", f"  opinion: '{hostile}'\n  x_old_opinion: >-\n", 1)
+    text = re.sub(r"note: no existe copia.*", f"note: '{hostile}'", text, count=1)
+    (folder / "colegio.yaml").write_text(text, encoding="utf-8")
+    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF)
+    html = render_html(doc, RenderOptions(lang="es"))
+    assert "<img src=\"http://127.0.0.1:9/x\">" not in html and "<script>alert(1)" not in html
+    assert "&lt;img src=" in html and "{{ 7*7 }}" in html
+    fetcher = pdf_render.LockedFetcher(templates_dir())
+    pdf_render.render_with(doc, RenderOptions(lang="es"), fetcher)
+    assert fetcher.calls == []
