@@ -46,14 +46,16 @@ def _reason(att: Any, lang: str) -> str:
              date=format_date(att.verified_on, lang) if att.verified_on else "—", note=att.note or "—")
 
 
-def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], atts: list[Any], lang: str,
+def _apply_attestations(doc: dict[str, Any], loaded: Any, accepted: set[str], atts: list[Any], lang: str,
                         lifecycle: bool) -> bool:
     """Sets each finding's assurance; contradicted attestations fail what they cover. True if a status changed.
 
     With the evidence lifecycle in use, a finding rests on evidence (source `evidence`) only when the
     evidence was accepted and is in force: a rejected or expired file no longer reads as "backed by
     evidence". A 1.0 declaration (no lifecycle) keeps its sources as they were."""
+    model = loaded.model
     kinds = _subject_kinds(model)
+    positions = {a.id: i for i, a in enumerate(getattr(model, "attestations", None) or [])}
     changed = False
     for r in doc["results"]:
         findings: list[dict[str, Any]] = r.get("findings") or []
@@ -80,10 +82,12 @@ def _apply_attestations(doc: dict[str, Any], model: Any, accepted: set[str], att
                 if subject in seen:
                     continue
                 kind = kinds.get(subject, "program")
+                line, column = loaded.located.where(("attestations", positions.get(att.id, 0), "result"))
                 findings.append({
                     "subject": {"kind": kind, "id": subject}, "status": "fail",
                     "code": f"{r['control_id']}.attestation", "path": f"attestations[{att.id}]",
-                    "location": None, "declared": None, "required": None, "source": "attestation",
+                    "location": {"file": Path(loaded.display).name, "line": line, "column": column},
+                    "declared": None, "required": None, "source": "attestation",
                     "fingerprint": fingerprint(r["control_id"], kind, subject, "attestation"),
                     "assurance": "verified", "attestation": att.id, "note": att.note,
                     "reason": f"{subject}: {_reason(att, lang)}"})
@@ -151,7 +155,7 @@ def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> 
     accepted = {c for e in ev_states if e.state == "accepted" for c in e.controls}
     lifecycle = any(getattr(e, "verdict", None) or getattr(e, "date", None) or getattr(e, "valid_until", None)
                     for e in model.evidence or [])
-    if _apply_attestations(doc, model, accepted, atts, lang, lifecycle):
+    if _apply_attestations(doc, loaded, accepted, atts, lang, lifecycle):
         _resummarize(doc)
     results: list[dict[str, Any]] = doc["results"]
     if lifecycle or ev_ignored:

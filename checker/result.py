@@ -29,7 +29,7 @@ class CatalogInfo(Open):
 
 
 class Input(Open):
-    role: Literal["declaration", "scan", "evidence"]
+    role: Literal["declaration", "scan", "evidence", "previous_result"]   # previous_result: audit.previous_result
     path: str
     sha256: str
     id: str | None = None
@@ -81,8 +81,9 @@ class Finding(Open):
     location: Location
     declared: Any
     required: Any
-    source: Literal["declared", "evidence", "scan"]
+    source: Literal["declared", "evidence", "scan", "attestation"]   # attestation: an auditor contradicted it
     fingerprint: str
+    assurance: Literal["declared", "evidence", "scan", "verified"] | None = None   # contract 1.1
 
 
 class Result(Open):

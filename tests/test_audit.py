@@ -237,3 +237,31 @@ def test_auditor_text_is_inert_in_the_report(tmp_path: Path) -> None:
     fetcher = pdf_render.LockedFetcher(templates_dir())
     pdf_render.render_with(doc, RenderOptions(lang="es"), fetcher)
     assert fetcher.calls == []
+
+
+def test_contradiction_on_a_subject_without_a_finding(tmp_path: Path) -> None:
+    from checker.api import evaluate_file
+    from checker.result import ResultDocument
+
+    folder = tmp_path / "extra"
+    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
+    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
+    extra = """  - id: verif-08
+    control: PHY-03
+    subjects: [asistencia]
+    result: contradicted
+    method: observation
+    verified_by: C.P. Laura Méndez Ríos
+    verified_on: 2026-11-11
+    note: la puerta del cuarto de servidores estaba abierta y sin registro
+"""
+    text = text.replace("\nactions:\n", "\n" + extra + "\nactions:\n", 1)
+    (folder / "colegio.yaml").write_text(text, encoding="utf-8")
+    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF)
+    phy = next(r for r in doc["results"] if r["control_id"] == "PHY-03")
+    assert phy["status"] == "fail"
+    added = next(f for f in phy["findings"] if f["subject"]["id"] == "asistencia")
+    assert added["subject"]["kind"] == "system" and added["source"] == "attestation"
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "id: verif-08" in row)
+    assert added["location"]["file"] == "colegio.yaml" and line < added["location"]["line"] <= line + 4
+    ResultDocument.model_validate(doc)   # the result contract holds with the new source and assurance
