@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError, ToolError, UsageError
-from checker.i18n import t
+from checker.i18n import LANGS, t
 
 AREA = "audit"
 PASSWORD_VARIABLE = "RESGUARDA_KEY_PASSWORD"
@@ -39,7 +39,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     p.add_argument("--reason", help=h("help.sign.reason"))
     p.add_argument("--location", help=h("help.sign.location"))
     p.add_argument("-o", "--output", required=True, metavar="SIGNED.pdf", help=h("help.sign.output"))
-    common(p)
+    p.add_argument("--lang", choices=LANGS, help="idioma / language (es default)")   # signing needs no catalog
     p.set_defaults(func=run)
 
 
