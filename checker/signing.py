@@ -93,7 +93,7 @@ def _is_pkcs12(path: Path) -> bool:
     return path.suffix.lower() in (".p12", ".pfx")
 
 
-def _read(path: Path, lang: str) -> bytes:
+def read_file(path: Path, lang: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -101,7 +101,7 @@ def _read(path: Path, lang: str) -> bytes:
                          hint=t(AREA, lang, "sign.unreadable.hint")) from None
 
 
-def _load_certificate(path: Path, data: bytes, lang: str) -> x509.Certificate:
+def load_certificate(path: Path, data: bytes, lang: str) -> x509.Certificate:
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             return x509.load_pem_x509_certificate(data)
@@ -150,7 +150,7 @@ def load_credentials(cert_path: Path, key_path: Path | None, password: bytes | N
     Every problem is an `InputError` naming the file: unreadable, not a certificate, not a key,
     encrypted without a password, a wrong password, a key of another certificate.
     """
-    data = _read(cert_path, lang)
+    data = read_file(cert_path, lang)
     if _is_pkcs12(cert_path):
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, password)
@@ -164,10 +164,10 @@ def load_credentials(cert_path: Path, key_path: Path | None, password: bytes | N
             raise InputError(str(cert_path), t(AREA, lang, "sign.p12_incomplete"),
                              hint=t(AREA, lang, "sign.p12_incomplete.hint"))
         return Credentials(cert, key, list(extra))
-    cert = _load_certificate(cert_path, data, lang)
+    cert = load_certificate(cert_path, data, lang)
     if key_path is None:
         raise InputError(str(cert_path), t(AREA, lang, "sign.key_missing"), hint=t(AREA, lang, "sign.key_missing.hint"))
-    key = _load_key(key_path, _read(key_path, lang), password, lang)
+    key = _load_key(key_path, read_file(key_path, lang), password, lang)
     if not _same_key(cert, key):
         raise InputError(str(key_path), t(AREA, lang, "sign.mismatch", cert=cert_path.name),
                          hint=t(AREA, lang, "sign.mismatch.hint"))

@@ -174,9 +174,9 @@ def _find_embedded(node: Any, name: str, depth: int) -> bytes | None:
 
 
 def load_trusted(paths: list[str], lang: str) -> list[x509.Certificate]:
-    from checker.signing import _load_certificate, _read
+    from checker.signing import load_certificate, read_file
 
-    return [_load_certificate(Path(p), _read(Path(p), lang), lang) for p in paths]
+    return [load_certificate(Path(p), read_file(Path(p), lang), lang) for p in paths]
 
 
 # -- the attached result against today's evaluation --------------------------------------------------
