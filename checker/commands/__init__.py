@@ -13,6 +13,7 @@ from __future__ import annotations
 
 # Module names under `checker.commands`, in the order `--help` lists them.
 VERBS: tuple[str, ...] = (
+    "draft",
     "sign",
     "verify",
 )
