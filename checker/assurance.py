@@ -140,24 +140,29 @@ def finding_assurance(control_id: str, subject_id: str, source: str, accepted_co
     return "declared", None
 
 
-def weakest(findings: Iterable[dict[str, Any]]) -> str:
+def _field(finding: Any, name: str) -> Any:
+    """A finding's value whether it is plain JSON data or the typed model (new keys are its extras)."""
+    return finding.get(name) if isinstance(finding, dict) else getattr(finding, name, None)
+
+
+def weakest(findings: Iterable[Any]) -> str:
     """The assurance of several findings together (one subject's row in a table): the weakest one."""
-    levels = [str(f["assurance"]) for f in findings if f.get("assurance") in ASSURANCE_LEVELS]
+    levels = [str(_field(f, "assurance")) for f in findings if _field(f, "assurance") in ASSURANCE_LEVELS]
     return min(levels, key=ASSURANCE_LEVELS.index) if levels else "declared"
 
 
-def observation_methods(finding: dict[str, Any], attestation_methods: dict[str, str | None],
+def observation_methods(finding: Any, attestation_methods: dict[str, str | None],
                         has_evidence: bool = False) -> list[str]:
     """OSCAL's methods for a finding: the attestation's method when an auditor decided it, else what
     its assurance rests on (what was declared was asked: INTERVIEW; a document: EXAMINE; a scan: TEST)."""
-    method = attestation_methods.get(str(finding.get("attestation")))
+    method = attestation_methods.get(str(_field(finding, "attestation")))
     if method in OSCAL_ATTESTATION_METHODS:
         return [OSCAL_ATTESTATION_METHODS[str(method)]]
-    level = finding.get("assurance")
+    level = _field(finding, "assurance")
     if level in OSCAL_METHODS:
         return [OSCAL_METHODS[str(level)]]
     # A result written before assurance existed: its source, and EXAMINE for attached evidence.
-    source = str(finding.get("source"))
+    source = str(_field(finding, "source"))
     if source == "scan":
         return ["TEST"]
     if source == "evidence":

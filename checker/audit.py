@@ -16,7 +16,7 @@ from typing import Any
 
 from checker.actions import GAPS, action_states
 from checker.assurance import ASSURANCE_LEVELS, attestation_states, evidence_states, finding_assurance
-from checker.evaluate import counts, fingerprint, gating_severity, score
+from checker.evaluate import fingerprint, gating_severity, score
 from checker.followup import follow_up, follow_up_counts, load_previous
 from checker.i18n import format_date, t
 
@@ -105,14 +105,17 @@ def _apply_attestations(doc: dict[str, Any], loaded: Any, accepted: set[str], at
     return changed
 
 
-def _resummarize(doc: dict[str, Any]) -> None:
-    results = doc["results"]
-    by_domain: dict[str, Any] = {}
-    for domain in dict.fromkeys(r["domain"] for r in results):
-        mine = [r for r in results if r["domain"] == domain]
-        by_domain[domain] = {"score": score(mine), "counts": counts(mine)}
-    doc["summary"].update({"score": score(results), "counts": counts(results), "by_domain": by_domain,
-                           "highest_failed_severity": gating_severity(results)})
+def _resummarize(doc: Any) -> None:
+    """The summary again, on the typed result, after a contradicted attestation changed statuses."""
+    from checker.result import DomainSummary, Summary, count_controls
+
+    results = doc.results
+    by_domain: dict[str, DomainSummary] = {}
+    for domain in dict.fromkeys(r.domain for r in results):
+        mine = [r for r in results if r.domain == domain]
+        by_domain[domain] = DomainSummary(score=score(mine), counts=count_controls(mine))
+    doc.summary = Summary(score=score(results), counts=count_controls(results), by_domain=by_domain,
+                          highest_failed_severity=gating_severity(results))
 
 
 def _assurance_counts(results: list[dict[str, Any]]) -> dict[str, int]:
@@ -143,9 +146,27 @@ def _responses(audit: Any, results: list[dict[str, Any]]) -> None:
                 "date": resp.date.isoformat() if resp.date else None})
 
 
-def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> None:
-    """Adds assurance, attestations, evidence review, actions and the audit section to `doc` in place.
-    Warnings (items dated after the evaluation date) go to `loaded.warnings`."""
+def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:
+    """The typed result (`checker.result.ResultDocument`) with assurance, attestations, evidence review,
+    actions and the audit section added. Warnings (items dated after the evaluation date) go to
+    `loaded.warnings`.
+
+    The pass works on the result's plain data and validates it back: the additions are keys the
+    contract allows (results.md: keys may be added), kept by the model as extra fields."""
+    from checker.result import ResultDocument
+
+    doc: dict[str, Any] = result.to_dict()
+    changed = _apply(doc, loaded, as_of, lang)
+    typed = ResultDocument.model_validate(doc)
+    if changed:
+        _resummarize(typed)
+        section = (typed.model_extra or {}).get("audit")
+        if section:   # the computed summary beside the opinion reads the new one
+            section["summary"].update({"score": typed.summary.score, "counts": dict(typed.summary.counts)})
+    return typed
+
+
+def _apply(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> bool:
     model = loaded.model
     ev_states, ev_ignored = evidence_states(model.evidence or [], as_of)
     atts, att_ignored = attestation_states(getattr(model, "attestations", None) or [], as_of)
@@ -155,8 +176,7 @@ def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> 
     accepted = {c for e in ev_states if e.state == "accepted" for c in e.controls}
     lifecycle = any(getattr(e, "verdict", None) or getattr(e, "date", None) or getattr(e, "valid_until", None)
                     for e in model.evidence or [])
-    if _apply_attestations(doc, loaded, accepted, atts, lang, lifecycle):
-        _resummarize(doc)
+    changed = _apply_attestations(doc, loaded, accepted, atts, lang, lifecycle)
     results: list[dict[str, Any]] = doc["results"]
     if lifecycle or ev_ignored:
         doc["evidence_review"] = [e.to_dict() for e in ev_states]
@@ -171,7 +191,7 @@ def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> 
                 r["actions"] = [a.id for a in states if a.covers(r["control_id"])]
     audit = getattr(model, "audit", None)
     if audit is None:
-        return
+        return changed
     _responses(audit, results)
     section: dict[str, Any] = {
         "opinion": audit.opinion, "limitations": audit.limitations,
@@ -196,6 +216,7 @@ def apply_audit(doc: dict[str, Any], loaded: Any, as_of: dt.date, lang: str) -> 
         section["summary"]["follow_up"] = follow_up_counts(items)
         doc["inputs"].append({"role": "previous_result", "path": audit.previous_result, "sha256": sha})
     doc["audit"] = section
+    return changed
 
 
 def _gaps_by_severity(results: list[dict[str, Any]]) -> dict[str, int]:

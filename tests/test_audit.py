@@ -36,7 +36,7 @@ def golden() -> dict[str, Any]:
 def doc() -> dict[str, Any]:
     from checker.api import evaluate_file
 
-    result: dict[str, Any] = evaluate_file(EXAMPLE, as_of=AS_OF)
+    result: dict[str, Any] = evaluate_file(EXAMPLE, as_of=AS_OF).to_dict()
     return result
 
 
@@ -234,7 +234,7 @@ def test_auditor_text_is_inert_in_the_report(tmp_path: Path) -> None:
     text = text.replace("  opinion: >-\n", f"  opinion: '{hostile}'\n  x_old_opinion: >-\n", 1)
     text = re.sub(r"note: no existe copia.*", f"note: '{hostile}'", text, count=1)
     (folder / "colegio.yaml").write_text(text, encoding="utf-8")
-    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF)
+    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF).to_dict()
     html = render_html(doc, RenderOptions(lang="es"))
     assert "<img src=\"http://127.0.0.1:9/x\">" not in html and "<script>alert(1)" not in html
     assert "&lt;img src=" in html and "{{ 7*7 }}" in html
@@ -261,7 +261,7 @@ def test_contradiction_on_a_subject_without_a_finding(tmp_path: Path) -> None:
 """
     text = text.replace("\nactions:\n", "\n" + extra + "\nactions:\n", 1)
     (folder / "colegio.yaml").write_text(text, encoding="utf-8")
-    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF)
+    doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF).to_dict()
     phy = next(r for r in doc["results"] if r["control_id"] == "PHY-03")
     assert phy["status"] == "fail"
     added = next(f for f in phy["findings"] if f["subject"]["id"] == "asistencia")

@@ -14,6 +14,7 @@ from __future__ import annotations
 # Module names under `checker.commands`, in the order `--help` lists them.
 VERBS: tuple[str, ...] = (
     "draft",
+    "render",
     "sign",
     "verify",
 )

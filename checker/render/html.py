@@ -26,6 +26,7 @@ from checker.render.audit_view import build_audit_view
 from checker.render.chart import domain_bar_chart
 from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
+from checker.result import ResultDocument, as_document
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 _TOKEN = re.compile(r"[A-Za-z0-9_]{1,40}")
@@ -92,8 +93,8 @@ def _w3c_datetime(as_of: str) -> str | None:
         return None
 
 
-def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
-    model: ReportModel = build(doc, options.lang)
+def context(doc: ResultDocument, options: RenderOptions) -> dict[str, Any]:
+    model: ReportModel = build(doc, options.lang_for(doc))
     chart = domain_bar_chart(model.domain_scores, model.tr("summary.chart_none"))
     return {
         "m": model,
@@ -102,21 +103,22 @@ def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
         "page_size": page_size(options),
         "chart": Markup(chart),  # built and escaped by chart.py
         "meta_date": _w3c_datetime(model.as_of_iso),
-        "generator": f"resguarda {(doc.get('tool') or {}).get('version', '')}".strip(),
+        "generator": f"resguarda {doc.tool.version}",
         "page_header_right": model.tr("confidential"),
         "page_footer": model.footer_line,
         "page_label": model.tr("page_label"),
         "page_of": model.tr("page_of"),
-        "audit": build_audit_view(doc, model.lang),   # None without the auditor features
+        "audit": build_audit_view(doc.to_dict(), model.lang),   # None without the auditor features
     }
 
 
-def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
+def render_html(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> str:
+    doc = as_document(doc)
     env = environment()
     ctx = context(doc, options)
     css = env.get_template("report.css.j2").render(ctx)
     return env.get_template("report.html.j2").render(ctx, css=Markup(css))
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
     return render_html(doc, options).encode("utf-8")
