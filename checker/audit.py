@@ -155,6 +155,15 @@ def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:
     contract allows (results.md: keys may be added), kept by the model as extra fields."""
     from checker.result import ResultDocument
 
+    model = loaded.model
+    if not (getattr(model, "attestations", None) or getattr(model, "actions", None) or getattr(model, "audit", None)
+            or any(e.verdict or e.date or e.valid_until for e in model.evidence or [])):
+        # The common case (no auditor fields): only each finding's assurance, set in place.
+        accepted: set[str] = set()   # no evidence was accepted: 1.0 evidence has no verdict
+        for r in result.results:
+            for f in r.findings:
+                f.assurance = finding_assurance(r.control_id, f.subject.id, f.source, accepted, [])[0]
+        return result
     doc: dict[str, Any] = result.to_dict()
     changed = _apply(doc, loaded, as_of, lang)
     typed = ResultDocument.model_validate(doc)
