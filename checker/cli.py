@@ -85,7 +85,7 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
         write_atomic(Path(output), content, lang)
         print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
-    if fmt == "pdf":
+    if fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
     sys.stdout.buffer.write(content)
     sys.stdout.flush()
@@ -254,9 +254,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_checklist(args: argparse.Namespace) -> int:
     from checker.checklist import render_checklist
 
+    if args.action == "import":   # `checklist import ANSWERS`: checker/commands/checklist_import.py
+        from checker.commands.checklist_import import run
+
+        return run(args)
     lang = _lang(args)
-    fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv"}.get(Path(args.output).suffix.lower(), "md")
-                          if args.output else "md")
+    fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv", ".xlsx": "xlsx"}.get(
+        Path(args.output).suffix.lower(), "md") if args.output else "md")
     content = render_checklist(_catalog(args), args.profile, fmt, lang)
     _emit(content, args.output, fmt, lang)
     return 0
@@ -333,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ck = sub.add_parser("checklist", help="the procurement questionnaire for a profile")
     ck.add_argument("--profile", choices=PROFILES, default="vendor")
-    ck.add_argument("--format", choices=["pdf", "md", "csv"])
+    ck.add_argument("action", nargs="?", choices=["import"], help="import: a filled questionnaire -> declaration")
+    ck.add_argument("answers", nargs="?", metavar="ANSWERS", help="the filled .xlsx or .pdf (with import)")
+    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx"])
     ck.add_argument("-o", "--output")
     common(ck)
     ck.set_defaults(func=cmd_checklist)

@@ -15,6 +15,8 @@ from __future__ import annotations
 VERBS: tuple[str, ...] = (
     "draft",
     "render",
+    "portfolio",
+    "compare",
     "sign",
     "verify",
 )
