@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.audit import apply_audit
 from checker.catalog import Catalog, load_catalog
 from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
 from checker.errors import InputError
@@ -42,7 +43,10 @@ def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lan
                                            high=AS_OF_MAX), line, column,
                          t("integrity", lang, "as_of.out_of_range.hint"))
     observed = observe_scans(loaded, when, lang)
-    return Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
+    doc = Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
+    # Assurance, attestations, actions and the audit section (contract 1.1).
+    audited: ResultDocument = apply_audit(doc, loaded, when, lang)
+    return audited
 
 
 def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str = "es",

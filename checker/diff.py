@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from checker import explain
+from checker.actions import progress
 from checker.errors import InputError
 from checker.i18n import Translator
 from checker.inputs import read_input
@@ -87,6 +88,8 @@ class Diff:
     waivers: list[WaiverAlert] = field(default_factory=list)
     controls_added: list[str] = field(default_factory=list)
     controls_removed: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)   # remediation progress (checker.actions)
+    tracks_actions: bool = False                                   # either run declared actions
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,6 +166,12 @@ def _date(value: Any) -> date | None:
         return None
 
 
+def _actions(doc: ResultDocument) -> list[dict[str, Any]]:
+    """The result's tracked actions (contract 1.1; kept by the model as an extra key)."""
+    actions = (doc.model_extra or {}).get("actions") or []
+    return [a for a in actions if isinstance(a, dict) and a.get("id")]
+
+
 def diff_documents(old: ResultDocument | dict[str, Any], new: ResultDocument | dict[str, Any],
                    lang: str | None = None) -> Diff:
     """Compare two results (typed, or JSON documents as loaded from `--format json`); titles and reasons
@@ -188,6 +197,8 @@ def diff_documents(old: ResultDocument | dict[str, Any], new: ResultDocument | d
         counts_new={str(k): n for k, n in new.summary.counts.items()},
         controls_added=added, controls_removed=removed,
         waivers=_waiver_alerts(old, new),
+        actions=progress(_actions(old), _actions(new)),
+        tracks_actions=bool(_actions(old) or _actions(new)),
     )
     for key, entry in new_entries.items():
         before = old_entries.get(key)

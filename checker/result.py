@@ -50,7 +50,8 @@ def dumps_bytes(data: Any) -> bytes:
 
 SubjectKind = Literal["system", "data_category", "processor", "transfer", "host", "program", "data_subject",
                       "authentication", "evidence", "scan", "waiver", "modification", "published_register"]
-Source = Literal["declared", "evidence", "scan"]
+# `attestation`: an auditor contradicted what was declared (contract 1.1).
+Source = Literal["declared", "evidence", "scan", "attestation"]
 
 
 class Model(BaseModel):
@@ -92,7 +93,7 @@ class CatalogInfo(Model):
 
 class Input(Model):
     OMIT_NONE = frozenset({"id"})
-    role: Literal["declaration", "scan", "evidence"]
+    role: Literal["declaration", "scan", "evidence", "previous_result"]   # previous_result: audit.previous_result
     id: str | None = None
     path: str
     sha256: str

@@ -195,7 +195,7 @@ def test_hostile_input_renders_inert_and_fetches_nothing(
     options = RenderOptions(lang="es")
     check_html(html_render.render(doc, options))
     # PDF/A adds only the attachment to the same render: one full-size declaration run of each is enough.
-    variants = ((None, 0),) if source == "declaration" else ((None, 0), ("pdf/a-3b", 1))
+    variants = ((None, 1),) if source == "declaration" else ((None, 1), ("pdf/a-3b", 1))
     for variant, attachments in variants:
         fetcher = pdf_render.LockedFetcher(templates_dir())
         data = pdf_render.render_with(doc, RenderOptions(lang="es", pdf_variant=variant), fetcher)

@@ -237,12 +237,18 @@ def test_pdfa_carries_the_json_result_byte_for_byte() -> None:
     assert pdf_render.render(doc, options) == data
 
 
-def test_plain_pdf_has_no_attachment(fixture_es: tuple[dict[str, Any], bytes]) -> None:
-    pdf = pdfium.PdfDocument(fixture_es[1])
+def test_plain_pdf_carries_the_json_result_too(fixture_es: tuple[dict[str, Any], bytes]) -> None:
+    # `resguarda verify` compares a signed report's attached result with a fresh evaluation.
+    doc, data = fixture_es
+    pdf = pdfium.PdfDocument(data)
     try:
-        assert pdf.count_attachments() == 0
+        assert pdf.count_attachments() == 1
+        attachment = pdf.get_attachment(0)
+        assert attachment.get_name() == pdf_render.ATTACHMENT_NAME
+        embedded = bytes(attachment.get_data())
     finally:
         pdf.close()
+    assert embedded == render_json(doc, RenderOptions(lang="es"))
 
 
 def test_render_fetches_nothing() -> None:

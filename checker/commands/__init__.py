@@ -17,4 +17,6 @@ VERBS: tuple[str, ...] = (
     "render",
     "portfolio",
     "compare",
+    "sign",
+    "verify",
 )

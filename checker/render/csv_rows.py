@@ -26,14 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker import explain
-from checker.i18n import Translator
+from checker.assurance import weakest
+from checker.i18n import Translator, t
 from checker.render import RenderOptions
 from checker.result import ControlResult, Finding, ResultDocument, Subject, WaiverRef, as_document
 from checker.vocabulary import NA, RANK, WAIVED
 
 COLUMNS = ("control_id", "title", "domain", "severity", "control_status", "subject_kind", "subject_id",
            "subject_name", "status", "legal_refs", "reasons", "missing", "path", "location", "source",
-           "remediation", "waiver", "evidence", "fingerprint")
+           "assurance", "remediation", "waiver", "evidence", "fingerprint")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -123,7 +124,8 @@ def _row(case: Case, tr: Translator) -> list[str]:
         (subject.name or "") if subject else "",
         case.status, legal_refs_text(result, tr.lang), " | ".join(case.reasons),
         "; ".join(result.missing) if case.status == "unknown" else "",
-        first.path if first else "", where, first.source if first else "", texts.remediation,
+        first.path if first else "", where, first.source if first else "", weakest(case.findings),
+        texts.remediation,
         waiver_text(case.waiver, tr), evidence, " ".join(f.fingerprint for f in case.findings),
     ]
     return [_safe(v) for v in values]
@@ -134,7 +136,9 @@ def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> byte
     tr = Translator("export", options.lang_for(doc))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([tr("csv.column." + column) for column in COLUMNS])
+    # The assurance column's header lives with the auditor features' texts.
+    writer.writerow([tr("csv.column." + column) if column != "assurance" else
+                     t("audit", tr.lang, "csv.column.assurance") for column in COLUMNS])
     for case in cases(doc, tr.lang):
         writer.writerow(_row(case, tr))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

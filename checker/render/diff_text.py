@@ -6,7 +6,7 @@ findings' reasons, which come from the new run's document.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.i18n import Translator, format_date, format_number
 from checker.neutral import inert_links
@@ -63,6 +63,26 @@ def _waiver_line(tr: Translator, alert: WaiverAlert, lang: str) -> str:
               window=alert.window)
 
 
+def _action_lines(diff: Diff, lang: str) -> list[str]:
+    """Remediation progress, in the words of the auditor features (checker/locales/audit.*)."""
+    at = Translator("audit", lang)
+
+    def status(code: Any) -> str:
+        return at(f"action.status.{code}") if code else "—"
+
+    lines = []
+    for a in diff.actions:
+        late = f" ({at('action.overdue')})" if a.get("overdue") else ""
+        if a["change"] == "added":
+            lines.append(at("diff.action_added", id=a["id"], status=status(a.get("new"))) + late)
+        elif a["change"] == "removed":
+            lines.append(at("diff.action_removed", id=a["id"], status=status(a.get("old"))))
+        else:
+            lines.append(at("diff.action_changed", id=a["id"], old=status(a.get("old")), new=status(a.get("new")))
+                         + late)
+    return lines
+
+
 def _text(diff: Diff, tr: Translator, lang: str) -> str:
     lines = [tr("title", old=format_date(diff.old_as_of, lang), new=format_date(diff.new_as_of, lang)),
              _score(diff, tr, lang)]
@@ -83,6 +103,10 @@ def _text(diff: Diff, tr: Translator, lang: str) -> str:
     lines.append(f"{tr('section.waivers')} ({len(diff.waivers)})")
     lines += [f"  {_one_line(_waiver_line(tr, a, lang))}" for a in diff.waivers]
     lines.append("")
+    if diff.tracks_actions:
+        lines.append(f"{Translator('audit', lang)('diff.section')} ({len(diff.actions)})")
+        lines += [f"  {_one_line(line)}" for line in _action_lines(diff, lang)]
+        lines.append("")
     lines.append(tr("controls.added", ids=", ".join(diff.controls_added) or "—"))
     lines.append(tr("controls.removed", ids=", ".join(diff.controls_removed) or "—"))
     return "\n".join(lines) + "\n"
@@ -110,6 +134,9 @@ def _markdown(diff: Diff, tr: Translator, lang: str) -> str:
                          f"{_md(_subject(tr, change))} | {move} | {_md(change.reason)} |")
     lines += ["", f"### {tr('section.waivers')} ({len(diff.waivers)})", ""]
     lines += [f"- {_md(_waiver_line(tr, a, lang))}" for a in diff.waivers] or [tr("none")]
+    if diff.tracks_actions:
+        lines += ["", f"### {Translator('audit', lang)('diff.section')} ({len(diff.actions)})", ""]
+        lines += [f"- {_md(line)}" for line in _action_lines(diff, lang)] or [tr("none")]
     lines += ["", f"- {tr('controls.added', ids=', '.join(diff.controls_added) or '—')}",
               f"- {tr('controls.removed', ids=', '.join(diff.controls_removed) or '—')}"]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from checker.errors import UsageError
 from checker.neutral import visible
 from checker.render import RenderOptions
+from checker.render.audit_view import build_audit_view
 from checker.render.chart import domain_bar_chart
 from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
@@ -115,6 +116,7 @@ def context(doc: ResultDocument, options: RenderOptions) -> dict[str, Any]:
         "page_footer": model.footer_line,
         "page_label": model.tr("page_label"),
         "page_of": model.tr("page_of"),
+        "audit": build_audit_view(doc.to_dict(), model.lang),   # None without the auditor features
     }
 
 

@@ -19,7 +19,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from checker import explain
-from checker.i18n import Translator
+from checker.assurance import weakest
+from checker.i18n import Translator, t
 from checker.neutral import visible
 from checker.render import RenderOptions
 from checker.render.csv_rows import Case, cases, waiver_text
@@ -80,7 +81,8 @@ def _testcase(suite: ET.Element, case: Case, waivers: list[WaiverInfo], lang: st
     reasons = case.reasons or explain.result_reasons(result, waivers, lang)
     status_label = status_word(case.status, lang)
     if case.status in FAILING:
-        body = [*reasons, "", f"{tr('junit.remediation')}: {texts.remediation or '—'}"]
+        body = [*reasons, "", f"{tr('junit.remediation')}: {texts.remediation or '—'}",
+                t("audit", lang, "assurance.line", level=t("audit", lang, "assurance." + weakest(case.findings)))]
         refs = "; ".join(r.text(lang).citation for r in result.legal_refs)
         if refs:
             body.append(f"{tr('junit.legal')}: {refs}")
@@ -133,8 +135,11 @@ def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> byte
             "time": "0",
         })
         properties_element = ET.SubElement(suite, "properties")
-        for name, value in props:
-            ET.SubElement(properties_element, "property", {"name": name, "value": value})
+        # Each test case's assurance (the schema allows properties on suites only).
+        assurance = [(f"assurance.{c.result.control_id}.{c.subject.id if c.subject else '*'}", weakest(c.findings))
+                     for c in domain_cases]
+        for name, value in props + assurance:
+            ET.SubElement(properties_element, "property", {"name": _one_line(name), "value": _clean(value)})
         for case in domain_cases:
             _testcase(suite, case, doc.waivers, lang, tr)
         ET.SubElement(suite, "system-out").text = ""

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker import explain
+from checker.assurance import observation_methods
 from checker.i18n import Translator
 from checker.render import RenderOptions
 from checker.render.csv_rows import underlying
@@ -51,7 +52,6 @@ OSCAL_VERSION = "1.1.2"
 NS = "urn:resguarda:oscal"
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 _TZ = "-06:00"
-_METHODS = {"declared": ["INTERVIEW"], "evidence": ["EXAMINE"], "scan": ["TEST"]}
 _BAD = ("fail", "partial", "unknown")
 
 
@@ -94,6 +94,8 @@ class _Builder:
         self.doc = doc
         self.lang = lang
         self.tr = Translator("export", lang)
+        self.attestation_methods = {str(a.get("id")): a.get("method")
+                                    for a in (doc.model_extra or {}).get("attestations") or [] if isinstance(a, dict)}
         self.program_name = _line(doc.program.name or "?") or "?"
         self.program_key = f"{self.program_name}|{_line(doc.program.operator or '')}"
         self.when = _timestamp(doc.as_of)
@@ -184,9 +186,7 @@ class _Builder:
         status = finding.status
         subject = finding.subject
         source = finding.source
-        methods = list(_METHODS.get(source, ["UNKNOWN"]))
-        if source == "declared" and result.evidence:
-            methods.append("EXAMINE")
+        methods = observation_methods(finding, self.attestation_methods, bool(result.evidence))
         evidence: list[dict[str, Any]] = []
         location = finding.location
         declaration = self.resource_of_input.get(("declaration", ""))

@@ -32,7 +32,7 @@ from checker.resources import templates_dir
 from checker.result import ResultDocument, as_document
 
 ATTACHMENT_NAME = "resguarda-result.json"
-ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that may carry a non-PDF attachment
+ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that allows the non-PDF attachment
 
 
 class LockedFetcher(URLFetcher):
@@ -81,11 +81,12 @@ def render_with(doc: ResultDocument | dict[str, Any], options: RenderOptions, fe
     kwargs: dict[str, Any] = {}
     if variant:
         kwargs["pdf_variant"] = variant
-    if variant == ARCHIVAL_VARIANT:
-        stamp = _stamp(doc)
-        kwargs["attachments"] = [Attachment(
-            string=result_json(doc, options), name=ATTACHMENT_NAME, url_fetcher=fetcher,
-            description="Resguarda JSON result", created=stamp, modified=stamp, relationship="Data")]
+    # Every report carries its JSON result (PDF/A-3 allows it as associated data): `resguarda verify`
+    # reads it back from a signed report and compares it with a fresh evaluation.
+    stamp = _stamp(doc)
+    kwargs["attachments"] = [Attachment(
+        string=result_json(doc, options), name=ATTACHMENT_NAME, url_fetcher=fetcher,
+        description="Resguarda JSON result", created=stamp, modified=stamp, relationship="Data")]
     return write_pdf(html, fetcher, **kwargs)
 
 

@@ -201,6 +201,8 @@ def _result(doc: ResultDocument, result: ControlResult, index: int, finding: Fin
             "code": finding.code,
             "subject": subject.model_dump(mode="json"),
             "source": finding.source,
+            "assurance": getattr(finding, "assurance", None),
+            "attestation": getattr(finding, "attestation", None),
             "declared": finding.declared,
             "required": finding.required,
         },
