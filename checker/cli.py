@@ -183,8 +183,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_catalog_references(loaded, _catalog(args), lang)
     _warn(loaded.warnings, lang)
     m = loaded.model
-    print(t("cli", lang, "valid", file=args.declaration, systems=len(m.systems or []),
-            categories=len(m.data_inventory or [])))
+    from checker.problems import count_text
+
+    print(t("problems", lang, "valid", file=args.declaration,
+            systems=count_text("problems", lang, "valid.systems", len(m.systems or [])),
+            categories=count_text("problems", lang, "valid.categories", len(m.data_inventory or []))))
     return 0
 
 

@@ -31,6 +31,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 
+from checker import yaml_errors
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, format_number, messages, t
 
@@ -141,7 +142,7 @@ def _walk_events(text: str, file: str, lang: str, pure: bool) -> None:
     except MarkedYAMLError as exc:
         if not pure:
             raise _CSyntaxError() from None
-        raise _syntax_error(file, exc, lang) from None
+        raise _syntax_error(file, exc, lang, text) from None
     except YAMLError as exc:
         if not pure:
             raise _CSyntaxError() from None
@@ -170,7 +171,9 @@ def _construct(context: str | None, lang: str) -> str:
     return error_text(lang, "yaml.construct.other", context=context or "?")
 
 
-def _syntax_error(file: str, exc: MarkedYAMLError, lang: str) -> InputError:
+def _syntax_error(file: str, exc: MarkedYAMLError, lang: str, text: str | None = None) -> InputError:
+    if (explained := yaml_errors.explain(file, exc, lang, text)) is not None:  # the usual causes, worded
+        return explained
     mark = exc.problem_mark or exc.context_mark
     # The parser's own problem text stays as ruamel words it (English): it is a technical detail.
     problem = exc.problem or exc.context or error_text(lang, "yaml.syntax.unknown")
@@ -205,7 +208,7 @@ def load_yaml_text(text: str, file: str, lang: str = DEFAULT_LANG) -> Located:
     try:
         tree = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
-        raise _syntax_error(file, exc, lang) from None
+        raise _syntax_error(file, exc, lang, text) from None
     except YAMLError as exc:
         raise InputError(file, error_text(lang, "yaml.invalid", error=exc)) from None
     located = Located(file=file, data=None)
