@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from checker.durations import DURATION_PATTERN, Duration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+CONTROL_ID_PATTERN = r"^[A-Z]{2,5}-\d{2,3}$"
 
 
 def _check_duration(value: str) -> str:
@@ -36,6 +37,7 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 StateCode = Annotated[str, StringConstraints(pattern=r"^MX-[A-Z]{2,3}$")]
 TlsVersion = Annotated[Literal["1.0", "1.1", "1.2", "1.3"], BeforeValidator(_number_to_text)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+ControlId = Annotated[str, StringConstraints(pattern=CONTROL_ID_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -79,6 +81,24 @@ class Contact(Strict):
     email: Text | None = None
 
 
+class ModificationAssessment(Strict):
+    """The impact assessment of one substantial change (contract 1.1)."""
+
+    done_on: dt.date | None = None
+    filed_on: dt.date | None = None
+
+
+class Modification(Strict):
+    """A change to the processing; a substantial one needs its own impact assessment (contract 1.1)."""
+
+    id: Id
+    date: dt.date | None = None
+    description: Text | None = None
+    systems: list[Id] | None = None
+    substantial: bool | None = None
+    impact_assessment: ModificationAssessment | Literal[False] | None = None
+
+
 class Program(Strict):
     name: Text
     short_name: Text | None = None
@@ -87,12 +107,14 @@ class Program(Strict):
     operator_type: OperatorType
     role: Literal["responsable", "encargado"]
     controller: Text | None = None
+    controller_type: OperatorType | None = None  # contract 1.1: for an encargado, its controller's type
     jurisdiction: Jurisdiction | None = None
     country: Country | None = None
     status: Literal["planned", "pilot", "production"] | None = None
     launch_date: dt.date | None = None
     data_subjects: list[DataSubject] | None = None
     contact: Contact | None = None
+    modifications: list[Modification] | None = None
 
 
 class Assessment(Strict):
@@ -127,7 +149,7 @@ class Retention(Strict):
                      "end_of_contract", "last_activity"] | None = None
     blocking_period: IsoDuration | None = None
     basis: Literal["purpose", "cadido", "legal_mandate"] | None = None
-    disposal: Literal["secure_deletion", "anonymization", "archive", "none"] | None = None
+    disposal: Literal["secure_deletion", "anonymization", "archive", "archival_writeoff", "none"] | None = None
     enforced: Literal["automated", "manual", "none"] | None = None
     covers_backups: bool | None = None
     covers_processors: bool | None = None
@@ -255,10 +277,27 @@ class VulnerabilityManagement(Strict):
     scanning: RecurringOrFalse | None = None
 
 
+CctvArea = Literal["entrances", "classrooms", "corridors", "yards", "restrooms", "changing_rooms", "offices"]
+
+
+class Cctv(Strict):
+    """Video surveillance (contract 1.1)."""
+
+    areas: list[CctvArea] | None = None
+    signage: bool | None = None
+    retention: IsoDuration | None = None
+    recording_audio: bool | None = None
+    access_restricted: bool | None = None
+
+
+SystemKind = Literal["application", "database", "file_share", "cctv", "biometric_device", "lms", "other"]
+
+
 class System(Strict):
     id: Id
     name: Text | None = None
     description: Text | None = None
+    kind: SystemKind | None = None
     hosting: Hosting | None = None
     hosts: list[Annotated[str, StringConstraints(min_length=1, max_length=253)]] | None = None
     encryption: Encryption | None = None
@@ -267,9 +306,24 @@ class System(Strict):
     logging: Logging | Literal[False] | None = None
     backups: Backups | Literal[False] | None = None
     vulnerability_management: VulnerabilityManagement | Literal[False] | None = None
+    cctv: Cctv | None = None
 
 
 # -- third parties ---------------------------------------------------------------------------
+class TransferConsent(Strict):
+    """The subject's consent to a transfer: the first three fields of a data category's consent."""
+
+    type: Literal["tacit", "express", "express_written"] | None = None
+    obtained_from: Literal["subject", "guardian", "guardian_for_minors"] | None = None
+    recorded: bool | None = None
+
+
+# What a cloud or SaaS contract of adhesion guarantees (LGPDPPSO art. 58; contract 1.1).
+StandardTerm = Literal["equivalent_policies", "subcontracting_disclosed", "no_ownership_claim", "confidentiality",
+                       "change_notice", "controller_can_limit", "security_measures", "deletion_at_end",
+                       "blocks_unauthorized_access", "authority_request_notice"]
+
+
 class Processor(Strict):
     id: Id
     name: Text | None = None
@@ -284,6 +338,8 @@ class Processor(Strict):
     deletion_at_end: bool | None = None
     breach_notice_within: IsoDuration | None = None
     security_certifications: list[Text] | None = None
+    standard_terms: bool | None = None
+    terms: list[StandardTerm] | None = None
 
 
 class Transfer(Strict):
@@ -294,15 +350,30 @@ class Transfer(Strict):
     data_categories: list[Id] | None = None
     legal_basis: Literal["consent", "legal_mandate", "legal_attributions", "legal_relationship",
                          "vital_interest", "judicial_order"] | None = None
-    consent_obtained: bool | None = None
+    recipient_type: Literal["public_body", "private", "foreign_authority", "international_organization",
+                            "individual"] | None = None
+    legal_instrument: Text | None = None
+    consent: TransferConsent | Literal[False] | None = None
+    consent_obtained: bool | None = None  # the 1.0 name of `consent`, kept as an alias
     informed_in_notice: bool | None = None
     agreement: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _consent_alias(cls, value: Any) -> Any:
+        # `consent_obtained` (1.0) is an alias of `consent`: true = obtained, its form undeclared.
+        if isinstance(value, dict) and "consent_obtained" in value and "consent" not in value:
+            obtained = value["consent_obtained"]
+            if isinstance(obtained, bool):
+                return {**value, "consent": {} if obtained else False}
+        return value
 
 
 NoticeElement = Literal["controller_identity", "data_categories", "sensitive_data", "legal_basis", "purposes",
                         "purposes_needing_consent", "secondary_purposes_opt_out", "transfers",
                         "transfer_refusal_means", "arco_mechanism", "transparency_unit_address",
-                        "consent_revocation", "limit_use_options", "changes_mechanism", "cookies_tracking"]
+                        "consent_revocation", "limit_use_options", "changes_mechanism", "cookies_tracking",
+                        "purpose_refusal_means", "transfer_acceptance_clause", "indirect_collection_notice"]
 
 
 class PrivacyNotice(Strict):
@@ -313,6 +384,7 @@ class PrivacyNotice(Strict):
     last_updated: dt.date | None = None
     elements: list[NoticeElement] | None = None
     accessible_to_minors: bool | None = None
+    refusal_available_before_processing: bool | None = None
 
 
 class Arco(Strict):
@@ -323,6 +395,10 @@ class Arco(Strict):
     guardian_requests: bool | None = None
     requests_last_year: Annotated[int, Field(ge=0)] | None = None
     answered_on_time_last_year: Annotated[int, Field(ge=0)] | None = None
+    portability: bool | None = None
+    free_of_charge: bool | None = None
+    appeal_information: bool | None = None
+    incompetence_notice_days: Annotated[int, Field(ge=0, le=365)] | None = None
 
 
 class BreachNotification(Strict):
@@ -346,6 +422,7 @@ class SecurityDocument(Strict):
     last_reviewed: dt.date | None = None
     contents: list[Literal["inventory", "roles", "risk_analysis", "gap_analysis", "work_plan", "monitoring",
                            "training", "media_register"]] | None = None
+    updated_after: list[Literal["breach", "substantial_change", "risk_change"]] | None = None
 
 
 class Physical(Strict):
@@ -355,17 +432,31 @@ class Physical(Strict):
     server_room_access: bool | None = None
 
 
+class ImpactAssessment(Recurring):
+    """Recurring work plus where and when the assessment was filed (contract 1.1)."""
+
+    filed_on: dt.date | None = None
+    filed_with: Text | None = None
+
+
+class PrivacyByDesign(Strict):
+    default_settings_minimal: bool | None = None
+    review_at_design: bool | None = None
+
+
 class Governance(Strict):
     data_protection_officer: bool | None = None
     security_document: SecurityDocument | Literal[False] | None = None
     risk_assessment: RecurringOrFalse | None = None
-    impact_assessment: RecurringOrFalse | None = None
+    impact_assessment: ImpactAssessment | Literal[False] | None = None
     training: RecurringOrFalse | None = None
     internal_audit: RecurringOrFalse | None = None
     inventory_review: RecurringOrFalse | None = None
     policies: list[Text] | None = None
     confidentiality_agreements: bool | None = None
     physical: Physical | Literal[False] | None = None
+    privacy_by_design: PrivacyByDesign | Literal[False] | None = None
+    management_system: RecurringOrFalse | None = None
 
 
 class StudentExposure(Strict):
@@ -381,12 +472,18 @@ class Evidence(Strict):
     id: Id
     path: Text
     description: Text | None = None
-    controls: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]] | None = None
+    controls: list[ControlId] | None = None
+    # The evidence lifecycle (contract 1.1): only accepted, unexpired evidence raises assurance.
+    date: dt.date | None = None
+    valid_until: dt.date | None = None
+    reviewed_by: Text | None = None
+    reviewed_on: dt.date | None = None
+    verdict: Literal["accepted", "rejected", "pending"] | None = None
 
 
 class Waiver(Strict):
     id: Id
-    control: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]
+    control: ControlId
     systems: list[Id] | None = None
     reason: Text
     approved_by: Text
@@ -400,6 +497,69 @@ class Scan(Strict):
     vantage: Literal["external", "internal"]
     authorized_by: Text | None = None
     description: Text | None = None
+
+
+# -- contract 1.1: calendar, transparency, auditors ------------------------------------------
+class Calendar(Strict):
+    """Days the body declared inhábiles, on top of those the law fixes."""
+
+    non_working_days: list[dt.date] | None = None
+    source: Text | None = None
+
+
+class PublishedRegister(Strict):
+    name: Text
+    legal_instrument: Text | None = None
+    fields: list[Text] | None = None
+
+
+class Transparency(Strict):
+    committee: bool | None = None
+    redaction_method: Literal["irreversible", "overlay", "none"] | None = None
+    published_registers: list[PublishedRegister] | None = None
+
+
+# A finding's subject: a declared id, or `program` for the program as a whole.
+SubjectId = Id
+
+
+class Attestation(Strict):
+    id: Id
+    control: ControlId | None = None
+    subjects: list[SubjectId] | None = None
+    result: Literal["confirmed", "contradicted"] | None = None
+    method: Literal["inspection", "observation", "inquiry", "reperformance"] | None = None
+    sample: Text | None = None
+    verified_by: Text | None = None
+    verified_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    note: Text | None = None
+
+
+class Action(Strict):
+    id: Id
+    controls: list[ControlId] | None = None
+    subjects: list[SubjectId] | None = None
+    description: Text | None = None
+    owner: Text | None = None
+    due: dt.date | None = None
+    status: Literal["planned", "in_progress", "done", "dropped"] | None = None
+    done_on: dt.date | None = None
+
+
+class AuditResponse(Strict):
+    control: ControlId | None = None
+    subjects: list[SubjectId] | None = None
+    response: Text | None = None
+    by: Text | None = None
+    date: dt.date | None = None
+
+
+class Audit(Strict):
+    opinion: Text | None = None
+    limitations: Text | None = None
+    previous_result: Text | None = None  # an earlier JSON result inside the declaration's folder
+    responses: list[AuditResponse] | None = None
 
 
 class Declaration(Strict):
@@ -422,3 +582,8 @@ class Declaration(Strict):
     evidence: list[Evidence] | None = None
     waivers: list[Waiver] | None = None
     scans: list[Scan] | None = None
+    calendar: Calendar | None = None
+    transparency: Transparency | None = None
+    attestations: list[Attestation] | None = None
+    actions: list[Action] | None = None
+    audit: Audit | None = None

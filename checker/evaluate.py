@@ -16,6 +16,7 @@ from typing import Any
 
 from checker import TOOL_NAME, __version__
 from checker.catalog import SEVERITIES, AllOf, Catalog, Control, Every, default_profile
+from checker.declaration_refs import named_controls
 from checker.errors import InputError
 from checker.i18n import t
 from checker.locations import error_text
@@ -130,6 +131,13 @@ def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: 
                 raise InputError(loaded.display, error_text(lang, "evidence.unknown_control", id=ev.id,
                                                             control=cid),
                                  line, col, error_text(lang, "hint.catalog_list"))
+    for path, cid in named_controls(model):
+        if catalog.get(cid) is None:
+            line, col = loaded.located.where(path)
+            close = difflib.get_close_matches(cid, known, n=1)
+            hint = error_text(lang, "hint.did_you_mean_control", close=close[0]) if close else \
+                error_text(lang, "hint.catalog_list")
+            raise InputError(loaded.display, t("errors-1.1", lang, "ref.control", control=cid), line, col, hint)
 
 
 class Evaluator:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from checker import suggestions
 from checker.declaration import ALWAYS_SENSITIVE, ID_PATTERN, Declaration
+from checker.declaration_refs import check_additions
 from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, t
@@ -76,10 +77,17 @@ def load_declaration(path: Path, display: str | None = None, lang: str = DEFAULT
     checks.references()
     checks.files(path.resolve().parent)
     checks.rules()
-    raise_all(name, problems + checks.problems, lang)
-    assert model is not None  # no problem means the model was built
+    problems += checks.problems
+    if model is None:
+        raise_all(name, problems, lang)
+    assert model is not None  # pydantic either builds the model or reports why
     loaded = LoadedDeclaration(path=path, display=name, sha256=hashlib.sha256(raw).hexdigest(),
                                located=located, model=model, data=data, warnings=checks.warnings)
+    try:
+        check_additions(loaded, lang)  # contract 1.1 references: read the model, stop at the first
+    except InputError as exc:
+        problems.append(exc)
+    raise_all(name, problems, lang)
     return loaded
 
 
