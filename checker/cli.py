@@ -28,8 +28,13 @@ def _lang(args: argparse.Namespace | None = None) -> str:
     return lang if lang in LANGS else "es"
 
 
+_building_lang: str | None = None  # the language of the parser being built (verb modules ask for it)
+
+
 def help_lang(argv: list[str] | None = None) -> str:
     """The language of `--help`: `--lang` on the command line, else RESGUARDA_LANG, else Spanish."""
+    if argv is None and _building_lang is not None:
+        return _building_lang
     words = sys.argv[1:] if argv is None else argv
     for i, word in enumerate(words):
         if word == "--lang" and i + 1 < len(words) and words[i + 1] in LANGS:
@@ -275,7 +280,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from checker.argparse_words import use_language
     from checker.render import FORMATS
 
+    global _building_lang
     hl = help_lang(argv)
+    _building_lang = hl
     use_language(hl)
 
     def h(key: str, **values: Any) -> str:

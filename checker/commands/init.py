@@ -307,7 +307,7 @@ def run(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise UsageError(_t(lang, "exists", file=output))
     raw: dict[str, Any] = {}
-    source = "--answer"
+    source = "resguarda init"
     where: Callable[[str], tuple[int | None, int | None]] = lambda key: (None, None)  # noqa: E731
     if args.answers:
         located = _answers_file(Path(args.answers), lang)
