@@ -32,6 +32,10 @@ from checker.resources import templates_dir
 
 ATTACHMENT_NAME = "resguarda-result.json"
 ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that may carry a non-PDF attachment
+# The variants offered: archival (3b; 3a is the accessible, tagged level) and accessible (PDF/UA-1).
+# The PDF/A-3 levels carry the JSON result as an attachment.
+OFFERED_VARIANTS = ("pdf/a-3b", "pdf/a-3a", "pdf/ua-1")
+ATTACHING_VARIANTS = ("pdf/a-3b", "pdf/a-3a")
 
 
 class LockedFetcher(URLFetcher):
@@ -73,13 +77,15 @@ def _stamp(doc: dict[str, Any]) -> datetime:
 def render_with(doc: dict[str, Any], options: RenderOptions, fetcher: LockedFetcher) -> bytes:
     """Render with a given fetcher (tests pass one in to inspect its calls)."""
     variant = options.pdf_variant
-    if variant is not None and variant not in VARIANTS:
-        raise UsageError(f"unknown PDF variant {variant!r}; use {ARCHIVAL_VARIANT}")
+    if variant is not None and (variant not in VARIANTS or variant not in OFFERED_VARIANTS):
+        raise UsageError(f"unknown PDF variant {variant!r}; use {', '.join(OFFERED_VARIANTS)}")
     html = render_html(doc, options)
-    kwargs: dict[str, Any] = {}
+    # Always tagged: a public body must publish accessible documents (structure, reading order,
+    # language from <html lang>, the chart's text alternative).
+    kwargs: dict[str, Any] = {"pdf_tags": True}
     if variant:
         kwargs["pdf_variant"] = variant
-    if variant == ARCHIVAL_VARIANT:
+    if variant in ATTACHING_VARIANTS:
         stamp = _stamp(doc)
         kwargs["attachments"] = [Attachment(
             string=result_json(doc, options), name=ATTACHMENT_NAME, url_fetcher=fetcher,

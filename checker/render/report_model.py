@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from checker.i18n import Translator, format_date, format_date_short, format_number
+from checker.states import state_name
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -453,7 +454,7 @@ def _law_text(doc: dict[str, Any], tr: Translator) -> list[str]:
         out.append(tr("law.private", operator=operator, operator_type=op_type))
     jurisdiction = program.get("jurisdiction") or {}
     if public and jurisdiction.get("level") in ("state", "municipal"):
-        state = f" ({jurisdiction['state']})" if jurisdiction.get("state") else ""
+        state = f" ({state_name(jurisdiction['state'])})" if jurisdiction.get("state") else ""
         out.append(tr("law.public_state", level=_label(tr, "level", jurisdiction["level"]), state=state))
     out.append(tr("law.authority_public" if public else "law.authority"))
     return out
@@ -497,6 +498,13 @@ def _hosts(observations: list[dict[str, Any]], tr: Translator) -> list[HostView]
     return list(hosts.values())
 
 
+def _named(lang: str, kind: str, code: str) -> str:
+    """A law or profile by its name (the code in parentheses), not its code alone."""
+    from checker.i18n import messages
+
+    return messages("report_start", lang).get(f"{kind}.{code}", code) if code else code
+
+
 def build(doc: dict[str, Any], lang: str) -> ReportModel:
     tr = Translator("report", lang)
     lang = tr.lang
@@ -521,11 +529,11 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         (tr("cover.organization"), _text(assessment.get("organization")) or "—"),
         (tr("cover.scope"), _text(assessment.get("scope")) or "—"),
         (tr("cover.as_of"), as_of),
-        (tr("cover.law"), _text(doc.get("law"))),
+        (tr("cover.law"), _named(lang, "law", _text(doc.get("law")))),
         (tr("cover.catalog"), tr("cover.catalog_value", id=_text(catalog.get("id")),
                                  version=_text(catalog.get("version")),
                                  date=safe_date(catalog.get("publication_date"), lang))),
-        (tr("cover.profile"), _text(doc.get("profile")) or "—"),
+        (tr("cover.profile"), _named(lang, "profile", _text(doc.get("profile"))) or "—"),
         (tr("cover.declaration"), _text(declaration_path) or "—"),
     ]
 
@@ -541,7 +549,9 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
     domain_score_rows = [(_label(tr, "domain", d), s, _score_text(s, lang)) for d, s in domain_scores]
 
     gaps = sorted((r for r in results if r.status in GAP_STATUSES), key=_gap_key)
-    top_gaps = [(r, _gap_sentence(r, tr)) for r in gaps[:TOP_GAPS]]
+    # The worst gaps are controls that fail or are partial: an undecided control is not a gap (it is
+    # listed under "what is left to declare").
+    top_gaps = [(r, _gap_sentence(r, tr)) for r in gaps if r.status != "unknown"][:TOP_GAPS]
 
     # Findings: failed and partial controls, grouped by domain, the most severe domain first.
     groups: dict[str, list[ResultView]] = {}

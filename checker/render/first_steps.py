@@ -1,0 +1,161 @@
+"""The start of the report: "What to do first" and "What is left to declare".
+
+Computed once from the result document (a pure function of it) for the HTML/PDF and Markdown
+reports, so they cannot drift apart.
+
+What to do first: the failing and partial controls are grouped into actions by domain and owner
+role (the same team fixes the same subject: rewriting the privacy notice closes every notice
+control). Each action is worth the score points it would add if its controls passed, and costs the
+effort of its hardest control; the actions that add the most points per unit of effort come first,
+at most ten. Undecided controls are never among them: they are listed apart, with the fields to fill.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from checker.evaluate import CREDIT, WEIGHTS
+from checker.i18n import format_date, format_number, t
+
+SEVERITIES = ("critical", "high", "medium", "low")
+EFFORT_UNITS = {"low": 1, "medium": 2, "high": 4}
+DEADLINE_DAYS = {"critical": 30, "high": 60, "medium": 90, "low": 180}  # as the remediation plan states
+MAX_ACTIONS = 10
+MIN_ACTIONS = 5
+# An action worth less than this share of the best one is left for the full plan (when five are already listed).
+MIN_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class ClosedControl:
+    id: str
+    title: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class FirstAction:
+    num: int
+    domain_label: str
+    what: str                  # the remediation of the weightiest control of the group
+    controls: list[ClosedControl]
+    systems: list[str]         # names of the systems concerned (empty: the program as a whole)
+    owner: str
+    severity: str              # the worst severity among its controls (sets the deadline)
+    severity_label: str
+    deadline: str
+    effort_label: str
+    gain_text: str             # "+6.1 puntos"
+
+
+@dataclass(frozen=True)
+class Undeclared:
+    id: str
+    title: str
+    anchor: str
+    severity: str
+    severity_label: str
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    actions: list[FirstAction]
+    actions_intro: str
+    gain_total_text: str
+    undeclared: list[Undeclared]
+    undeclared_intro: str
+
+
+def _anchors(results: list[dict[str, Any]]) -> dict[str, str]:
+    # The report links a control as c-<its position in the results> (see report_model).
+    return {str(r.get("control_id")): f"c-{i}" for i, r in enumerate(results)}
+
+
+def _rt(lang: str, key: str, /, **values: Any) -> str:
+    return t("report", lang, key, **values)
+
+
+def _st(lang: str, key: str, /, **values: Any) -> str:
+    return t("report_start", lang, key, **values)
+
+
+def _denominator(results: list[dict[str, Any]]) -> float:
+    return float(sum(WEIGHTS[r["severity"]] for r in results if r["status"] not in ("not_applicable", "waived")))
+
+
+def _well_formed(r: Any) -> bool:
+    # The document may come from a file (`resguarda render`): only our own enum words are used.
+    return isinstance(r, dict) and r.get("severity") in WEIGHTS and isinstance(r.get("status"), str) \
+        and isinstance(r.get("control_id"), str) and isinstance(r.get("domain"), str)
+
+
+def _gain(r: dict[str, Any], den: float) -> float:
+    credit = float(CREDIT.get(r["status"], 0))
+    return 100.0 * WEIGHTS[r["severity"]] * (1.0 - credit) / den if den else 0.0
+
+
+def _systems(r: dict[str, Any]) -> list[str]:
+    names = []
+    for f in r.get("findings") or []:
+        if not isinstance(f, dict) or not isinstance(f.get("subject"), dict):
+            continue
+        subject: dict[str, Any] = f["subject"]
+        if subject.get("kind") == "system" and f.get("status") in ("fail", "partial"):
+            names.append(str(subject.get("name") or subject.get("id") or ""))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def first_steps(doc: dict[str, Any], lang: str) -> FirstSteps:
+    results: list[dict[str, Any]] = [r for r in doc.get("results") or [] if _well_formed(r)]
+    den = _denominator(results)
+    anchor = _anchors(results)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        if r["status"] in ("fail", "partial"):
+            groups[(r["domain"], str(r.get("owner_role") or ""))].append(r)
+    try:
+        as_of = date.fromisoformat(str(doc.get("as_of")))
+    except ValueError:
+        as_of = None
+    ranked = []
+    for (domain, owner), members in groups.items():
+        members.sort(key=lambda r: (SEVERITIES.index(r["severity"]), r["control_id"]))
+        gain = sum(_gain(r, den) for r in members)
+        effort = max((str(r.get("effort")) if r.get("effort") in EFFORT_UNITS else "medium" for r in members),
+                     key=lambda e: EFFORT_UNITS[e])
+        ranked.append((gain / EFFORT_UNITS.get(effort, 2), gain, domain, owner, effort, members))
+    ranked.sort(key=lambda g: (-g[0], -g[1], g[2], g[3]))
+    best = ranked[0][0] if ranked else 0.0
+    chosen = [g for i, g in enumerate(ranked[:MAX_ACTIONS]) if i < MIN_ACTIONS or g[0] >= MIN_SHARE * best]
+    actions = []
+    for num, (_, gain, domain, owner, effort, members) in enumerate(chosen, 1):
+        worst = members[0]["severity"]
+        deadline = format_date(as_of + timedelta(days=DEADLINE_DAYS[worst]), lang) if as_of else "—"
+        systems = list(dict.fromkeys(name for r in members for name in _systems(r)))
+        actions.append(FirstAction(
+            num=num, domain_label=_rt(lang, f"domain.{domain}"), what=members[0].get("remediation") or "",
+            controls=[ClosedControl(r["control_id"], r.get("title") or "", anchor[r["control_id"]]) for r in members],
+            systems=systems, owner=owner or _st(lang, "owner_unknown"), severity=worst,
+            severity_label=_rt(lang, f"severity.{worst}"), deadline=deadline,
+            effort_label=_rt(lang, f"effort.{effort}"),
+            gain_text=_st(lang, "gain", points=format_number(gain, lang, 1))))
+    total = sum(g[1] for g in chosen)
+    undecided = sorted((r for r in results if r["status"] == "unknown"),
+                       key=lambda r: (SEVERITIES.index(r["severity"]), r["control_id"]))
+    undeclared = [Undeclared(r["control_id"], str(r.get("title") or ""), anchor[r["control_id"]], r["severity"],
+                             _rt(lang, f"severity.{r['severity']}"),
+                             [str(m) for m in r.get("missing") or [] if isinstance(r.get("missing"), list)])
+                  for r in undecided]
+    n_controls = sum(len(a.controls) for a in actions)
+    days = ", ".join(f"{_rt(lang, 'severity.' + s).lower()} {d}" for s, d in DEADLINE_DAYS.items())
+    return FirstSteps(
+        actions=actions,
+        actions_intro=_st(lang, "actions.intro", n=len(actions), controls=n_controls, days=days),
+        gain_total_text=format_number(total, lang, 1),
+        undeclared=undeclared,
+        undeclared_intro=_st(lang, "undeclared.intro", n=len(undeclared)) if undeclared else
+        _st(lang, "undeclared.none"))
