@@ -12,6 +12,7 @@ at most ten. Undecided controls are never among them: they are listed apart, wit
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -109,6 +110,28 @@ def _systems(r: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
+_ITEM = re.compile(r"\[([^\]]*)\]")
+
+
+def field_groups(missing: list[str], lang: str, shown: int = 3) -> list[str]:
+    """`systems[a].logging.review`, `systems[b].logging.review` -> "systems.logging.review (a, b)": one
+    line per field, naming the items it is missing on (the first few), so a long list stays readable."""
+    groups: dict[str, list[str]] = {}
+    for path in missing:
+        items = _ITEM.findall(path)
+        groups.setdefault(_ITEM.sub("", path), []).extend(items)
+    out = []
+    for field, items in groups.items():
+        items = list(dict.fromkeys(items))
+        if not items:
+            out.append(field)
+            continue
+        more = len(items) - shown
+        listed = ", ".join(items[:shown]) + (" " + _st(lang, "undeclared.more", n=more) if more > 0 else "")
+        out.append(f"{field} ({listed})")
+    return out
+
+
 def first_steps(doc: dict[str, Any], lang: str) -> FirstSteps:
     results: list[dict[str, Any]] = [r for r in doc.get("results") or [] if _well_formed(r)]
     den = _denominator(results)
@@ -148,7 +171,8 @@ def first_steps(doc: dict[str, Any], lang: str) -> FirstSteps:
                        key=lambda r: (SEVERITIES.index(r["severity"]), r["control_id"]))
     undeclared = [Undeclared(r["control_id"], str(r.get("title") or ""), anchor[r["control_id"]], r["severity"],
                              _rt(lang, f"severity.{r['severity']}"),
-                             [str(m) for m in r.get("missing") or [] if isinstance(r.get("missing"), list)])
+                             field_groups([str(m) for m in r.get("missing") or []
+                                           if isinstance(r.get("missing"), list)], lang))
                   for r in undecided]
     n_controls = sum(len(a.controls) for a in actions)
     days = ", ".join(f"{_rt(lang, 'severity.' + s).lower()} {d}" for s, d in DEADLINE_DAYS.items())
