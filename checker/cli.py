@@ -230,6 +230,11 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from checker.schema import declaration_schema, result_schema
 
+    if args.docs:
+        from checker.reference import declaration_reference
+
+        print(declaration_reference(_lang(args)), end="")
+        return 0
     schema = result_schema() if args.result else declaration_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0

@@ -14,12 +14,31 @@ from checker.catalog import AllOf, AnyOf, Catalog, Check, Every, NotOf, Some
 from checker.declaration import Declaration
 
 
+# Program-wide facts (checker/view.py) and the declared fields they are derived from: a control
+# that applies "when the operator is a public body" reads program.operator_type.
+FACT_SOURCES: dict[str, tuple[str, ...]] = {
+    "public_body": ("program.operator_type",), "private_operator": ("program.operator_type",),
+    "law": ("program.operator_type",), "is_encargado": ("program.role",),
+    "has_minors": ("program.data_subjects.includes_minors",),
+    "processes_sensitive": ("data_inventory.category", "data_inventory.sensitive"),
+    "processes_biometric": ("data_inventory.category",), "processes_patrimonial": ("data_inventory.category",),
+    "processes_official_id": ("data_inventory.category",), "hosted_abroad": ("systems.hosting.country",),
+    "has_transfers": ("transfers",), "has_processors": ("processors",),
+    "intensive_processing": ("data_inventory.category", "transfers"),
+    "llave_mx": ("systems.authentication.provider",), "data_subject_count": ("program.data_subjects.count",),
+}
+
+
 def _walk(cond: Any, scope: str, out: set[str]) -> None:
     if cond is None:
         return
     if isinstance(cond, Check):
         for path in (cond.path, cond.ref.path if cond.ref else None):
-            if path and not path.lstrip("/").startswith(("facts.", "observed")):
+            if not path:
+                continue
+            if path.startswith("/facts.") or (not scope and path.startswith("facts.")):
+                out.update(FACT_SOURCES.get(path.split(".", 1)[1], ()))
+            elif not path.lstrip("/").startswith(("facts.", "observed")):
                 out.add(_join(scope, path))
     elif isinstance(cond, AllOf):
         for c in cond.all:
