@@ -13,7 +13,6 @@ from typing import Any
 from checker.catalog import AllOf, AnyOf, Catalog, Check, Every, NotOf, Some
 from checker.declaration import Declaration
 
-
 # Program-wide facts (checker/view.py) and the declared fields they are derived from: a control
 # that applies "when the operator is a public body" reads program.operator_type.
 FACT_SOURCES: dict[str, tuple[str, ...]] = {

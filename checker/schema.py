@@ -20,11 +20,10 @@ def declaration_schema() -> dict[str, Any]:
 def _describe(schema: dict[str, Any]) -> None:
     """Titles, descriptions and enum labels in Spanish and English on every property, for editors
     (yaml-language-server shows them on hover and completion). From the same labels as the reference."""
-    from checker.declaration_template import model_of
-    from checker.reference import help_of, label_of, value_label
-
     from checker.catalog import load_catalog
+    from checker.declaration_template import model_of
     from checker.field_controls import controls_by_field, controls_for
+    from checker.reference import help_of, label_of, value_label
 
     decides = controls_by_field(load_catalog())
     defs = schema.get("$defs", {})
