@@ -162,10 +162,16 @@ def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
     print(tr("summary.score", score="—" if s["score"] is None else f"{s['score']:.1f}"))
     print(tr("summary.counts", **s["counts"]))
     order = list(SEVERITY_CHOICES)
-    gaps = [r for r in doc["results"] if r["status"] in GATING]
-    gaps.sort(key=lambda r: (order.index(r["severity"]), ["fail", "partial", "unknown"].index(r["status"])))
     limit = order.index(fail_on)
+    # Undecided controls gate too, but they are not gaps: they are counted apart, with the way to list them.
+    undecided = [r for r in doc["results"] if r["status"] == "unknown" and order.index(r["severity"]) <= limit]
+    gaps = [r for r in doc["results"] if r["status"] in GATING and r["status"] != "unknown"]
+    gaps.sort(key=lambda r: (order.index(r["severity"]), ["fail", "partial"].index(r["status"])))
     serious = [r for r in gaps if order.index(r["severity"]) <= limit]
+    if undecided:
+        from checker.problems import count_text
+
+        print(count_text("cli", lang, "summary.undecided", len(undecided), severity=tr(f"severity.{fail_on}")))
     if not serious:
         print(tr("summary.none", severity=tr(f"severity.{fail_on}")))
         return

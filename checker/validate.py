@@ -25,7 +25,7 @@ from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, t
 from checker.locations import Located, Path_, data_path, error_text, load_yaml_file
-from checker.problems import raise_all
+from checker.problems import count_text, raise_all
 from checker.states import state_name
 from checker.suggestions import nearest_id
 
@@ -201,7 +201,7 @@ def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | No
         if kind == "string_type":
             return tr("string.type", where=where), None
         if kind == "string_too_short" and "min_length" in ctx:
-            return tr("string.too_short", where=where, n=ctx["min_length"]), None
+            return count_text("problems", lang, "string.too_short", int(ctx["min_length"]), where=where), None
         if kind == "string_too_long" and "max_length" in ctx:
             return tr("string.too_long", where=where, n=ctx["max_length"]), None
         return tr("detail", where=where, detail=err["msg"].lower()), None
