@@ -285,14 +285,14 @@ def declaration_values(a: Answers) -> dict[str, Any]:
     return values
 
 
-def write_declaration(answers: Answers, output: Path, lang: str) -> str:
+def write_declaration(answers: Answers, output: Path, lang: str, catalog_dir: Path | None = None) -> str:
     from checker.catalog import load_catalog
     from checker.declaration_template import commented_declaration
     from checker.field_controls import controls_by_field
     from checker.output import write_atomic
 
     header = _t(lang, "template.header", file=output.name).split("\n")
-    text = commented_declaration(declaration_values(answers), header, lang, controls_by_field(load_catalog()))
+    text = commented_declaration(declaration_values(answers), header, lang, controls_by_field(load_catalog(catalog_dir, lang)))
     write_atomic(output, text.encode("utf-8"), lang)
     return text
 
@@ -333,7 +333,7 @@ def run(args: argparse.Namespace) -> int:
         print(text, file=sys.stderr if args.answers else sys.stdout)
 
     answers = interview(lang, given, ask, say, complete)
-    write_declaration(answers, output, lang)
+    write_declaration(answers, output, lang, Path(args.catalog) if args.catalog else None)
     load_declaration(output, str(output), lang=lang)  # what init writes must validate
     print(_t(lang, "done", file=output))
     return 0
