@@ -292,7 +292,8 @@ def write_declaration(answers: Answers, output: Path, lang: str, catalog_dir: Pa
     from checker.output import write_atomic
 
     header = _t(lang, "template.header", file=output.name).split("\n")
-    text = commented_declaration(declaration_values(answers), header, lang, controls_by_field(load_catalog(catalog_dir, lang)))
+    decides = controls_by_field(load_catalog(catalog_dir, lang))
+    text = commented_declaration(declaration_values(answers), header, lang, decides)
     write_atomic(output, text.encode("utf-8"), lang)
     return text
 
