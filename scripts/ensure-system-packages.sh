@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Resguarda needs when they are missing: nmap (network evidence),
 # poppler-utils (the tests read PDFs back), libharfbuzz-subset0 (byte-identical, faster PDFs),
-# redis-server and openssl (services the network tests start on 127.0.0.1).
+# redis-server and openssl (services the network tests start on 127.0.0.1), libreoffice-writer (the
+# drafts tests open the DOCX drafts in LibreOffice; they skip when it cannot be installed).
 # Uses apt-get when it can (Debian/Ubuntu, as root or with sudo); otherwise says what to install.
 set -eu
 need=()
@@ -9,6 +10,7 @@ command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
 if command -v ldconfig >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then
   need+=(libharfbuzz-subset0)
 fi

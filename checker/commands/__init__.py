@@ -30,4 +30,5 @@ from __future__ import annotations
 # Module names under `checker.commands`, in the order `--help` lists them.
 VERBS: tuple[str, ...] = (
     "init",
+    "draft",
 )
