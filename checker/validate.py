@@ -126,10 +126,16 @@ def _choices(annotation: Any) -> list[str]:
 
 
 def _pretty(path: Path_, lang: str) -> str:
+    """The field's name (its label, where one exists) with its exact place: «Tipo» (program.data_subjects[0].type)."""
+    from checker.reference import label_of
+
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or error_text(lang, "path.top")
+    if not text:
+        return error_text(lang, "path.top")
+    label = label_of(".".join(str(p) for p in path if isinstance(p, str)), lang)
+    return t("problems", lang, "where.labeled", label=label, path=text) if label else text
 
 
 def _message(err: Any, path: Path_, data: Any, lang: str) -> tuple[str, str | None]:
