@@ -1,4 +1,8 @@
-"""The library entry points: what the CLI calls, and what tests and other tools can call too."""
+"""The library entry points: what the CLI calls, and what tests and other tools can call too.
+
+Both evaluation functions return the typed result (`checker.result.ResultDocument`); `.to_dict()` gives
+the JSON document of results.md as plain data, `.to_json()` its bytes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from checker.catalog import Catalog, load_catalog
 from checker.evaluate import Evaluator
+from checker.result import ResultDocument
 from checker.validate import LoadedDeclaration, load_declaration
 from checker.view import as_of_default
 
@@ -24,7 +29,7 @@ def observe_scans(loaded: LoadedDeclaration, as_of: date) -> Any | None:
 
 
 def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
-                    profile: str | None = None, catalog: Catalog | None = None) -> dict[str, Any]:
+                    profile: str | None = None, catalog: Catalog | None = None) -> ResultDocument:
     catalog = catalog or load_catalog()
     when = as_of or as_of_default(loaded.model, date.today())
     observed = observe_scans(loaded, when)
@@ -32,8 +37,8 @@ def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lan
 
 
 def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str = "es",
-                  profile: str | None = None) -> dict[str, Any]:
-    """Evaluate one declaration file; returns the JSON result document (results.md)."""
+                  profile: str | None = None) -> ResultDocument:
+    """Evaluate one declaration file; returns the typed result document (results.md)."""
     when = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     loaded = load_declaration(Path(path), str(path), lang=lang)
     return evaluate_loaded(loaded, as_of=when, lang=lang, profile=profile)

@@ -33,22 +33,13 @@ from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG
 from checker.locations import Located, data_path, error_text, load_yaml_file, os_reason
 from checker.resources import controls_dir
+from checker.vocabulary import DOMAINS, Domain, Severity
 
 # ruamel's C parser (ruamel.yaml.clib) is six times faster on the catalog; the pure one is the fallback.
 _HAVE_C = bool(getattr(ruamel.yaml, "__with_libyaml__", False))
 
 _ID_LINE = re.compile(r"^(\s*-\s+)id:\s*['\"]?([A-Z]{2,5}-\d{2,3})")
 
-DOMAINS = ("governance", "privacy_notice", "consent", "minors", "minimization", "retention", "encryption",
-           "access_control", "authentication", "logging", "network_exposure", "incident_response",
-           "arco_rights", "transfers", "processors", "biometrics", "student_exposure", "physical_security",
-           "resilience")
-Domain = Literal["governance", "privacy_notice", "consent", "minors", "minimization", "retention", "encryption",
-                 "access_control", "authentication", "logging", "network_exposure", "incident_response",
-                 "arco_rights", "transfers", "processors", "biometrics", "student_exposure", "physical_security",
-                 "resilience"]
-Severity = Literal["critical", "high", "medium", "low"]
-SEVERITIES = ("critical", "high", "medium", "low")
 Profile = Literal["public-education", "private-school", "vendor"]
 PROFILES: tuple[Profile, ...] = ("public-education", "private-school", "vendor")
 ControlId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]

@@ -22,9 +22,9 @@ from checker.catalog import Catalog, Control
 from checker.errors import UsageError
 from checker.i18n import Translator, format_date
 from checker.render import RenderOptions
+from checker.vocabulary import SEVERITY_RANK, domain_word, severity_word
 
 FORMATS = ("pdf", "md", "csv")
-_SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 # Which legal references a questionnaire cites: public bodies the LGPDPPSO, private ones the LFPDPPP;
 # a vendor may serve either, so it sees both.
 _REF_SCOPE = {"public-education": ("public", "all"), "private-school": ("private", "all"),
@@ -74,7 +74,6 @@ def build_checklist(catalog: Catalog, profile: str, lang: str) -> Checklist:
     if profile not in catalog.index.profiles:
         raise UsageError(f"unknown profile {profile!r}; the catalog has: {', '.join(catalog.index.profiles)}")
     tr = Translator("checklist", lang)
-    report_tr = Translator("report", lang)   # domain and severity names are shared with the report
     lang = tr.lang
     controls = [c for c in catalog.select(profile) if not c.deprecated]
     domains: dict[str, list[Control]] = {}
@@ -82,14 +81,14 @@ def build_checklist(catalog: Catalog, profile: str, lang: str) -> Checklist:
         domains.setdefault(c.domain, []).append(c)
     sections = []
     for i, (domain, items) in enumerate(domains.items(), 1):
-        items = sorted(items, key=lambda c: _SEV_RANK[c.severity])   # stable: catalog order within
+        items = sorted(items, key=lambda c: SEVERITY_RANK[c.severity])   # stable: catalog order within
         questions = [Question(
             number=f"{i}.{j}", control_id=c.id, severity=c.severity,
-            severity_label=report_tr(f"severity.{c.severity}"),
+            severity_label=severity_word(c.severity, lang),
             text=c.question.get(lang) if c.question else tr("question_fallback", statement=c.statement.get(lang)),
             evidence=c.evidence.get(lang), legal=_legal(c, profile, lang),
         ) for j, c in enumerate(items, 1)]
-        sections.append(Section(number=i, domain=domain, label=report_tr(f"domain.{domain}"),
+        sections.append(Section(number=i, domain=domain, label=domain_word(domain, lang),
                                 anchor=f"q-{i}", questions=questions))
     index = catalog.index
     return Checklist(

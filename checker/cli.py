@@ -13,13 +13,16 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker import __version__
 from checker.errors import InputError, ToolError, UsageError
 from checker.i18n import LANGS, t
+from checker.vocabulary import SEVERITIES as SEVERITY_CHOICES
 
-SEVERITY_CHOICES = ("critical", "high", "medium", "low")
+if TYPE_CHECKING:
+    from checker.result import ResultDocument
+
 PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3a", "pdf/ua-1")
 
 
@@ -149,37 +152,45 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return code
 
 
-def print_summary(doc: dict[str, Any], lang: str, fail_on: str) -> None:
-    from checker.evaluate import GATING
+def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
+    from checker import explain
+    from checker.result import count_subjects
+    from checker.vocabulary import GATING, RANK, SEVERITY_RANK, WAIVED, severity_word, status_word
 
     def tr(key: str, **kw: Any) -> str:
         return t("cli", lang, key, **kw)
 
-    s = doc["summary"]
-    print(tr("summary.title", program=doc["program"]["name"]))
-    print(tr("summary.meta", catalog=doc["catalog"]["id"], version=doc["catalog"]["version"],
-             profile=doc["profile"], law=doc["law"], as_of=doc["as_of"]))
-    print(tr("summary.score", score="—" if s["score"] is None else f"{s['score']:.1f}"))
-    print(tr("summary.counts", **s["counts"]))
-    order = list(SEVERITY_CHOICES)
-    limit = order.index(fail_on)
+    s = doc.summary
+    print(tr("summary.title", program=doc.program.name))
+    print(tr("summary.meta", catalog=doc.catalog.id, version=doc.catalog.version,
+             profile=doc.profile, law=doc.law, as_of=doc.as_of))
+    print(tr("summary.score", score="—" if s.score is None else f"{s.score:.1f}"))
+    print("  " + " · ".join(f"{status_word(k, lang)}: {n}" for k, n in s.counts.items()))
+    limit = SEVERITY_RANK[fail_on]
     # Undecided controls gate too, but they are not gaps: they are counted apart, with the way to list them.
-    undecided = [r for r in doc["results"] if r["status"] == "unknown" and order.index(r["severity"]) <= limit]
-    gaps = [r for r in doc["results"] if r["status"] in GATING and r["status"] != "unknown"]
-    gaps.sort(key=lambda r: (order.index(r["severity"]), ["fail", "partial"].index(r["status"])))
-    serious = [r for r in gaps if order.index(r["severity"]) <= limit]
+    undecided = [r for r in doc.results if r.status == "unknown" and SEVERITY_RANK[r.severity] <= limit]
+    gaps = [r for r in doc.results if r.status in GATING and r.status != "unknown"]
+    gaps.sort(key=lambda r: (SEVERITY_RANK[r.severity], RANK[r.status]))
+    serious = [r for r in gaps if SEVERITY_RANK[r.severity] <= limit]
     if undecided:
         from checker.problems import count_text
 
-        print(count_text("cli", lang, "summary.undecided", len(undecided), severity=tr(f"severity.{fail_on}")))
+        print(count_text("cli", lang, "summary.undecided", len(undecided),
+                         severity=severity_word(fail_on, lang).lower()))
     if not serious:
-        print(tr("summary.none", severity=tr(f"severity.{fail_on}")))
+        print(tr("summary.none", severity=severity_word(fail_on, lang).lower()))
         return
     print(tr("summary.worst"))
     for r in serious[:10]:
-        reason = r["reasons"][0] if r["reasons"] else ""
-        print(f"  [{tr('severity.' + r['severity'])}/{tr('status.' + r['status'])}] {r['control_id']} "
-              f"{r['title']}\n      {reason}")
+        # The reason of a subject with the control's own status: never a waiver that covers another one.
+        own = next((f for f in r.findings if f.status == r.status), None)
+        reason = explain.reason(own, lang, r) if own is not None else next(
+            iter(explain.result_reasons(r, doc.waivers, lang)), "")
+        print(f"  [{severity_word(r.severity, lang)}/{status_word(r.status, lang)}] {r.control_id} "
+              f"{r.text(lang).title}\n      {reason}")
+        if r.waiver is not None:
+            waived = count_subjects(r)[WAIVED]
+            print("      " + tr("summary.waiver_partly", id=r.waiver.id, n=waived))
     if len(serious) > 10:
         print(tr("summary.more", n=len(serious) - 10))
 
@@ -251,12 +262,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from checker.scan.targets import validate_ports, validate_targets
 
     lang = _lang(args)
-    targets = validate_targets(args.targets)
-    ports = validate_ports(args.ports)
+    targets = validate_targets(args.targets, lang)
+    ports = validate_ports(args.ports, lang)
     _check_output_folder(args.output, lang)
     print(t("cli", lang, "scan.progress", targets=" ".join(targets), ports=ports, profile=args.profile),
           file=sys.stderr)
-    run_scan(targets, ports, args.profile, Path(args.output))
+    run_scan(targets, ports, args.profile, Path(args.output), lang=lang)
     print(t("cli", lang, "scan.done", path=args.output), file=sys.stderr)
     return 0
 
@@ -273,14 +284,15 @@ def cmd_checklist(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from checker.diff import diff_documents, diff_exit_code, load_result, render_diff
+    from checker.diff import diff_documents, diff_exit_code, load_result
+    from checker.render.diff_text import render_diff
 
     lang = _lang(args)
     old = load_result(Path(args.old), lang)
     new = load_result(Path(args.new), lang)
     if not args.lang:  # the report's language follows the newer evaluation unless asked
-        lang = new.get("lang", lang) if new.get("lang") in LANGS else lang
-    diff = diff_documents(old, new)
+        lang = new.lang
+    diff = diff_documents(old, new, lang)
     text = render_diff(diff, args.format, lang)
     _emit(text.encode("utf-8"), args.output, args.format, lang)
     return diff_exit_code(diff)
@@ -289,6 +301,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 # -- parsing ---------------------------------------------------------------------------------
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from checker.argparse_words import use_language
+    from checker.catalog import PROFILES
     from checker.render import FORMATS
 
     global _building_lang
@@ -313,7 +326,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     e.add_argument("declaration", metavar=h("meta.declaration"), help=h("declaration"))
     e.add_argument("--format", choices=list(FORMATS), help=h("evaluate.format"))
     e.add_argument("-o", "--output", metavar=file_meta, help=h("evaluate.output"))
-    e.add_argument("--profile", choices=["public-education", "private-school", "vendor"], help=h("profile"))
+    e.add_argument("--profile", choices=PROFILES, help=h("profile"))
     e.add_argument("--fail-on", choices=SEVERITY_CHOICES, default=None, help=h("evaluate.fail_on"))
     e.add_argument("--as-of", metavar=h("meta.date"), help=h("evaluate.as_of"))
     e.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help=h("evaluate.page_size"))
@@ -331,7 +344,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     c = sub.add_parser("catalog", help=h("catalog"), description=h("catalog.description"))
     c.add_argument("action", choices=["list", "show", "check"], nargs="?", default="list", help=h("catalog.action"))
     c.add_argument("id", nargs="?", metavar="ID", help=h("catalog.id"))
-    c.add_argument("--profile", choices=["public-education", "private-school", "vendor"], help=h("profile"))
+    c.add_argument("--profile", choices=PROFILES, help=h("profile"))
     common(c)
     c.set_defaults(func=cmd_catalog)
 
@@ -350,7 +363,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sc.set_defaults(func=cmd_scan)
 
     ck = sub.add_parser("checklist", help=h("checklist"), description=h("checklist.description"))
-    ck.add_argument("--profile", choices=["public-education", "private-school", "vendor"], default="vendor",
+    ck.add_argument("--profile", choices=PROFILES, default="vendor",
                     help=h("checklist.profile"))
     ck.add_argument("--format", choices=["pdf", "md", "csv"], help=h("checklist.format"))
     ck.add_argument("-o", "--output", metavar=file_meta, help=h("output"))

@@ -12,8 +12,6 @@ import datetime as dt
 import json
 import types
 import typing
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -21,21 +19,6 @@ from pydantic.fields import FieldInfo
 
 from checker.declaration import Declaration
 from checker.i18n import DEFAULT_LANG, LANGS, t
-
-_LOCALES = Path(__file__).resolve().parent / "locales"
-
-
-@cache
-def field_help_table(lang: str) -> dict[str, str]:
-    """Field path -> help text, from every `fields*.<lang>.json` locale file (the labels' source)."""
-    table: dict[str, str] = {}
-    for path in sorted(_LOCALES.glob(f"fields*.{lang}.json")):
-        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
-            if isinstance(entry, dict) and entry.get("help"):
-                table[key] = str(entry["help"])
-            elif isinstance(entry, str):
-                table.setdefault(key, entry)
-    return table
 
 
 # -- reading annotations -----------------------------------------------------------------------
@@ -150,8 +133,9 @@ def _scalar(value: Any) -> str:
 
 def _explain(path: str, decides: dict[str, list[str]], lang: str) -> str:
     from checker.field_controls import controls_for
+    from checker.reference import help_of
 
-    help_text = field_help_table(lang).get(path)
+    help_text = help_of(path, lang)
     ids = controls_for(decides, path)
     parts = [help_text.rstrip(".")] if help_text else []
     if ids:

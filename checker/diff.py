@@ -28,13 +28,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from checker import explain
 from checker.errors import InputError
 from checker.i18n import Translator
+from checker.result import ControlResult, ResultDocument, as_document
+from checker.vocabulary import GATING, NA, PASS, PROGRESS, SEVERITY_RANK
 
-BAD = ("fail", "partial", "unknown")
-GOOD = ("pass", "not_applicable")
-RANK = {"fail": 4, "unknown": 3, "partial": 2, "waived": 1, "pass": 0, "not_applicable": 0}
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+BAD = GATING
+GOOD = (PASS, NA)
 WINDOWS = (30, 60, 90)
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -91,69 +94,64 @@ class Diff:
 @dataclass(frozen=True)
 class _Entry:
     key: str
-    result: dict[str, Any]
+    result: ControlResult
     subject: dict[str, Any] | None
     status: str
     reason: str
 
 
-def _entries(doc: dict[str, Any]) -> dict[str, _Entry]:
-    # Imported here: the row model lives with the renderers, and `checker.render` is light to import.
-    from checker.render.csv_rows import finding_status
-
+def _entries(doc: ResultDocument, lang: str) -> dict[str, _Entry]:
     out: dict[str, _Entry] = {}
-    for result in doc.get("results") or []:
-        findings = result.get("findings") or []
-        if not findings:
+    for result in doc.results:
+        if not result.findings:
             # A control judged without any finding still has a status worth following.
-            key = f"control:{result.get('control_id')}"
-            reasons = result.get("reasons") or []
-            out[key] = _Entry(key, result, None, str(result.get("status") or "unknown"),
-                              reasons[0] if reasons else "")
+            key = f"control:{result.control_id}"
+            reasons = explain.result_reasons(result, doc.waivers, lang)
+            out[key] = _Entry(key, result, None, result.status, reasons[0] if reasons else "")
             continue
-        for finding in findings:
-            key = str(finding.get("fingerprint") or f"{result.get('control_id')}|{finding.get('code')}")
-            out[key] = _Entry(key, result, finding.get("subject"), finding_status(doc, result, finding),
-                              str(finding.get("reason") or ""))
+        for finding in result.findings:
+            key = finding.fingerprint or f"{result.control_id}|{finding.code}"
+            out[key] = _Entry(key, result, finding.subject.model_dump(mode="json"), finding.status,
+                              explain.reason(finding, lang, result))
     return out
 
 
-def _change(old: _Entry | None, new: _Entry | None) -> Change:
+def _change(old: _Entry | None, new: _Entry | None, lang: str) -> Change:
     entry = new or old
     assert entry is not None
     result = entry.result
-    return Change(key=entry.key, control_id=str(result.get("control_id")), title=str(result.get("title") or ""),
-                  severity=str(result.get("severity") or ""), domain=str(result.get("domain") or ""),
-                  subject=entry.subject, old_status=old.status if old else None,
+    return Change(key=entry.key, control_id=result.control_id, title=result.text(lang).title,
+                  severity=result.severity,
+                  domain=result.domain, subject=entry.subject, old_status=old.status if old else None,
                   new_status=new.status if new else None, reason=entry.reason)
 
 
 def _order(change: Change) -> tuple[int, str, str, str]:
     subject = change.subject or {}
-    return (SEVERITY_ORDER.get(change.severity, 9), change.control_id, str(subject.get("kind") or ""),
+    return (SEVERITY_RANK.get(change.severity, 9), change.control_id, str(subject.get("kind") or ""),
             str(subject.get("id") or ""))
 
 
-def _waiver_alerts(old: dict[str, Any], new: dict[str, Any]) -> list[WaiverAlert]:
-    as_of = _date(new.get("as_of"))
+def _waiver_alerts(old: ResultDocument, new: ResultDocument) -> list[WaiverAlert]:
+    as_of = _date(new.as_of)
     if as_of is None:
         return []
-    before = {w.get("id"): w.get("state") for w in old.get("waivers") or []}
+    before = {w.id: w.state for w in old.waivers}
     alerts = []
-    for waiver in new.get("waivers") or []:
-        expires = _date(waiver.get("expires"))
-        if expires is None or waiver.get("state") == "not_yet_valid":
+    for waiver in new.waivers:
+        expires = _date(waiver.expires)
+        if expires is None or waiver.state == "not_yet_valid":
             continue
         days = (expires - as_of).days
-        if waiver.get("state") == "expired" or days < 0:
+        if waiver.state == "expired" or days < 0:
             window = "expired"
         else:
             window = next((str(w) for w in WINDOWS if days <= w), "")
             if not window:
                 continue
-        alerts.append(WaiverAlert(id=str(waiver.get("id")), control=str(waiver.get("control")),
-                                  expires=str(waiver.get("expires")), days_left=days, window=window,
-                                  newly_expired=window == "expired" and before.get(waiver.get("id")) == "active"))
+        newly = window == "expired" and before.get(waiver.id) == "active"
+        alerts.append(WaiverAlert(id=waiver.id, control=waiver.control, expires=waiver.expires, days_left=days,
+                                  window=window, newly_expired=newly))
     return sorted(alerts, key=lambda a: (a.days_left, a.id))
 
 
@@ -164,25 +162,29 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> Diff:
-    """Compare two result documents (as loaded from `--format json`)."""
-    old_entries, new_entries = _entries(old), _entries(new)
-    old_controls = [str(r.get("control_id")) for r in old.get("results") or []]
-    new_controls = [str(r.get("control_id")) for r in new.get("results") or []]
+def diff_documents(old: ResultDocument | dict[str, Any], new: ResultDocument | dict[str, Any],
+                   lang: str | None = None) -> Diff:
+    """Compare two results (typed, or JSON documents as loaded from `--format json`); titles and reasons
+    in `lang` (default: the newer result's)."""
+    old, new = as_document(old), as_document(new)
+    lang = lang or new.lang
+    old_entries, new_entries = _entries(old, lang), _entries(new, lang)
+    old_controls = [r.control_id for r in old.results]
+    new_controls = [r.control_id for r in new.results]
     removed = [c for c in old_controls if c not in set(new_controls)]
     added = [c for c in new_controls if c not in set(old_controls)]
 
-    score_old = (old.get("summary") or {}).get("score")
-    score_new = (new.get("summary") or {}).get("score")
+    score_old = old.summary.score
+    score_new = new.summary.score
     delta = None
-    if isinstance(score_old, int | float) and isinstance(score_new, int | float):
-        delta = round(float(score_new) - float(score_old), 1)
+    if score_old is not None and score_new is not None:
+        delta = round(score_new - score_old, 1)
     diff = Diff(
-        old_as_of=old.get("as_of"), new_as_of=new.get("as_of"),
-        old_catalog=(old.get("catalog") or {}).get("version"), new_catalog=(new.get("catalog") or {}).get("version"),
+        old_as_of=old.as_of, new_as_of=new.as_of,
+        old_catalog=old.catalog.version, new_catalog=new.catalog.version,
         score_old=score_old, score_new=score_new, score_delta=delta,
-        counts_old=dict((old.get("summary") or {}).get("counts") or {}),
-        counts_new=dict((new.get("summary") or {}).get("counts") or {}),
+        counts_old={str(k): n for k, n in old.summary.counts.items()},
+        counts_new={str(k): n for k, n in new.summary.counts.items()},
         controls_added=added, controls_removed=removed,
         waivers=_waiver_alerts(old, new),
     )
@@ -190,21 +192,21 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         before = old_entries.get(key)
         if before is None:
             if entry.status in BAD:
-                diff.new.append(_change(None, entry))
+                diff.new.append(_change(None, entry, lang))
             continue
         if before.status == entry.status:
             continue
         if before.status not in GOOD and entry.status in GOOD:
-            diff.fixed.append(_change(before, entry))
-        elif RANK.get(entry.status, 2) > RANK.get(before.status, 2):
-            diff.worse.append(_change(before, entry))
-        elif RANK.get(entry.status, 2) < RANK.get(before.status, 2):
-            diff.better.append(_change(before, entry))
+            diff.fixed.append(_change(before, entry, lang))
+        elif PROGRESS.get(entry.status, 2) > PROGRESS.get(before.status, 2):
+            diff.worse.append(_change(before, entry, lang))
+        elif PROGRESS.get(entry.status, 2) < PROGRESS.get(before.status, 2):
+            diff.better.append(_change(before, entry, lang))
     removed_set = set(removed)
     for key, entry in old_entries.items():
         if key not in new_entries and entry.status not in GOOD \
-                and str(entry.result.get("control_id")) not in removed_set:
-            diff.gone.append(_change(entry, None))
+                and entry.result.control_id not in removed_set:
+            diff.gone.append(_change(entry, None, lang))
     for changes in (diff.new, diff.fixed, diff.worse, diff.better, diff.gone):
         changes.sort(key=_order)
     return diff
@@ -218,13 +220,6 @@ def diff_exit_code(diff: Diff) -> int:
         if change.old_status in GOOD or change.new_status == "fail":
             return 1
     return 0
-
-
-def render_diff(diff: Diff, fmt: str = "text", lang: str = "es") -> str:
-    """The diff as `text` (terminal), `md` (a pull-request comment) or `json` (machines)."""
-    from checker.render.diff_text import render_diff as render
-
-    return render(diff, fmt, lang)
 
 
 # -- loading ---------------------------------------------------------------------------------------------
@@ -241,7 +236,7 @@ def _where(text: str, key: str) -> tuple[int, int]:
     return line, column
 
 
-def load_result(path: str | Path, lang: str = "es") -> dict[str, Any]:
+def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     """Read a JSON result document; anything else is an InputError naming file, line and column."""
     tr = Translator("diff", lang)
     name = str(path)
@@ -287,7 +282,15 @@ def load_result(path: str | Path, lang: str = "es") -> dict[str, Any]:
     if not isinstance(doc["summary"], dict):
         line, column = _where(text, "summary")
         raise InputError(name, tr("load.bad_summary"), line, column, tr("load.hint"))
-    return doc
+    try:
+        return ResultDocument.model_validate(doc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        key = next((str(p) for p in reversed(first["loc"]) if isinstance(p, str)), "results")
+        line, column = _where(text, key)
+        raise InputError(name, tr("load.bad_field", field=where, error=first["msg"]), line, column,
+                         tr("load.hint")) from None
 
 
 def json_text(diff: Diff) -> str:

@@ -1,33 +1,66 @@
-"""Controls x declaration (x observations) -> the result document of results.md.
+"""Controls x declaration (x observations) -> the typed result document (`checker.result`).
 
-One pass over the catalog: applicability, the rule, one finding per subject, waivers, then the
-roll-up and the score. The document is plain JSON-able data; every renderer reads only it.
+One pass over the catalog: applicability, the rule, one finding per subject, waivers (`checker.waivers`),
+then the roll-up, the counts and the score. Every renderer reads only the document it returns.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
-from checker import TOOL_NAME, __version__
-from checker.catalog import SEVERITIES, AllOf, Catalog, Control, Every, default_profile
+from checker import TOOL_NAME, __version__, explain
+from checker import waivers as waiver_rules
+from checker.catalog import AllOf, Catalog, Control, Every, default_profile
 from checker.declaration_refs import named_controls
 from checker.errors import InputError
-from checker.i18n import t
+from checker.i18n import LANGS, t
 from checker.locations import error_text
-from checker.rules import FAIL, NA, PARTIAL, PASS, UNKNOWN, ItemOutcome, Leaf, Outcome, Scope, evaluate, worst
+from checker.result import (
+    AssessmentInfo,
+    CatalogInfo,
+    ControlResult,
+    ControlTexts,
+    DeclarationRef,
+    DomainSummary,
+    EvidenceInfo,
+    EvidenceRef,
+    Explanation,
+    Finding,
+    Input,
+    Jurisdiction,
+    LegalRefOut,
+    Observation,
+    ProgramInfo,
+    RefTexts,
+    ResultDocument,
+    ScanInfo,
+    Summary,
+    Tool,
+    WaiverInfo,
+    WaiverRef,
+    count_controls,
+)
+from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
 from checker.view import View, build_view, declared_path, law_for
-
-STATUSES = ("pass", "fail", "partial", "unknown", "not_applicable", "waived")
-WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
-CREDIT = {PASS: Decimal(1), PARTIAL: Decimal("0.5")}
-GATING = (FAIL, PARTIAL, UNKNOWN)
+from checker.vocabulary import (
+    CREDIT,
+    FAIL,
+    GATING,
+    NA,
+    SEVERITIES,
+    SEVERITY_RANK,
+    UNKNOWN,
+    WAIVED,
+    WEIGHTS,
+    worst,
+)
 
 
 def _sha256_file(path: Path) -> str:
@@ -42,69 +75,26 @@ def fingerprint(control_id: str, kind: str, subject_id: str, code: str) -> str:
     return hashlib.sha256(f"{control_id}|{kind}|{subject_id}|{code}".encode()).hexdigest()
 
 
-def score(results: Iterable[dict[str, Any]]) -> float | None:
+def score(results: Iterable[ControlResult | tuple[str, str]]) -> float | None:
+    """100 × Σ(weight × credit) / Σ weight over results neither not_applicable nor waived (results.md).
+    Takes results, or (severity, status) pairs."""
     num = Decimal(0)
     den = Decimal(0)
     for r in results:
-        if r["status"] in (NA, "waived"):
+        severity, status = (r.severity, r.status) if isinstance(r, ControlResult) else r
+        if status in (NA, WAIVED):
             continue
-        weight = Decimal(WEIGHTS[r["severity"]])
-        num += weight * CREDIT.get(r["status"], Decimal(0))
+        weight = Decimal(WEIGHTS[severity])
+        num += weight * CREDIT.get(status, Decimal(0))
         den += weight
     if den == 0:
         return None
     return float((Decimal(100) * num / den).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN))
 
 
-def counts(results: Iterable[dict[str, Any]]) -> dict[str, int]:
-    out = dict.fromkeys(STATUSES, 0)
-    for r in results:
-        out[r["status"]] += 1
-    return out
-
-
-def gating_severity(results: Iterable[dict[str, Any]]) -> str | None:
-    failed = {r["severity"] for r in results if r["status"] in GATING}
+def gating_severity(results: Iterable[ControlResult]) -> Literal["critical", "high", "medium", "low"] | None:
+    failed = {r.severity for r in results if r.status in GATING}
     return next((s for s in SEVERITIES if s in failed), None)
-
-
-class _Texts:
-    """Sentences of the result, in the report's language."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        # Asked for once per finding: a /16 scan makes tens of thousands.
-        self._absent, self._true, self._false = (t("engine", lang, k) for k in ("value.absent", "value.true",
-                                                                                 "value.false"))
-
-    def __call__(self, key: str, **values: Any) -> str:
-        return t("engine", self.lang, key, **values)
-
-    def value(self, v: Any) -> str:
-        if v is None:
-            return self._absent
-        if v is True:
-            return self._true
-        if v is False:
-            return self._false
-        if isinstance(v, list):
-            return "[" + ", ".join(self.value(x) for x in v) + "]" if v else self("value.empty")
-        if isinstance(v, dict):
-            return "{" + ", ".join(f"{k}: {self.value(x)}" for k, x in v.items()) + "}"
-        return str(v)
-
-    def required(self, leaf: Leaf) -> str:
-        op, req = leaf.operator, leaf.required
-        if op == "equals":
-            return self.value(req)
-        if op == "exists":
-            return self("op.exists_true" if req else "op.exists_false")
-        if op == "current":
-            return self(f"op.{req}")
-        if op in ("every", "some"):
-            return self(f"op.{op}")
-        values = ", ".join(self.value(x) for x in req) if isinstance(req, list) else self.value(req)
-        return self(f"op.{op}", values=values, value=values)
 
 
 def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: str = "es") -> None:
@@ -140,6 +130,24 @@ def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: 
             raise InputError(loaded.display, t("errors-1.1", lang, "ref.control", control=cid), line, col, hint)
 
 
+# What a control contributes to every result whatever the declaration (its texts, its legal references),
+# built once per control object: evaluating a thousand declarations re-uses them. The control is kept
+# with its entry, so its id cannot be reused while the entry lives.
+T = TypeVar("T")
+_CONTROL_CACHE: dict[tuple[int, tuple[str, ...]], tuple[Control, Any]] = {}
+
+
+def _per_control(control: Control, key: tuple[str, ...], build: Callable[[], T]) -> T:
+    entry = _CONTROL_CACHE.get((id(control), key))
+    if entry is None or entry[0] is not control:
+        if len(_CONTROL_CACHE) > 20_000:
+            _CONTROL_CACHE.clear()
+        entry = (control, build())
+        _CONTROL_CACHE[(id(control), key)] = entry
+    value: T = entry[1]
+    return value
+
+
 class Evaluator:
     def __init__(self, loaded: LoadedDeclaration, catalog: Catalog, *, as_of: date, lang: str = "es",
                  profile: str | None = None, observed: Any | None = None) -> None:
@@ -147,7 +155,6 @@ class Evaluator:
         self.catalog = catalog
         self.as_of = as_of
         self.lang = lang
-        self.text = _Texts(lang)
         model = loaded.model
         self.profile = profile or default_profile(model.program.operator_type, model.program.role)
         self.law = law_for(model.program.operator_type)
@@ -158,14 +165,17 @@ class Evaluator:
         self.root = Scope(self.view.data, (), "", self.view.data, as_of, dict(catalog.index.parameters))
         self.evidence = self._evidence()
         self.scan_pos = {s.id: ("scans", i) for i, s in enumerate(model.scans or [])}
+        self.scan_dates = {str(s["id"]): str(s["date"]) for s in self.view.scans if s.get("date")}
+        self.waiver_infos = [
+            WaiverInfo(id=w.id, control=w.control, systems=list(w.systems or []), reason=w.reason,
+                       approved_by=w.approved_by, approved_on=w.approved_on.isoformat(),
+                       expires=w.expires.isoformat(), state=waiver_rules.state(w, as_of))
+            for w in model.waivers or []]
 
-    def _evidence(self) -> list[dict[str, Any]]:
-        out = []
-        for ev in self.loaded.model.evidence or []:
-            out.append({"id": ev.id, "path": ev.path, "description": ev.description,
-                        "sha256": _sha256_file(self.loaded.base_dir / ev.path),
-                        "controls": list(ev.controls or [])})
-        return out
+    def _evidence(self) -> list[EvidenceInfo]:
+        return [EvidenceInfo(id=ev.id, path=ev.path, description=ev.description,
+                             sha256=_sha256_file(self.loaded.base_dir / ev.path), controls=list(ev.controls or []))
+                for ev in self.loaded.model.evidence or []]
 
     # -- one control -------------------------------------------------------------------------
     def location(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> dict[str, Any]:
@@ -177,7 +187,7 @@ class Evaluator:
         return {"file": self.file, "line": line, "column": col}
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
-                 pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> dict[str, Any]:
+                 pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
         leaf = next((lf for lf in outcome.leaves if lf.status == outcome.status), None) or (
             outcome.leaves[0] if outcome.leaves else None)
         source = "declared"
@@ -185,7 +195,10 @@ class Evaluator:
             source = "scan"
         elif has_evidence:
             source = "evidence"
-        finding = {
+        missing = sorted({declared_path(m) for m in outcome.missing})
+        # One validation of the whole finding (pydantic-core), not one per part: a /16 scan makes
+        # tens of thousands of findings.
+        return Finding.model_validate({
             "subject": {"kind": kind, "id": sid, "name": name},
             "status": outcome.status,
             "code": code,
@@ -195,37 +208,52 @@ class Evaluator:
             "required": leaf.required if leaf else None,
             "source": source,
             "fingerprint": fingerprint(control.id, kind, sid, code),
-            "missing": sorted({declared_path(m) for m in outcome.missing}),
-        }
-        finding["reason"] = self._reason(finding, leaf, outcome.leaves)
-        return finding
+            "missing": missing,
+            "explanation": self._explanation(outcome.status, leaf, outcome.leaves, missing),
+        })
 
-    def _reason(self, finding: dict[str, Any], leaf: Leaf | None, leaves: list[Leaf]) -> str:
-        subject = finding["subject"]
-        who = self.text("subject.program") if subject["kind"] == "program" else subject["id"]
-        status = finding["status"]
+    def _comparison(self, lf: Leaf) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": lf.status, "operator": lf.operator, "path": lf.path,
+                               "declared": lf.declared,
+                               "required": as_json(lf.value) if lf.value is not None else lf.required}
+        for key in ("field", "parameter", "reference", "offset"):
+            value = getattr(lf, key)
+            if value is not None:
+                out[key] = value
+        if lf.source == "scan":
+            out["source"] = "scan"
+            if lf.scan:
+                out["scan"] = lf.scan
+                scan_date = self.scan_dates.get(lf.scan)
+                if scan_date:
+                    out["scan_date"] = scan_date
+                    out["scan_age_days"] = (self.as_of - date.fromisoformat(scan_date)).days
+            if lf.stale:
+                out["stale"] = True
+        return out
+
+    def _explanation(self, status: str, leaf: Leaf | None, leaves: list[Leaf],
+                     missing: list[str]) -> dict[str, Any]:
         if status == UNKNOWN:
-            missing = finding["missing"] or [finding["path"]]
-            if all(".observed" in m or m.startswith("observed") for m in missing):
-                return self.text("reason.not_scanned", subject=who)
-            return self.text("reason.unknown", subject=who, missing=", ".join(missing))
+            wanted = missing or ([leaf.path] if leaf else [])
+            if wanted and all(".observed" in m or m.startswith("observed") for m in wanted):
+                return {"code": "not_scanned", "missing": wanted}
+            return {"code": "missing", "missing": wanted}
         if leaf is None:
-            return who
+            return {"code": "none"}
         if status == NA:
-            return self.text("reason.empty_selection", path=leaf.path)
+            return {"code": "empty_selection", "comparisons": [self._comparison(leaf)]}
         # Every comparison that decided the status, so that the owner sees all that must change
-        # (a failed `all`: each failing part; a failed `any`: each alternative).
-        deciding = [lf for lf in leaves if lf.status == status][:3] or [leaf]
-        parts = []
-        for lf in deciding:
-            part = self.text(f"reason.{status}", path=lf.path, declared=self.text.value(lf.declared),
-                             required=self.text.required(lf))
-            if lf.source == "scan" and lf.scan:
-                part += self.text("reason.scan", scan=lf.scan)
-            parts.append(part)
-        return f"{who}: " + "; ".join(parts)
+        # (a failed `all`: each failing part; a failed `any`: each alternative, grouped).
+        deciding = [lf for lf in leaves if lf.status == status][:4] or [leaf]
+        comparisons = [self._comparison(lf) for lf in deciding]
+        groups: dict[int, int] = {}
+        for lf, c in zip(deciding, comparisons, strict=True):
+            if lf.group is not None:
+                c["alternative"] = groups.setdefault(lf.group, len(groups) + 1)
+        return {"code": "compare", "comparisons": comparisons}
 
-    def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[dict[str, Any]]:
+    def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[Finding]:
         rule = control.rule
         parts: list[tuple[Any, Outcome]]
         if isinstance(rule, Every):
@@ -235,7 +263,7 @@ class Evaluator:
                 if any(isinstance(c, Every) for c in rule.all) else [(rule, outcome)]
         else:
             parts = [(rule, outcome)]
-        findings: dict[tuple[str, str], dict[str, Any]] = {}
+        findings: dict[tuple[str, str], Finding] = {}
         program_parts: list[Outcome] = []
         for cond, out in parts:
             if isinstance(cond, Every) and out.items:
@@ -256,176 +284,156 @@ class Evaluator:
                                                     f"{control.id}.program", has_evidence))
         return list(findings.values())
 
-    def _item_finding(self, control: Control, item: ItemOutcome, code: str, has_evidence: bool) -> dict[str, Any]:
+    def _item_finding(self, control: Control, item: ItemOutcome, code: str, has_evidence: bool) -> Finding:
         return self._finding(control, item.kind, item.id, item.name, item.outcome, item.pos, item.path, code,
                              has_evidence)
 
     @staticmethod
-    def _merge(findings: dict[tuple[str, str], dict[str, Any]], new: dict[str, Any]) -> None:
-        key = (new["subject"]["kind"], new["subject"]["id"])
+    def _merge(findings: dict[tuple[str, str], Finding], new: Finding) -> None:
+        key = (new.subject.kind, new.subject.id)
         old = findings.get(key)
-        if old is None or worst([old["status"], new["status"]]) == new["status"] != old["status"]:
+        if old is None or worst([old.status, new.status]) == new.status != old.status:
             findings[key] = new
 
-    def _refs(self, control: Control) -> list[dict[str, Any]]:
-        refs = [r for r in control.legal_refs if r.applies_to in ("all", self.sector)]
-        return [{"law": r.law, "article": r.article, "fraction": r.fraction, "confidence": r.confidence,
-                 "citation": r.citation(self.lang), "previous": r.previous,
-                 "note": r.note.get(self.lang) if r.note else None} for r in refs]
+    def _refs(self, control: Control) -> list[LegalRefOut]:
+        def build() -> list[LegalRefOut]:
+            refs = [r for r in control.legal_refs if r.applies_to in ("all", self.sector)]
+            return [LegalRefOut(law=r.law, article=r.article, fraction=r.fraction, confidence=r.confidence,
+                                citation=r.citation(self.lang), previous=r.previous,
+                                note=r.note.get(self.lang) if r.note else None,
+                                i18n={lang: RefTexts(citation=r.citation(lang),
+                                                     note=r.note.get(lang) if r.note else None)
+                                      for lang in LANGS}) for r in refs]
 
-    def _waiver_for(self, control: Control) -> tuple[Any, str] | None:
-        for waiver in self.loaded.model.waivers or []:
-            if waiver.control != control.id:
-                continue
-            if waiver.approved_on > self.as_of:
-                continue
-            return waiver, ("active" if waiver.expires >= self.as_of else "expired")
-        return None
+        return _per_control(control, ("refs", self.sector, self.lang), build)
 
-    def control_result(self, control: Control) -> dict[str, Any]:
-        lang = self.lang
-        has_evidence = any(control.id in e["controls"] for e in self.evidence)
-        applicability = None
+    def _texts(self, control: Control) -> dict[str, ControlTexts]:
+        def build() -> dict[str, ControlTexts]:
+            return {language: ControlTexts(
+                title=control.title.get(language), statement=control.statement.get(language),
+                remediation=control.remediation.get(language), evidence_requested=control.evidence.get(language),
+                owner_role=control.owner_role.get(language) if control.owner_role else None,
+                not_applicable=control.not_applicable.get(language) if control.not_applicable else None)
+                for language in LANGS}
+
+        return _per_control(control, ("texts",), build)
+
+    def control_result(self, control: Control) -> ControlResult:
+        has_evidence = any(control.id in e.controls for e in self.evidence)
         if control.applies_when is not None:
             applies = evaluate(control.applies_when, self.root)
             if applies.status in (FAIL, NA):
-                leaf = applies.leaves[0] if applies.leaves else None
-                why = control.not_applicable.get(lang) if control.not_applicable else self.text(
-                    "reason.na_generic", path=leaf.path if leaf else "", declared=self.text.value(
-                        leaf.declared if leaf else None))
-                applicability = why
                 finding = self._finding(control, "program", "program", self.loaded.model.program.name,
                                         Outcome(NA, applies.leaves), (), "", f"{control.id}.program", has_evidence)
-                finding["reason"] = self.text("reason.not_applicable", why=why)
-                return self._result(control, NA, [finding], [finding["reason"]], [], has_evidence, applicability)
+                finding.explanation = Explanation.model_validate(
+                    {"code": "not_applicable", "comparisons": [self._comparison(lf) for lf in applies.leaves[:1]]})
+                return self._result(control, NA, [finding], [], has_evidence)
         outcome = evaluate(control.rule, self.root)
         findings = self._findings(control, outcome, has_evidence)
-        status = worst([f["status"] for f in findings]) if findings else outcome.status
-        reasons: list[str] = []
-        extra: dict[str, Any] = {}
-        waiver = self._waiver_for(control)
-        if waiver is not None and status in GATING:
-            w, state = waiver
-            if state == "active":
-                covered = set(w.systems or [])
-                for f in findings:
-                    if f["status"] in GATING and (not covered or (f["subject"]["kind"] == "system"
-                                                                  and f["subject"]["id"] in covered)):
-                        f["underlying_status"] = f["status"]
-                        f["status"] = "waived"
-                remaining = [f["status"] for f in findings if f["status"] != "waived"]
-                underlying = status
-                status = worst(remaining) if remaining and worst(remaining) in GATING else "waived"
-                extra["waiver"] = {"id": w.id, "reason": w.reason, "approved_by": w.approved_by,
-                                   "approved_on": w.approved_on.isoformat(), "expires": w.expires.isoformat(),
-                                   "systems": list(w.systems or [])}
-                if status == "waived":
-                    extra["underlying_status"] = underlying
-                reasons.append(self.text("reason.waived", id=w.id, approver=w.approved_by,
-                                         expires=w.expires.isoformat()))
-            else:
-                reasons.append(self.text("reason.waiver_expired", id=w.id, expires=w.expires.isoformat()))
-        shown = [f for f in findings if f["status"] not in (PASS, NA)] or findings
-        reasons.extend(f["reason"] for f in shown)
-        missing = sorted({m for f in findings if f["status"] == UNKNOWN for m in f["missing"]})
-        if status == NA:
-            # Why it does not apply: the catalog's words, else what the rule found (nothing in scope).
-            applicability = control.not_applicable.get(lang) if control.not_applicable else (
-                findings[0]["reason"] if findings else None)
-        return self._result(control, status, findings, reasons, missing, has_evidence, applicability, extra)
+        status: str = worst([f.status for f in findings]) if findings else outcome.status
+        waiver: WaiverRef | None = None
+        underlying: str | None = None
+        found = waiver_rules.waiver_for(self.loaded.model.waivers or [], control.id, self.as_of)
+        if found is not None and status in GATING and found[1] == "active":
+            w = found[0]
+            applied = waiver_rules.apply(findings, w.systems, status)
+            status, underlying = applied.status, applied.underlying
+            declared = next(x for x in self.loaded.model.waivers or [] if x.id == w.id)
+            waiver = WaiverRef(id=declared.id, reason=declared.reason, approved_by=declared.approved_by,
+                               approved_on=declared.approved_on.isoformat(),
+                               expires=declared.expires.isoformat(), systems=list(declared.systems or []))
+        missing = sorted({m for f in findings if f.status == UNKNOWN for m in f.missing})
+        result = self._result(control, status, findings, missing, has_evidence)
+        result.waiver = waiver
+        result.underlying_status = underlying  # type: ignore[assignment]
+        return result
 
-    def _result(self, control: Control, status: str, findings: list[dict[str, Any]], reasons: list[str],
-                missing: list[str], has_evidence: bool, applicability: str | None,
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _result(self, control: Control, status: str, findings: list[Finding], missing: list[str],
+                has_evidence: bool) -> ControlResult:
         lang = self.lang
-        result: dict[str, Any] = {
-            "control_id": control.id,
-            "domain": control.domain,
-            "severity": control.severity,
-            "status": status,
-            "effective_from": control.effective_from.isoformat(),
-            "title": control.title.get(lang),
-            "statement": control.statement.get(lang),
-            "legal_refs": self._refs(control),
-            "xref": control.xref.model_dump(),
-            "reasons": reasons,
-            "missing": missing,
-            "findings": findings,
-            "remediation": control.remediation.get(lang),
-            "evidence_requested": control.evidence.get(lang),
-            "evidence": [{"id": e["id"], "path": e["path"], "sha256": e["sha256"]}
-                         for e in self.evidence if control.id in e["controls"]],
-            "effort": control.effort,
-            "owner_role": control.owner_role.get(lang) if control.owner_role else None,
-            "applicability": applicability,
-        }
-        result.update(extra or {})
+        result = ControlResult(
+            control_id=control.id,
+            domain=control.domain,
+            severity=control.severity,
+            status=status,  # type: ignore[arg-type]
+            effective_from=control.effective_from.isoformat(),
+            title=control.title.get(lang),
+            statement=control.statement.get(lang),
+            legal_refs=self._refs(control),
+            xref=_per_control(control, ("xref",), control.xref.model_dump),
+            reasons=[],
+            missing=missing,
+            findings=findings,
+            remediation=control.remediation.get(lang),
+            evidence_requested=control.evidence.get(lang),
+            evidence=[EvidenceRef(id=e.id, path=e.path, sha256=e.sha256)
+                      for e in self.evidence if control.id in e.controls],
+            effort=control.effort,
+            owner_role=control.owner_role.get(lang) if control.owner_role else None,
+            applicability=None,
+            i18n=self._texts(control),
+        )
+        # The sentences of the JSON, in the result's language, from the same explanations renderers use.
+        for finding in findings:
+            finding.reason = explain.reason(finding, lang, result)
+        result.reasons = explain.result_reasons(result, self.waiver_infos, lang, stored=True)
+        result.applicability = explain.applicability(result, lang)
         return result
 
     # -- the document ------------------------------------------------------------------------
-    def document(self) -> dict[str, Any]:
+    def document(self) -> ResultDocument:
         model = self.loaded.model
         results = [self.control_result(c) for c in self.catalog.select(self.profile)]
-        by_domain: dict[str, Any] = {}
-        for domain in dict.fromkeys(r["domain"] for r in results):
-            mine = [r for r in results if r["domain"] == domain]
-            by_domain[domain] = {"score": score(mine), "counts": counts(mine)}
-        inputs: list[dict[str, Any]] = [{"role": "declaration", "path": self.file, "sha256": self.loaded.sha256}]
+        by_domain: dict[str, DomainSummary] = {}
+        for domain in dict.fromkeys(r.domain for r in results):
+            mine = [r for r in results if r.domain == domain]
+            by_domain[domain] = DomainSummary(score=score(mine), counts=count_controls(mine))
+        inputs = [Input(role="declaration", path=self.file, sha256=self.loaded.sha256)]
         for s in self.view.scans:
-            inputs.append({"role": "scan", "id": s["id"], "path": s["path"], "sha256": s["sha256"]})
+            inputs.append(Input(role="scan", id=s["id"], path=s["path"], sha256=s["sha256"]))
         for e in self.evidence:
-            inputs.append({"role": "evidence", "id": e["id"], "path": e["path"], "sha256": e["sha256"]})
+            inputs.append(Input(role="evidence", id=e.id, path=e.path, sha256=e.sha256))
         program = model.program
         assessment = model.assessment
-        doc: dict[str, Any] = {
-            "schema_version": 1,
-            "tool": {"name": TOOL_NAME, "version": __version__},
-            "catalog": {"id": self.catalog.index.id, "version": self.catalog.index.version,
-                        "publication_date": self.catalog.index.publication_date.isoformat(),
-                        "sha256": self.catalog.sha256, "name": self.catalog.index.name.get(self.lang)},
-            "profile": self.profile,
-            "law": self.law,
-            "lang": self.lang,
-            "as_of": self.as_of.isoformat(),
-            "inputs": inputs,
-            "declaration": {"path": self.file, "sha256": self.loaded.sha256},
-            "program": {"name": program.name, "short_name": program.short_name, "operator": program.operator,
-                        "operator_type": program.operator_type, "role": program.role,
-                        "controller": program.controller,
-                        "jurisdiction": program.jurisdiction.model_dump() if program.jurisdiction else None,
-                        "status": program.status},
-            "assessment": {
-                "date": assessment.date.isoformat() if assessment and assessment.date else None,
-                "assessor": assessment.assessor if assessment else None,
-                "organization": assessment.organization if assessment else None,
-                "kind": assessment.kind if assessment else None,
-                "scope": assessment.scope if assessment else None,
-            },
-            "summary": {
-                "score": score(results),
-                "counts": counts(results),
-                "by_domain": by_domain,
-                "highest_failed_severity": gating_severity(results),
-            },
-            "results": results,
-            "waivers": [{"id": w.id, "control": w.control, "systems": list(w.systems or []), "reason": w.reason,
-                         "approved_by": w.approved_by, "approved_on": w.approved_on.isoformat(),
-                         "expires": w.expires.isoformat(),
-                         "state": "not_yet_valid" if w.approved_on > self.as_of else (
-                             "active" if w.expires >= self.as_of else "expired")}
-                        for w in model.waivers or []],
-            "evidence": self.evidence,
-            "scans": self.view.scans,
-            "observed_systems": self.view.observed_systems,
-            "observations": self.view.observations,
-        }
-        return doc
+        return ResultDocument(
+            schema_version=1,
+            tool=Tool(name=TOOL_NAME, version=__version__),  # type: ignore[arg-type]
+            catalog=CatalogInfo(id=self.catalog.index.id, version=self.catalog.index.version,
+                                publication_date=self.catalog.index.publication_date.isoformat(),
+                                sha256=self.catalog.sha256, name=self.catalog.index.name.get(self.lang),
+                                names={language: self.catalog.index.name.get(language) for language in LANGS}),
+            profile=self.profile,
+            law=self.law,  # type: ignore[arg-type]
+            lang=self.lang,  # type: ignore[arg-type]
+            as_of=self.as_of.isoformat(),
+            inputs=inputs,
+            declaration=DeclarationRef(path=self.file, sha256=self.loaded.sha256),
+            program=ProgramInfo(
+                name=program.name, short_name=program.short_name, operator=program.operator,
+                operator_type=program.operator_type, role=program.role, controller=program.controller,
+                jurisdiction=Jurisdiction(level=program.jurisdiction.level, state=program.jurisdiction.state)
+                if program.jurisdiction else None, status=program.status),
+            assessment=AssessmentInfo(
+                date=assessment.date.isoformat() if assessment and assessment.date else None,
+                assessor=assessment.assessor if assessment else None,
+                organization=assessment.organization if assessment else None,
+                kind=assessment.kind if assessment else None,
+                scope=assessment.scope if assessment else None),
+            summary=Summary(score=score(results), counts=count_controls(results), by_domain=by_domain,
+                            highest_failed_severity=gating_severity(results)),
+            results=results,
+            waivers=self.waiver_infos,
+            evidence=self.evidence,
+            scans=[ScanInfo.model_validate(s) for s in self.view.scans],
+            observed_systems=self.view.observed_systems,
+            observations=[Observation.model_validate(o) for o in self.view.observations],
+        )
 
 
-def exit_code(doc: dict[str, Any], fail_on: str) -> int:
+def exit_code(doc: ResultDocument, fail_on: str) -> int:
     """0 when no control at or above `fail_on` is fail, partial or unknown; else 1."""
-    limit = SEVERITIES.index(fail_on)
-    for r in doc["results"]:
-        if r["status"] in GATING and SEVERITIES.index(r["severity"]) <= limit:
+    limit = SEVERITY_RANK[fail_on]
+    for r in doc.results:
+        if r.status in GATING and SEVERITY_RANK[r.severity] <= limit:
             return 1
     return 0

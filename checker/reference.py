@@ -3,50 +3,34 @@
 `resguarda schema --docs` prints it; `docs/declaracion.md` and `docs/declaration.md` are this output
 committed (a test keeps them equal). For each field: its label and help, its type in words, the
 allowed values with their labels, an example line, and the controls that read it. Labels come from
-the `fields*.<lang>.json` and `values*.<lang>.json` locale files; a field without a label yet is
-still listed, from the model.
+`checker.labels`; a field without a label yet is still listed, from the model.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from checker import labels
 from checker.declaration import Declaration
 from checker.declaration_template import accepts_false, choices, is_list, model_of, placeholder
 from checker.i18n import DEFAULT_LANG, LANGS, t
 from checker.states import STATES
 
-_LOCALES = Path(__file__).resolve().parent / "locales"
-
-
-@cache
-def _entries(kind: str, lang: str) -> dict[str, dict[str, str]]:
-    table: dict[str, dict[str, str]] = {}
-    for path in sorted(_LOCALES.glob(f"{kind}*.{lang}.json")):
-        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
-            if isinstance(entry, dict):
-                table[key] = {k: str(v) for k, v in entry.items()}
-            elif isinstance(entry, str):
-                table[key] = {"label": entry}
-    return table
-
 
 def label_of(path: str, lang: str) -> str | None:
-    return _entries("fields", lang).get(path, {}).get("label")
+    """The field's label in `lang` (None when it has none in that language: no mixing)."""
+    return labels.field_label(path, lang) if labels.has_field_label(path, lang) else None
 
 
 def help_of(path: str, lang: str) -> str | None:
-    return _entries("fields", lang).get(path, {}).get("help")
+    return (labels.field_help(path, lang) or None) if labels.has_field_label(path, lang) else None
 
 
 def value_label(path: str, value: str, lang: str) -> str | None:
-    return _entries("values", lang).get(f"{path}.{value}", {}).get("label")
+    return labels.value_label(path, value, lang) if labels.has_value_label(path, value, lang) else None
 
 
 def _r(lang: str, key: str, /, **values: Any) -> str:

@@ -20,9 +20,8 @@ from typing import Any
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
 from checker.durations import Duration, is_duration, parse_version
 
-PASS, FAIL, PARTIAL, UNKNOWN, NA = "pass", "fail", "partial", "unknown", "not_applicable"
-# Worst first: a control's status is its worst finding (results.md).
-WORST_ORDER = (FAIL, PARTIAL, UNKNOWN, PASS, NA)
+# The statuses and their roll-up order live in checker.vocabulary (the one place).
+from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN, worst
 
 Pos = tuple[str | int, ...]
 
@@ -51,6 +50,15 @@ class Leaf:
     source: str = "declared"  # declared | scan
     scan: str | None = None
     code: str | None = None
+    # What an explanation needs beyond `required` (which keeps the 1.0 wording of the JSON):
+    value: Any = None           # the required value itself (a parameter's value, a computed date); raw:
+                                # `as_json` makes it JSON data when an explanation needs it
+    parameter: str | None = None  # the catalog parameter it comes from
+    reference: str | None = None  # "as_of", or the path whose value it was computed from
+    offset: str | None = None   # "-P1Y" / "+P30D": the duration added to the reference
+    stale: bool = False         # the value comes from a scan older than 90 days
+    field: str | None = None    # the path the rule asks about, when an object on the way was `false`
+    group: int | None = None    # leaves of one failed `any` share a group: alternatives, none of which holds
 
 
 @dataclass(slots=True)
@@ -92,13 +100,6 @@ class Scope:
         return Scope(node, pos, path, self.root, self.as_of, self.parameters, scan, stale)
 
 
-def worst(statuses: list[str]) -> str:
-    present = [s for s in statuses if s != NA]
-    if not present:
-        return NA
-    return min(present, key=WORST_ORDER.index)
-
-
 def _combine_any(statuses: list[str]) -> str:
     present = [s for s in statuses if s != NA]
     if not present:
@@ -134,6 +135,7 @@ class Resolved:
     source: str = "declared"
     scan: str | None = None
     stale: bool = False
+    rest: str = ""     # blocked by `false`: the part of the path under that object
 
 
 @lru_cache(maxsize=4096)
@@ -160,7 +162,7 @@ def resolve(scope: Scope, dotted: str) -> Resolved:
             source = "scan"
         if node.__class__ is not dict and not isinstance(node, dict):
             if node is False:
-                return Resolved(False, True, pos, path, True, source, scan, stale)
+                return Resolved(False, True, pos, path, True, source, scan, stale, ".".join(parts[i:]))
             if node is None:
                 return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
             raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
@@ -222,21 +224,35 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
-    """The required value: a constant, or a Ref resolved now. Returns (value, missing, description)."""
+@dataclass(slots=True)
+class _Origin:
+    """Where a required value came from, for explanations."""
+
+    parameter: str | None = None
+    reference: str | None = None
+    offset: str | None = None
+
+
+_CONSTANT = _Origin()
+
+
+def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None, _Origin]:
+    """The required value: a constant, or a Ref resolved now. Returns (value, missing, description, origin)."""
     raw = check.operand
     ref = check.ref
     if ref is not None:
         if ref.parameter is not None:
             if ref.parameter not in scope.parameters:
                 raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
-            return scope.parameters[ref.parameter], [], f"parameter {ref.parameter}"
+            return scope.parameters[ref.parameter], [], f"parameter {ref.parameter}", _Origin(ref.parameter)
         if ref.as_of_minus is not None:
-            return Duration.parse(ref.as_of_minus).subtract_from(scope.as_of), [], f"as_of - {ref.as_of_minus}"
+            return (Duration.parse(ref.as_of_minus).subtract_from(scope.as_of), [], f"as_of - {ref.as_of_minus}",
+                    _Origin(None, "as_of", f"-{ref.as_of_minus}"))
         if ref.path is not None:
             got = resolve(scope, ref.path)
+            offset = f"+{ref.plus}" if ref.plus else (f"-{ref.minus}" if ref.minus else None)
             if not got.present:
-                return None, [got.path], got.path
+                return None, [got.path], got.path, _Origin(None, got.path, offset)
             value = got.value
             if ref.plus or ref.minus:
                 d = _to_date(value)
@@ -245,8 +261,8 @@ def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None]:
                 value = Duration.parse(ref.plus).add_to(d) if ref.plus else Duration.parse(
                     ref.minus or "P0D").subtract_from(d)
             text = got.path + (f" + {ref.plus}" if ref.plus else "") + (f" - {ref.minus}" if ref.minus else "")
-            return value, [], f"{_jsonable(value)} ({text})"
-    return raw, [], None
+            return value, [], f"{_jsonable(value)} ({text})", _Origin(None, got.path, offset)
+    return raw, [], None, _CONSTANT
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -256,12 +272,17 @@ def _as_list(value: Any) -> list[Any] | None:
 def evaluate_check(check: Check, scope: Scope) -> Outcome:
     got = resolve(scope, check.path)
     op = check.operator
+    # The required value and its origin, for explanations (set once the operand is resolved).
+    actual: list[Any] = [None if check.ref is not None else check.operand]
+    origin: list[_Origin] = [_CONSTANT]
 
     def leaf(status: str, required: Any) -> Outcome:
         if got.source == "scan" and got.stale and status == PASS:
             status = PARTIAL  # a pass that rests only on a stale scan
+        how = origin[0]
         lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
-                  got.scan, check.code)
+                  got.scan, check.code, actual[0], how.parameter, how.reference, how.offset,
+                  got.source == "scan" and got.stale, _join(got.path, got.rest) if got.rest else None)
         return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
 
     if op == "exists":
@@ -278,7 +299,8 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
     value = got.value
     if op == "current":
         return _current(value, check, scope, leaf)
-    required, missing, description = _operand(check, scope)
+    required, missing, description, origin[0] = _operand(check, scope)
+    actual[0] = required
     if missing:
         out = leaf(UNKNOWN, description)
         out.missing = missing
@@ -343,6 +365,11 @@ def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def as_json(value: Any) -> Any:
+    """A value as JSON data (dates as ISO text)."""
+    return _jsonable(value)
+
+
 def _jsonable(value: Any) -> Any:
     if value.__class__ in _SCALARS:
         return value
@@ -364,8 +391,14 @@ def evaluate(cond: Condition, scope: Scope) -> Outcome:
         statuses = [p.status for p in parts]
         status = worst(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
         deciding = [p for p in parts if p.status == status] or parts
-        return Outcome(status, [lf for p in deciding for lf in p.leaves],
-                       [m for p in deciding for m in p.missing] if status == UNKNOWN else [], parts=parts)
+        leaves = [lf for p in deciding for lf in p.leaves]
+        if isinstance(cond, AnyOf) and status == FAIL and len(deciding) > 1:
+            group = id(cond)   # renumbered by the evaluator; an inner `any` keeps its own group
+            for lf in leaves:
+                if lf.group is None:
+                    lf.group = group
+        return Outcome(status, leaves, [m for p in deciding for m in p.missing] if status == UNKNOWN else [],
+                       parts=parts)
     if isinstance(cond, NotOf):
         inner = evaluate(cond.not_, scope)
         status = {PASS: FAIL, FAIL: PASS}.get(inner.status, inner.status)

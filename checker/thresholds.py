@@ -28,10 +28,10 @@ from typing import Any
 from checker.errors import InputError
 from checker.i18n import Translator, format_number
 from checker.locations import Located, load_yaml_file
+from checker.result import ResultDocument, as_document
+from checker.vocabulary import FAILING, SEVERITIES, UNKNOWN, severity_word
 
-SEVERITIES = ("critical", "high", "medium", "low")
 KEYS = ("max_failures", "min_score", "max_unknowns")
-FAILING = ("fail", "partial")
 
 
 @dataclass(frozen=True)
@@ -106,25 +106,27 @@ def load_thresholds(path: str | Path, lang: str = "es") -> Thresholds:
                       source=located.file)
 
 
-def check_thresholds(doc: dict[str, Any], thresholds: Thresholds, lang: str | None = None) -> list[str]:
-    """The thresholds the result document breaks, as sentences in `lang` (default: the document's)."""
-    tr = Translator("export", lang or doc.get("lang") or "es")
-    results = doc.get("results") or []
+def check_thresholds(doc: ResultDocument | dict[str, Any], thresholds: Thresholds,
+                     lang: str | None = None) -> list[str]:
+    """The thresholds the result breaks, as sentences in `lang` (default: the document's)."""
+    doc = as_document(doc)
+    tr = Translator("export", lang or doc.lang)
+    results = doc.results
     violations: list[str] = []
     for severity in SEVERITIES:
         limit = thresholds.max_failures.get(severity)
         if limit is None:
             continue
-        failing = [r["control_id"] for r in results if r.get("severity") == severity and r.get("status") in FAILING]
+        failing = [r.control_id for r in results if r.severity == severity and r.status in FAILING]
         if len(failing) > limit:
             violations.append(tr("thresholds.too_many_failures", count=len(failing), limit=limit,
-                                 severity=tr("severity." + severity), ids=", ".join(failing)))
-    score = (doc.get("summary") or {}).get("score")
-    if thresholds.min_score is not None and isinstance(score, int | float) and score < thresholds.min_score:
+                                 severity=severity_word(severity, tr.lang).lower(), ids=", ".join(failing)))
+    score = doc.summary.score
+    if thresholds.min_score is not None and score is not None and score < thresholds.min_score:
         violations.append(tr("thresholds.low_score", score=format_number(score, tr.lang),
                              limit=format_number(thresholds.min_score, tr.lang)))
     if thresholds.max_unknowns is not None:
-        unknown = [r["control_id"] for r in results if r.get("status") == "unknown"]
+        unknown = [r.control_id for r in results if r.status == UNKNOWN]
         if len(unknown) > thresholds.max_unknowns:
             violations.append(tr("thresholds.too_many_unknowns", count=len(unknown), limit=thresholds.max_unknowns,
                                  ids=", ".join(unknown)))

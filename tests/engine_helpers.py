@@ -69,7 +69,7 @@ def evaluate(tmp_path: Path, declaration: dict[str, Any], *controls: Control, as
     path = write_yaml(tmp_path / name, declaration)
     loaded = load_declaration(path, name)
     return Evaluator(loaded, catalog(*controls, parameters=parameters), as_of=date.fromisoformat(as_of),
-                     lang=lang).document()
+                     lang=lang).document().to_dict()
 
 
 def status_of(doc: dict[str, Any], cid: str) -> str:

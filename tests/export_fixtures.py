@@ -238,7 +238,7 @@ def later_document() -> dict[str, Any]:
 def evaluated_document(example: str, as_of: str | None = None, lang: str = "es") -> dict[str, Any]:
     """A real evaluation of `examples/<example>` through the public API (cached: tests must not mutate)."""
     api = importlib.import_module("checker.api")
-    doc: dict[str, Any] = api.evaluate_file(EXAMPLES / example, as_of=as_of, lang=lang, profile=None)
+    doc: dict[str, Any] = api.evaluate_file(EXAMPLES / example, as_of=as_of, lang=lang, profile=None).to_dict()
     return doc
 
 

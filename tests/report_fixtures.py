@@ -917,7 +917,7 @@ def real_doc(lang: str = "es", path: Path = EXAMPLE) -> dict[str, Any] | None:
         api = importlib.import_module("checker.api")
     except ImportError:
         return None
-    doc: dict[str, Any] = api.evaluate_file(path, as_of=AS_OF, lang=lang)
+    doc: dict[str, Any] = api.evaluate_file(path, as_of=AS_OF, lang=lang).to_dict()
     return doc
 
 

@@ -42,7 +42,7 @@ def test_catalog_size_and_domains() -> None:
 
 
 def test_ai_center_fails_high_or_critical_in_the_listed_domains_with_a_low_score() -> None:
-    doc = evaluate_file(EXAMPLES / "ai-center.yaml")
+    doc = evaluate_file(EXAMPLES / "ai-center.yaml").to_dict()
     assert doc["law"] == "LGPDPPSO"
     assert doc["profile"] == "public-education"
     failing = {r["domain"] for r in doc["results"]
@@ -54,14 +54,14 @@ def test_ai_center_fails_high_or_critical_in_the_listed_domains_with_a_low_score
 
 
 def test_ai_center_results_cite_only_the_public_sector_law() -> None:
-    doc = evaluate_file(EXAMPLES / "ai-center.yaml")
+    doc = evaluate_file(EXAMPLES / "ai-center.yaml").to_dict()
     laws = {ref["law"] for r in doc["results"] for ref in r["legal_refs"]}
     assert "LGPDPPSO" in laws
     assert not laws & {"LFPDPPP", "RLFPDPPP"}, "a public body is judged under the LGPDPPSO, not the LFPDPPP"
 
 
 def test_careful_school_has_no_failure_on_declared_controls() -> None:
-    doc = evaluate_file(EXAMPLES / "well-run-school.yaml")
+    doc = evaluate_file(EXAMPLES / "well-run-school.yaml").to_dict()
     assert doc["law"] == "LFPDPPP"
     assert doc["profile"] == "private-school"
     bad = [(r["control_id"], r["status"]) for r in doc["results"] if r["status"] in ("fail", "partial")]
@@ -79,13 +79,13 @@ def test_careful_school_has_no_failure_on_declared_controls() -> None:
 
 def test_declaration_that_states_almost_nothing_passes_nothing() -> None:
     for profile in (None, "private-school", "vendor"):
-        doc = evaluate_file(EXAMPLES / "minimal.yaml", profile=profile)
+        doc = evaluate_file(EXAMPLES / "minimal.yaml", profile=profile).to_dict()
         assert doc["summary"]["counts"]["pass"] == 0, profile
         assert doc["summary"]["score"] == 0, profile
 
 
 def test_vendor_review_is_mixed() -> None:
-    doc = evaluate_file(EXAMPLES / "vendor-review.yaml")
+    doc = evaluate_file(EXAMPLES / "vendor-review.yaml").to_dict()
     assert doc["profile"] == "vendor"
     counts = doc["summary"]["counts"]
     assert counts["pass"] >= 30 and counts["fail"] >= 10

@@ -186,7 +186,7 @@ def _evaluate(folder: Path, case: dict[str, Any]) -> dict[str, Any]:
         full = catalog()
         wanted = [c for c in full.controls if c.id in _controls_by_key().get(key, ())]
         subset = Catalog(index=full.index, controls=wanted, sha256=full.sha256)
-        _DOCS[key] = Evaluator(loaded, subset, as_of=when, profile=case.get("profile") or None).document()
+        _DOCS[key] = Evaluator(loaded, subset, as_of=when, profile=case.get("profile") or None).document().to_dict()
     return _DOCS[key]
 
 

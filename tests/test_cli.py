@@ -79,9 +79,9 @@ def test_terminal_summary_and_fail_on(tmp_path: Path) -> None:
     out = proc.stdout.decode()
     assert proc.returncode == 1
     assert "Centro Público de Formación en Inteligencia Artificial" in out and "Puntuación" in out
-    assert "crítica" in out
+    assert "Crítica" in out
     en = run("evaluate", str(EXAMPLE), "--as-of", "2026-11-20", "--lang", "en").stdout.decode()
-    assert "Score" in en and "critical" in en
+    assert "Score" in en and "Critical" in en
     assert not list(tmp_path.iterdir())
 
 
@@ -118,5 +118,5 @@ def test_json_writer_matches_the_standard_library(tmp_path: Path) -> None:
     from checker.render.json_doc import dumps
 
     for example in sorted((ROOT / "examples").glob("*.yaml")):
-        doc = evaluate_file(example, as_of="2026-11-20")
+        doc = evaluate_file(example, as_of="2026-11-20").to_dict()
         assert dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from export_fixtures import evaluated_document, fingerprint, later_document, sample_document
 
-from checker.diff import diff_documents, diff_exit_code, load_result, render_diff
+from checker.diff import diff_documents, diff_exit_code, load_result
 from checker.errors import InputError
+from checker.render.diff_text import render_diff
+from checker.result import ResultDocument
 
 BAD = ("fail", "partial", "unknown")
 
@@ -124,11 +126,11 @@ def test_renderings_in_both_languages() -> None:
     assert "w-biometria (BIO-02) vence el 10 de junio de 2027, en 21 días" in text_es
     assert "Controles retirados del catálogo: LOG-01" in text_es
     text_en = render_diff(diff, "text", "en")
-    assert "New findings (1)" in text_en and "Fail → Pass" in text_en
+    assert "New findings (1)" in text_en and "Not met → Met" in text_en
 
     md = render_diff(diff, "md", "es")
     assert md.startswith("## Cambios entre la evaluación del 20 de noviembre de 2026 y la del 20 de mayo de 2027")
-    assert "| crítica | ENC-01 Los datos sensibles se cifran en reposo | sistema analitica | No cumple |" in md
+    assert "| Crítica | ENC-01 Los datos sensibles se cifran en reposo | Sistema analitica | No cumple |" in md
 
     data = json.loads(render_diff(diff, "json", "en"))
     assert data["new"][0]["subject"]["id"] == "analitica"
@@ -154,7 +156,7 @@ def test_markdown_keeps_declaration_text_inside_its_cell() -> None:
 def test_load_result_reads_a_real_result_file(tmp_path: Path) -> None:
     path = tmp_path / "old.json"
     path.write_text(json.dumps(sample_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert load_result(path) == sample_document()
+    assert load_result(path) == ResultDocument.model_validate(sample_document())
 
 
 def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:

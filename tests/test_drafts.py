@@ -215,7 +215,7 @@ def test_security_document_from_the_evaluation(tmp_path: Path, name: str) -> Non
     for s in m.systems or []:
         assert (s.name or s.id) in content.text["inventory_systems"]
     # Each gap of the evaluation is a risk with its severity, and has a line in the work plan.
-    result = evaluate_file(decl)
+    result = evaluate_file(decl).to_dict()
     severity = {"critical": "Crítica", "high": "Alta", "medium": "Media", "low": "Baja"}
     risks = content.text["risk_analysis"]
     for r in result["results"]:
@@ -301,7 +301,7 @@ def test_filled_notice_passes_the_notice_controls(tmp_path: Path, name: str) -> 
                               "accessible_to_minors": "minors_version" in content.keys}
     with copy.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
-    result = evaluate_file(copy)
+    result = evaluate_file(copy).to_dict()
     notice = [r for r in result["results"] if r["domain"] == "privacy_notice"]
     assert notice
     bad = [(r["control_id"], r["status"], r["reasons"]) for r in notice

@@ -148,7 +148,7 @@ def test_sample_details() -> None:
     scan_obs = next(o for o in result["observations"] if o["title"].startswith("NET-02"))
     assert scan_obs["methods"] == ["TEST"]
     # Evidence attached to a control makes its declared findings EXAMINE as well.
-    enc_obs = next(o for o in result["observations"] if o["title"] == "ENC-01: sistema portal-inscripcion")
+    enc_obs = next(o for o in result["observations"] if o["title"] == "ENC-01: Sistema portal-inscripcion")
     assert enc_obs["methods"] == ["INTERVIEW", "EXAMINE"]
     described = [e["description"] for e in enc_obs["relevant-evidence"]]
     assert "Declaración: systems[portal-inscripcion].encryption.at_rest.enabled en ai-center.yaml:106:7" in described
@@ -217,7 +217,7 @@ def test_real_waivers_are_risks_tied_to_the_waived_subjects_only() -> None:
     assert set(risks) == {"acceso-sin-biometria", "consola-camaras"}
     observations = {o["uuid"]: o for o in result["observations"]}
     cameras = [observations[o["observation-uuid"]]["title"] for o in risks["consola-camaras"]["related-observations"]]
-    assert cameras == ["ACC-02: sistema control-acceso"]
+    assert cameras == ["ACC-02: Sistema control-acceso"]
     assert risks["consola-camaras"]["deadline"] == "2027-08-15T00:00:00-06:00"
     acc = next(f for f in result["findings"] if f["target"]["target-id"] == "ACC-02_obj")
     assert acc["target"]["status"]["state"] == "not-satisfied"   # other systems still fail

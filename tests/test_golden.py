@@ -33,7 +33,7 @@ def _golden(name: str) -> dict[str, tuple[str, str]]:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_example_matches_its_golden_table(name: str) -> None:
     golden = _golden(name)
-    doc = evaluate_file(ROOT / "examples" / f"{name}.yaml")
+    doc = evaluate_file(ROOT / "examples" / f"{name}.yaml").to_dict()
     actual = {r["control_id"]: r["status"] for r in doc["results"]}
     assert set(actual) == set(golden), (
         f"{name}: controls evaluated but not in the table: {sorted(set(actual) - set(golden))}; "

@@ -68,7 +68,7 @@ MUTATIONS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
 
 
 def _statuses(path: Path) -> dict[str, str]:
-    return {r["control_id"]: r["status"] for r in evaluate_file(path)["results"]}
+    return {r["control_id"]: r["status"] for r in evaluate_file(path).to_dict()["results"]}
 
 
 @pytest.fixture(scope="module")

@@ -390,7 +390,7 @@ def test_evaluation_of_undeclared_hosts_and_stale_scans(sample: Path, tmp_path: 
         "scans:\n  - {id: externo, file: scans/externo.xml, vantage: external}\n", encoding="utf-8")
 
     def results(as_of: date) -> dict[str, dict[str, Any]]:
-        return {r["control_id"]: r for r in evaluate_file(decl, as_of=as_of, lang="es")["results"]}
+        return {r["control_id"]: r for r in evaluate_file(decl, as_of=as_of, lang="es").to_dict()["results"]}
 
     now = results(date(2026, 11, 22))
     net04 = now["NET-04"]

@@ -116,23 +116,45 @@ def hostile(server: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     path = folder / "hostile.yaml"
     with path.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
-    doc: dict[str, Any] = evaluate_file(path, as_of=AS_OF, lang="es")
+    doc: dict[str, Any] = evaluate_file(path, as_of=AS_OF, lang="es").to_dict()
     return doc
 
 
+# Keys the typed result constrains to codes (checker.result): a document with anything else there is
+# refused when it is read (see test_a_result_with_hostile_codes_is_refused), so it never reaches a renderer.
+CODES = {"lang", "status", "underlying_status", "severity", "domain", "confidence", "state", "role", "kind",
+         "source", "law", "schema_version", "highest_failed_severity", "operator", "code"}
+
+
 def everything_hostile(port: int) -> dict[str, Any]:
-    """The fixture with a payload appended to every string, enum codes and dates included: the
-    renderer must stay inert (and standing) whatever the document holds."""
+    """The fixture with a payload appended to every free string, dates included: the renderer must stay
+    inert (and standing) whatever the document holds."""
     def walk(value: Any, path: str) -> Any:
         if isinstance(value, dict):
             return {k: walk(v, f"{path}.{k}") for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, path) for v in value]
-        if isinstance(value, str) and path not in (".lang",):
+        if isinstance(value, str) and path.rsplit(".", 1)[-1] not in CODES and path != ".tool.name":
             return value + " " + payload(port, path[-30:])
         return value
     doc: dict[str, Any] = walk(sample_doc("es"), "")
     return doc
+
+
+def test_a_result_with_hostile_codes_is_refused(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    doc = sample_doc("es")
+    doc["results"][0]["status"] = "fail <script>alert(1)</script>"
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "checker", "render", str(path), "-o", str(tmp_path / "r.html")],
+                          capture_output=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 2
+    assert b"results.0.status" in proc.stderr and b"Traceback" not in proc.stderr
+    assert not (tmp_path / "r.html").exists()
 
 
 def check_html(data: bytes) -> None:

@@ -293,7 +293,7 @@ scans:
 def _evaluate(scans: Scans, scan_file: str, name: str, as_of: date) -> dict[str, Any]:
     decl = scans.folder / name
     decl.write_text(DECLARATION.format(scan=scan_file), encoding="utf-8")
-    return evaluate_file(decl, as_of=as_of, lang="es")
+    return evaluate_file(decl, as_of=as_of, lang="es").to_dict()
 
 
 def _by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

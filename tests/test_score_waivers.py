@@ -34,9 +34,9 @@ def test_score_on_a_hand_computed_case(tmp_path: Path) -> None:
 
 def test_score_rounds_half_even_and_null_when_nothing_scored() -> None:
     # 100 * 0.5 * 1 / 8 = 6.25 -> 6.2 (half-even), not 6.3
-    results = [{"status": "partial", "severity": "low"}] + [{"status": "fail", "severity": "low"}] * 7
+    results = [("low", "partial")] + [("low", "fail")] * 7
     assert score(results) == 6.2
-    assert score([{"status": "not_applicable", "severity": "high"}]) is None
+    assert score([("high", "not_applicable")]) is None
 
 
 def test_worst_finding_rolls_up(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_waiver_before_and_after_expiry(tmp_path: Path) -> None:
     assert doc["summary"]["highest_failed_severity"] is None
     doc = evaluate(tmp_path, d, c, as_of="2027-01-01")
     r = result_of(doc, "AAA-02")
-    assert r["status"] == "fail" and "w1" in r["reasons"][0]
+    assert r["status"] == "fail" and any("w1" in reason for reason in r["reasons"])
     assert doc["waivers"][0]["state"] == "expired"
 
 

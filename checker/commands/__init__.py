@@ -31,4 +31,5 @@ from __future__ import annotations
 VERBS: tuple[str, ...] = (
     "init",
     "draft",
+    "render",
 )

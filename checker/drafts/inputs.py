@@ -134,9 +134,11 @@ def label(area_key: str, value: str, lang: str) -> str:
 
 
 def vocabulary(kind: str, value: str, lang: str) -> str:
-    """Severity, status and domain words: the report's (one word for one thing). When the `result`
-    stream's `checker.vocabulary` is merged, this is the one line to switch."""
-    return t("report", lang, f"{kind}.{value}")
+    """Severity, status and domain words: `checker.vocabulary`'s (one word for one thing)."""
+    from checker.vocabulary import domain_word, severity_word, status_word
+
+    words = {"severity": severity_word, "status": status_word, "domain": domain_word}
+    return words[kind](value, lang) if kind in words else t("report", lang, f"{kind}.{value}")
 
 
 def manifest(decl: Declaration) -> dict[str, Any]:

@@ -1,7 +1,9 @@
-"""Renderers: each output format is a pure function of the JSON result document.
+"""Renderers: each output format is a pure function of the typed result (`checker.result.ResultDocument`).
 
-A renderer module exposes `render(doc: dict, options: RenderOptions) -> bytes`. Modules are imported
-only when their format is asked for, so that `--format json` never pays for WeasyPrint.
+A renderer module exposes `render(doc: ResultDocument, options: RenderOptions) -> bytes` (a JSON dict, as
+loaded from a file, is validated into the model first: `checker.result.as_document`). Modules are
+imported only when their format is asked for, so that `--format json` never pays for WeasyPrint.
+The language of the output is `options.lang`, else the document's own.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checker.result import ResultDocument
 
 FORMATS: dict[str, str] = {
     "json": "checker.render.json_doc",
@@ -31,13 +36,17 @@ EXTENSIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class RenderOptions:
-    lang: str = "es"
+    lang: str | None = None         # es or en; None: the document's language
     page_size: str = "A4"          # A4 or Letter (PDF/HTML)
     pdf_variant: str | None = None  # e.g. "pdf/a-3b"
     extra: dict[str, Any] | None = None
 
+    def lang_for(self, doc: ResultDocument) -> str:
+        """The output's language: the one asked for, else the document's."""
+        return self.lang if self.lang in ("es", "en") else doc.lang
 
-Renderer = Callable[[dict[str, Any], RenderOptions], bytes]
+
+Renderer = Callable[["ResultDocument", RenderOptions], bytes]
 
 
 def renderer_for(fmt: str) -> Renderer:

@@ -5,16 +5,17 @@ open a double-clicked CSV as UTF-8, so Spanish accents survive; LibreOffice, Goo
 `csv` (with `encoding="utf-8-sig"`) read it as well. The separator is a comma, every field that needs it is
 quoted.
 
-Columns: the header row is translated (`lang`); the values of `status`, `severity` and `domain` stay as
-the contract's codes (`fail`, `critical`, `encryption`) so that sheets from Spanish and English runs can be
-compared and filtered the same way; texts (title, reasons, remediation) come in the report's language.
+Columns: the header row is in the output's language (`options.lang`, else the result's); the values of
+`status`, `severity` and `domain` stay as the contract's codes (`fail`, `critical`, `encryption`) so that
+sheets from Spanish and English runs can be compared and filtered the same way; texts (title, reasons,
+remediation) come in the output's language.
 
 Hostile text: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a
 formula by spreadsheets (CSV injection); such cells get a leading apostrophe, which spreadsheets show as
 text and do not display.
 
 The row model (`cases`) is shared with the JUnit renderer, which has the same one-per-control-and-subject
-shape.
+shape. Statuses are the evaluator's: a finding a waiver covers is already `waived` (`checker.waivers`).
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker import explain
 from checker.i18n import Translator
 from checker.render import RenderOptions
-
-# The roll-up order of results.md (fail, then partial, then unknown, then pass); a waived finding sits
-# between unknown and pass: accepted, but not a pass.
-_RANK = {"fail": 5, "partial": 4, "unknown": 3, "waived": 2, "pass": 1, "not_applicable": 0}
-_BAD = ("fail", "partial", "unknown")
+from checker.result import ControlResult, Finding, ResultDocument, Subject, WaiverRef, as_document
+from checker.vocabulary import NA, RANK, WAIVED
 
 COLUMNS = ("control_id", "title", "domain", "severity", "control_status", "subject_kind", "subject_id",
            "subject_name", "status", "legal_refs", "reasons", "missing", "path", "location", "source",
@@ -43,95 +42,60 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class Case:
     """One control looked at for one subject (or for the program as a whole when it has no findings)."""
 
-    result: dict[str, Any]
-    subject: dict[str, Any] | None
+    result: ControlResult
+    subject: Subject | None
     status: str
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
-    waiver: dict[str, Any] | None = None
+    waiver: WaiverRef | None = None
 
 
-def covers(doc: dict[str, Any], waiver: dict[str, Any], subject: dict[str, Any] | None) -> bool:
-    """Whether a result's waiver covers this subject (for documents whose findings are not marked `waived`).
-
-    A waiver that names `systems` covers findings about those systems; without `systems` (or with an
-    empty list) it covers the whole control.
-    """
-    systems = waiver.get("systems")
-    if systems is None:
-        for declared in doc.get("waivers") or []:
-            if declared.get("id") == waiver.get("id"):
-                systems = declared.get("systems")
-                break
-    if not systems:
-        return True
-    return subject is not None and subject.get("kind") == "system" and subject.get("id") in systems
-
-
-def finding_status(doc: dict[str, Any], result: dict[str, Any], finding: dict[str, Any]) -> str:
-    """The finding's own status; `waived` when the evaluator marked it so, or when its control is waived
-    and the waiver covers its subject."""
-    status = str(finding.get("status") or "unknown")
-    waiver = result.get("waiver")
-    if status in _BAD and result.get("status") == "waived" and waiver and covers(doc, waiver,
-                                                                                 finding.get("subject")):
-        return "waived"
-    return status
-
-
-def underlying(finding: dict[str, Any], result: dict[str, Any]) -> str:
+def underlying(finding: Finding, result: ControlResult) -> str:
     """What a waived finding would be without its waiver."""
-    if finding.get("status") == "waived":
-        return str(finding.get("underlying_status") or result.get("underlying_status") or "fail")
-    return str(finding.get("status") or "unknown")
+    if finding.status == WAIVED:
+        return finding.underlying_status or result.underlying_status or "fail"
+    return finding.status
 
 
-def cases(doc: dict[str, Any]) -> list[Case]:
-    """Every control × subject of the document, in catalog order and then in the findings' order."""
+def cases(doc: ResultDocument, lang: str) -> list[Case]:
+    """Every control × subject of the document, in catalog order and then in the findings' order; the
+    reasons in `lang`."""
     out: list[Case] = []
-    for result in doc.get("results") or []:
-        status = result.get("status") or "unknown"
-        waiver = result.get("waiver")
-        findings = result.get("findings") or []
-        if not findings:
-            reasons = list(result.get("reasons") or [])
-            if status == "not_applicable" and result.get("applicability"):
-                reasons = [result["applicability"]]
-            out.append(Case(result, None, status, [], reasons, waiver if status == "waived" else None))
+    for result in doc.results:
+        status = result.status
+        if not result.findings:
+            reasons = explain.result_reasons(result, doc.waivers, lang)
+            if status == NA:
+                reasons = [explain.applicability(result, lang) or ""]
+            out.append(Case(result, None, status, [], reasons, result.waiver if status == WAIVED else None))
             continue
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for finding in findings:
-            subject = finding.get("subject") or {}
-            groups.setdefault((str(subject.get("kind")), str(subject.get("id"))), []).append(finding)
+        groups: dict[tuple[str, str], list[Finding]] = {}
+        for finding in result.findings:
+            groups.setdefault((finding.subject.kind, finding.subject.id), []).append(finding)
         for group in groups.values():
-            subject = group[0].get("subject") or {}
-            statuses = [finding_status(doc, result, f) for f in group]
-            worst = max(statuses, key=lambda s: _RANK.get(s, 3))
-            case_status = "not_applicable" if status == "not_applicable" else worst
-            shown = [f for f, s in zip(group, statuses, strict=True) if s == worst] or group
-            reasons = [f["reason"] for f in shown if f.get("reason")]
-            out.append(Case(result, subject, case_status, group, reasons,
-                            waiver if case_status == "waived" else None))
+            worst = min((f.status for f in group), key=lambda s: RANK.get(s, 9))
+            case_status = NA if status == NA else worst
+            shown = [f for f in group if f.status == worst] or group
+            reasons = [text for f in shown if (text := explain.reason(f, lang, result))]
+            out.append(Case(result, group[0].subject, case_status, group, reasons,
+                            result.waiver if case_status == WAIVED else None))
     return out
 
 
-def legal_refs_text(result: dict[str, Any]) -> str:
+def legal_refs_text(result: ControlResult, lang: str) -> str:
     texts = []
-    for ref in result.get("legal_refs") or []:
-        text = ref.get("citation") or " ".join(
-            str(part) for part in (ref.get("law"), ref.get("article"), ref.get("fraction")) if part)
-        if ref.get("confidence"):
-            text += f" [{ref['confidence']}]"
+    for ref in result.legal_refs:
+        text = ref.text(lang).citation + f" [{ref.confidence}]"
         texts.append(text)
     return "; ".join(texts)
 
 
-def waiver_text(waiver: dict[str, Any] | None, tr: Translator) -> str:
+def waiver_text(waiver: WaiverRef | None, tr: Translator) -> str:
     if not waiver:
         return ""
-    reason = " ".join(str(waiver.get("reason") or "").split())   # YAML folded text ends with a newline
-    return tr("csv.waiver", id=waiver.get("id") or "", reason=reason,
-              approved_by=waiver.get("approved_by") or "—", expires=waiver.get("expires") or "—")
+    reason = " ".join(waiver.reason.split())   # YAML folded text ends with a newline
+    return tr("csv.waiver", id=waiver.id, reason=reason, approved_by=waiver.approved_by or "—",
+              expires=waiver.expires or "—")
 
 
 def _safe(value: Any) -> str:
@@ -145,33 +109,32 @@ def _safe(value: Any) -> str:
 
 def _row(case: Case, tr: Translator) -> list[str]:
     result = case.result
-    subject = case.subject or {}
-    first = case.findings[0] if case.findings else {}
-    location = first.get("location") or {}
+    texts = result.text(tr.lang)
+    subject = case.subject
+    first = case.findings[0] if case.findings else None
     where = ""
-    if location.get("file"):
-        where = str(location["file"])
-        if location.get("line"):
-            where += f":{location['line']}"
-            if location.get("column"):
-                where += f":{location['column']}"
-    evidence = "; ".join(f"{e.get('id')} ({e.get('path')})" for e in result.get("evidence") or [])
+    if first is not None:
+        loc = first.location
+        where = f"{loc.file}:{loc.line}:{loc.column}"
+    evidence = "; ".join(f"{e.id} ({e.path})" for e in result.evidence)
     values: list[Any] = [
-        result.get("control_id"), result.get("title"), result.get("domain"), result.get("severity"),
-        result.get("status"), subject.get("kind", ""), subject.get("id", ""), subject.get("name", ""),
-        case.status, legal_refs_text(result), " | ".join(case.reasons),
-        "; ".join(result.get("missing") or []) if case.status == "unknown" else "",
-        first.get("path", ""), where, first.get("source", ""), result.get("remediation"),
-        waiver_text(case.waiver, tr), evidence, " ".join(f.get("fingerprint") or "" for f in case.findings),
+        result.control_id, texts.title, result.domain, result.severity,
+        result.status, subject.kind if subject else "", subject.id if subject else "",
+        (subject.name or "") if subject else "",
+        case.status, legal_refs_text(result, tr.lang), " | ".join(case.reasons),
+        "; ".join(result.missing) if case.status == "unknown" else "",
+        first.path if first else "", where, first.source if first else "", texts.remediation,
+        waiver_text(case.waiver, tr), evidence, " ".join(f.fingerprint for f in case.findings),
     ]
     return [_safe(v) for v in values]
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    tr = Translator("export", options.lang or doc.get("lang") or "es")
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
+    doc = as_document(doc)
+    tr = Translator("export", options.lang_for(doc))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([tr("csv.column." + column) for column in COLUMNS])
-    for case in cases(doc):
+    for case in cases(doc, tr.lang):
         writer.writerow(_row(case, tr))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.i18n import Translator, format_date, format_number
+from checker.vocabulary import severity_word, status_word, subject_word
 
 if TYPE_CHECKING:
     from checker.diff import Change, Diff, WaiverAlert
@@ -17,7 +18,7 @@ SECTIONS = ("new", "worse", "fixed", "better", "gone")
 
 
 def _status(tr: Translator, status: str | None) -> str:
-    return tr("status.absent") if status is None else tr("status." + status)
+    return tr("status.absent") if status is None else status_word(status, tr.lang)
 
 
 def _subject(tr: Translator, change: Change) -> str:
@@ -26,8 +27,8 @@ def _subject(tr: Translator, change: Change) -> str:
     if not kind:
         return tr("subject.control")
     if kind == "program":
-        return tr("subject.program")
-    return f"{tr('subject.' + kind)} {subject.get('id')}"
+        return subject_word("program", tr.lang)
+    return f"{subject_word(kind, tr.lang)} {subject.get('id')}"
 
 
 def _one_line(text: str) -> str:
@@ -73,7 +74,7 @@ def _text(diff: Diff, tr: Translator, lang: str) -> str:
         for change in changes:
             move = (_status(tr, change.new_status) if section == "new"
                     else f"{_status(tr, change.old_status)} → {_status(tr, change.new_status)}")
-            lines.append(f"  [{tr('severity.' + change.severity)}] {change.control_id} {_one_line(change.title)} "
+            lines.append(f"  [{severity_word(change.severity, tr.lang)}] {change.control_id} {_one_line(change.title)} "
                          f"— {_one_line(_subject(tr, change))}: {move}")
             if change.reason:
                 lines.append(f"      {_one_line(change.reason)}")
@@ -103,7 +104,8 @@ def _markdown(diff: Diff, tr: Translator, lang: str) -> str:
         for change in changes:
             move = (_status(tr, change.new_status) if section == "new"
                     else f"{_status(tr, change.old_status)} → {_status(tr, change.new_status)}")
-            lines.append(f"| {tr('severity.' + change.severity)} | {_md(change.control_id)} {_md(change.title)} | "
+            severity = severity_word(change.severity, tr.lang)
+            lines.append(f"| {severity} | {_md(change.control_id)} {_md(change.title)} | "
                          f"{_md(_subject(tr, change))} | {move} | {_md(change.reason)} |")
     lines += ["", f"### {tr('section.waivers')} ({len(diff.waivers)})", ""]
     lines += [f"- {_md(_waiver_line(tr, a, lang))}" for a in diff.waivers] or [tr("none")]
@@ -112,7 +114,8 @@ def _markdown(diff: Diff, tr: Translator, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_diff(diff: Diff, fmt: str, lang: str) -> str:
+def render_diff(diff: Diff, fmt: str = "text", lang: str = "es") -> str:
+    """The diff as `text` (terminal), `md` (a pull-request comment) or `json` (machines)."""
     if fmt == "json":
         from checker.diff import json_text
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from checker.evaluate import CREDIT, WEIGHTS
 from checker.i18n import format_date, format_number, t
+from checker.result import ControlResult, ResultDocument, as_document
+from checker.vocabulary import CREDIT, WEIGHTS, domain_word, severity_word
 
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = ("critical", "high", "medium", "low")  # worst first
 EFFORT_UNITS = {"low": 1, "medium": 2, "high": 4}
 DEADLINE_DAYS = {"critical": 30, "high": 60, "medium": 90, "low": 180}  # as the remediation plan states
 MAX_ACTIONS = 10
@@ -71,9 +72,9 @@ class FirstSteps:
     undeclared_intro: str
 
 
-def _anchors(results: list[dict[str, Any]]) -> dict[str, str]:
+def _anchors(results: list[ControlResult]) -> dict[str, str]:
     # The report links a control as c-<its position in the results> (see report_model).
-    return {str(r.get("control_id")): f"c-{i}" for i, r in enumerate(results)}
+    return {r.control_id: f"c-{i}" for i, r in enumerate(results)}
 
 
 def _rt(lang: str, key: str, /, **values: Any) -> str:
@@ -84,29 +85,18 @@ def _st(lang: str, key: str, /, **values: Any) -> str:
     return t("report_start", lang, key, **values)
 
 
-def _denominator(results: list[dict[str, Any]]) -> float:
-    return float(sum(WEIGHTS[r["severity"]] for r in results if r["status"] not in ("not_applicable", "waived")))
+def _denominator(results: list[ControlResult]) -> float:
+    return float(sum(WEIGHTS[r.severity] for r in results if r.status not in ("not_applicable", "waived")))
 
 
-def _well_formed(r: Any) -> bool:
-    # The document may come from a file (`resguarda render`): only our own enum words are used.
-    return isinstance(r, dict) and r.get("severity") in WEIGHTS and isinstance(r.get("status"), str) \
-        and isinstance(r.get("control_id"), str) and isinstance(r.get("domain"), str)
+def _gain(r: ControlResult, den: float) -> float:
+    credit = float(CREDIT.get(r.status, 0))
+    return 100.0 * WEIGHTS[r.severity] * (1.0 - credit) / den if den else 0.0
 
 
-def _gain(r: dict[str, Any], den: float) -> float:
-    credit = float(CREDIT.get(r["status"], 0))
-    return 100.0 * WEIGHTS[r["severity"]] * (1.0 - credit) / den if den else 0.0
-
-
-def _systems(r: dict[str, Any]) -> list[str]:
-    names = []
-    for f in r.get("findings") or []:
-        if not isinstance(f, dict) or not isinstance(f.get("subject"), dict):
-            continue
-        subject: dict[str, Any] = f["subject"]
-        if subject.get("kind") == "system" and f.get("status") in ("fail", "partial"):
-            names.append(str(subject.get("name") or subject.get("id") or ""))
+def _systems(r: ControlResult) -> list[str]:
+    names = [f.subject.name or f.subject.id for f in r.findings
+             if f.subject.kind == "system" and f.status in ("fail", "partial")]
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -132,50 +122,49 @@ def field_groups(missing: list[str], lang: str, shown: int = 3) -> list[str]:
     return out
 
 
-def first_steps(doc: dict[str, Any], lang: str) -> FirstSteps:
-    results: list[dict[str, Any]] = [r for r in doc.get("results") or [] if _well_formed(r)]
+def first_steps(doc: ResultDocument | dict[str, Any], lang: str) -> FirstSteps:
+    doc = as_document(doc)
+    results = list(doc.results)
     den = _denominator(results)
     anchor = _anchors(results)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[ControlResult]] = defaultdict(list)
     for r in results:
-        if r["status"] in ("fail", "partial"):
-            groups[(r["domain"], str(r.get("owner_role") or ""))].append(r)
+        if r.status in ("fail", "partial"):
+            groups[(r.domain, r.text(lang).owner_role or "")].append(r)
     try:
-        as_of = date.fromisoformat(str(doc.get("as_of")))
+        as_of: date | None = date.fromisoformat(doc.as_of)
     except ValueError:
         as_of = None
     ranked = []
     for (domain, owner), members in groups.items():
-        members.sort(key=lambda r: (SEVERITIES.index(r["severity"]), r["control_id"]))
+        members.sort(key=lambda r: (SEVERITIES.index(r.severity), r.control_id))
         gain = sum(_gain(r, den) for r in members)
-        effort = max((str(r.get("effort")) if r.get("effort") in EFFORT_UNITS else "medium" for r in members),
-                     key=lambda e: EFFORT_UNITS[e])
-        ranked.append((gain / EFFORT_UNITS.get(effort, 2), gain, domain, owner, effort, members))
+        effort = max((r.effort if r.effort in EFFORT_UNITS else "medium" for r in members),
+                     key=lambda e: EFFORT_UNITS[str(e)])
+        ranked.append((gain / EFFORT_UNITS[str(effort)], gain, domain, owner, str(effort), members))
     ranked.sort(key=lambda g: (-g[0], -g[1], g[2], g[3]))
     best = ranked[0][0] if ranked else 0.0
     chosen = [g for i, g in enumerate(ranked[:MAX_ACTIONS]) if i < MIN_ACTIONS or g[0] >= MIN_SHARE * best]
     actions = []
     for num, (_, gain, domain, owner, effort, members) in enumerate(chosen, 1):
-        worst = members[0]["severity"]
+        worst = members[0].severity
         deadline = format_date(as_of + timedelta(days=DEADLINE_DAYS[worst]), lang) if as_of else "—"
         systems = list(dict.fromkeys(name for r in members for name in _systems(r)))
         actions.append(FirstAction(
-            num=num, domain_label=_rt(lang, f"domain.{domain}"), what=members[0].get("remediation") or "",
-            controls=[ClosedControl(r["control_id"], r.get("title") or "", anchor[r["control_id"]]) for r in members],
+            num=num, domain_label=domain_word(domain, lang), what=members[0].text(lang).remediation,
+            controls=[ClosedControl(r.control_id, r.text(lang).title, anchor[r.control_id]) for r in members],
             systems=systems, owner=owner or _st(lang, "owner_unknown"), severity=worst,
-            severity_label=_rt(lang, f"severity.{worst}"), deadline=deadline,
+            severity_label=severity_word(worst, lang), deadline=deadline,
             effort_label=_rt(lang, f"effort.{effort}"),
             gain_text=_st(lang, "gain", points=format_number(gain, lang, 1))))
     total = sum(g[1] for g in chosen)
-    undecided = sorted((r for r in results if r["status"] == "unknown"),
-                       key=lambda r: (SEVERITIES.index(r["severity"]), r["control_id"]))
-    undeclared = [Undeclared(r["control_id"], str(r.get("title") or ""), anchor[r["control_id"]], r["severity"],
-                             _rt(lang, f"severity.{r['severity']}"),
-                             field_groups([str(m) for m in r.get("missing") or []
-                                           if isinstance(r.get("missing"), list)], lang))
+    undecided = sorted((r for r in results if r.status == "unknown"),
+                       key=lambda r: (SEVERITIES.index(r.severity), r.control_id))
+    undeclared = [Undeclared(r.control_id, r.text(lang).title, anchor[r.control_id], r.severity,
+                             severity_word(r.severity, lang), field_groups(list(r.missing), lang))
                   for r in undecided]
     n_controls = sum(len(a.controls) for a in actions)
-    days = ", ".join(f"{_rt(lang, 'severity.' + s).lower()} {d}" for s, d in DEADLINE_DAYS.items())
+    days = ", ".join(f"{severity_word(s, lang).lower()} {d}" for s, d in DEADLINE_DAYS.items())
     return FirstSteps(
         actions=actions,
         actions_intro=_st(lang, "actions.intro", n=len(actions), controls=n_controls, days=days),

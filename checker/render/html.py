@@ -27,6 +27,7 @@ from checker.render.chart import domain_bar_chart
 from checker.render.first_steps import first_steps
 from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
+from checker.result import ResultDocument, as_document
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 _TOKEN = re.compile(r"[A-Za-z0-9_]{1,40}")
@@ -100,8 +101,8 @@ def chart_alt(model: ReportModel) -> str:
     return t("report_start", model.lang, "chart.alt", rows=rows)
 
 
-def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
-    model: ReportModel = build(doc, options.lang)
+def context(doc: ResultDocument, options: RenderOptions) -> dict[str, Any]:
+    model: ReportModel = build(doc, options.lang_for(doc))
     chart = domain_bar_chart(model.domain_scores, model.tr("summary.chart_none"), chart_alt(model))
     return {
         "m": model,
@@ -112,7 +113,7 @@ def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
         "page_size": page_size(options),
         "chart": Markup(chart),  # built and escaped by chart.py
         "meta_date": _w3c_datetime(model.as_of_iso),
-        "generator": f"resguarda {(doc.get('tool') or {}).get('version', '')}".strip(),
+        "generator": f"resguarda {doc.tool.version}",
         "page_header_right": model.tr("confidential"),
         "page_footer": model.footer_line,
         "page_label": model.tr("page_label"),
@@ -120,12 +121,13 @@ def context(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
     }
 
 
-def render_html(doc: dict[str, Any], options: RenderOptions) -> str:
+def render_html(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> str:
+    doc = as_document(doc)
     env = environment()
     ctx = context(doc, options)
     css = env.get_template("report.css.j2").render(ctx)
     return env.get_template("report.html.j2").render(ctx, css=Markup(css))
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
     return render_html(doc, options).encode("utf-8")

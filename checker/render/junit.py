@@ -18,11 +18,13 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from checker import explain
 from checker.i18n import Translator
 from checker.render import RenderOptions
 from checker.render.csv_rows import Case, cases, waiver_text
+from checker.result import ResultDocument, WaiverInfo, as_document
+from checker.vocabulary import FAILING, domain_word, severity_word, status_word, subject_word
 
-FAILED = ("fail", "partial")
 SKIPPED = ("unknown", "waived", "not_applicable")
 # XML 1.0 cannot carry most control characters, even escaped: drop them.
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -36,59 +38,54 @@ def _one_line(text: str) -> str:
     return " ".join(_clean(text).split())
 
 
-def properties(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    catalog = doc.get("catalog") or {}
-    tool = doc.get("tool") or {}
-    summary = doc.get("summary") or {}
-    props = [
-        ("resguarda.version", tool.get("version")),
-        ("catalog.id", catalog.get("id")),
-        ("catalog.version", catalog.get("version")),
-        ("catalog.sha256", catalog.get("sha256")),
-        ("profile", doc.get("profile")),
-        ("law", doc.get("law")),
-        ("as_of", doc.get("as_of")),
-        ("lang", doc.get("lang")),
-        ("score", summary.get("score")),
+def properties(doc: ResultDocument, lang: str) -> list[tuple[str, str]]:
+    props: list[tuple[str, Any]] = [
+        ("resguarda.version", doc.tool.version),
+        ("catalog.id", doc.catalog.id),
+        ("catalog.version", doc.catalog.version),
+        ("catalog.sha256", doc.catalog.sha256),
+        ("profile", doc.profile),
+        ("law", doc.law),
+        ("as_of", doc.as_of),
+        ("lang", lang),
+        ("score", doc.summary.score),
     ]
-    for item in doc.get("inputs") or []:
-        name = item.get("id") or item.get("path") or "?"
-        props.append((f"input.{item.get('role')}.{name}.sha256", item.get("sha256")))
+    for item in doc.inputs:
+        name = item.id or item.path or "?"
+        props.append((f"input.{item.role}.{name}.sha256", item.sha256))
     return [(_one_line(k), _clean("" if v is None else v)) for k, v in props]
 
 
-def _subject_label(case: Case, tr: Translator) -> str:
+def _subject_label(case: Case, lang: str, tr: Translator) -> str:
     if not case.subject:
         return tr("junit.whole_control")
-    kind = str(case.subject.get("kind") or "")
+    kind = case.subject.kind
     if kind == "program":
-        return tr("subject.program")
-    label = tr("subject." + kind) if kind else ""
-    return f"{label} {case.subject.get('id')}".strip()
+        return subject_word("program", lang)
+    return f"{subject_word(kind, lang)} {case.subject.id}".strip()
 
 
-def _testcase(suite: ET.Element, case: Case, tr: Translator) -> None:
+def _testcase(suite: ET.Element, case: Case, waivers: list[WaiverInfo], lang: str, tr: Translator) -> None:
     result = case.result
-    control_id = str(result.get("control_id"))
-    name = f"{control_id} {result.get('title') or ''} [{_subject_label(case, tr)}]"
+    texts = result.text(lang)
+    control_id = result.control_id
+    name = f"{control_id} {texts.title} [{_subject_label(case, lang, tr)}]"
     element = ET.SubElement(suite, "testcase", {
         "name": _one_line(name),
-        "classname": _one_line(f"resguarda.{result.get('domain')}.{control_id}"),
+        "classname": _one_line(f"resguarda.{result.domain}.{control_id}"),
         "time": "0",
     })
-    reasons = case.reasons or list(result.get("reasons") or [])
-    status_label = tr("status." + case.status)
-    if case.status in FAILED:
-        body = [*reasons, "", f"{tr('junit.remediation')}: {result.get('remediation') or '—'}"]
-        refs = "; ".join(str(r.get("citation") or r.get("law")) for r in result.get("legal_refs") or [])
+    reasons = case.reasons or explain.result_reasons(result, waivers, lang)
+    status_label = status_word(case.status, lang)
+    if case.status in FAILING:
+        body = [*reasons, "", f"{tr('junit.remediation')}: {texts.remediation or '—'}"]
+        refs = "; ".join(r.text(lang).citation for r in result.legal_refs)
         if refs:
             body.append(f"{tr('junit.legal')}: {refs}")
         for finding in case.findings:
-            location = finding.get("location") or {}
-            if location.get("file"):
-                body.append(f"{finding.get('path')} @ {location.get('file')}:{location.get('line')}:"
-                            f"{location.get('column')}")
-        severity = tr("severity." + str(result.get("severity")))
+            loc = finding.location
+            body.append(f"{finding.path} @ {loc.file}:{loc.line}:{loc.column}")
+        severity = severity_word(result.severity, lang)
         failure = ET.SubElement(element, "failure", {
             "type": case.status,
             "message": _one_line(f"{status_label} ({severity}): " + (reasons[0] if reasons else "")),
@@ -98,35 +95,37 @@ def _testcase(suite: ET.Element, case: Case, tr: Translator) -> None:
         if case.status == "waived":
             why = waiver_text(case.waiver, tr)
         elif case.status == "not_applicable":
-            why = result.get("applicability") or tr("junit.not_applicable")
+            why = explain.applicability(result, lang) or tr("junit.not_applicable")
         else:
-            missing = [m for f in case.findings for m in f.get("missing") or []] or result.get("missing") or []
             why = " ".join(reasons)
-            missing = [m for m in dict.fromkeys(missing) if m not in why]
-            if missing:
-                why = (why + " " + tr("junit.missing", paths=", ".join(missing))).strip()
         skipped = ET.SubElement(element, "skipped", {"message": _one_line(f"{status_label}: {why}")})
-        skipped.text = _clean(why)
+        # The paths to declare, as technical references below the sentence (as failures list theirs).
+        to_declare = [m for f in case.findings for m in f.missing] or list(result.missing)
+        where = case.findings[0].location.file if case.findings else ""
+        paths = [f"{m} @ {where}" for m in dict.fromkeys(to_declare)] if case.status == "unknown" else []
+        skipped.text = _clean("\n".join([why, *paths]))
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    tr = Translator("export", options.lang or doc.get("lang") or "es")
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
+    doc = as_document(doc)
+    lang = options.lang_for(doc)
+    tr = Translator("export", lang)
     by_domain: dict[str, list[Case]] = {}
-    for case in cases(doc):
-        by_domain.setdefault(str(case.result.get("domain")), []).append(case)
+    for case in cases(doc, lang):
+        by_domain.setdefault(case.result.domain, []).append(case)
 
-    timestamp = f"{doc.get('as_of') or '1970-01-01'}T00:00:00"
-    props = properties(doc)
+    timestamp = f"{doc.as_of or '1970-01-01'}T00:00:00"
+    props = properties(doc, lang)
     root = ET.Element("testsuites")
     for index, (domain, domain_cases) in enumerate(by_domain.items()):
         suite = ET.SubElement(root, "testsuite", {
-            "name": _one_line(tr("domain." + domain)),
+            "name": _one_line(domain_word(domain, lang)),
             "package": _one_line(f"resguarda.{domain}"),
             "id": str(index),
             "timestamp": timestamp,
             "hostname": "localhost",
             "tests": str(len(domain_cases)),
-            "failures": str(sum(c.status in FAILED for c in domain_cases)),
+            "failures": str(sum(c.status in FAILING for c in domain_cases)),
             "errors": "0",
             "skipped": str(sum(c.status in SKIPPED for c in domain_cases)),
             "time": "0",
@@ -135,8 +134,9 @@ def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
         for name, value in props:
             ET.SubElement(properties_element, "property", {"name": name, "value": value})
         for case in domain_cases:
-            _testcase(suite, case, tr)
+            _testcase(suite, case, doc.waivers, lang, tr)
         ET.SubElement(suite, "system-out").text = ""
         ET.SubElement(suite, "system-err").text = ""
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    out: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return out + b"\n"

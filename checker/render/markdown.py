@@ -18,6 +18,7 @@ from checker.i18n import Translator
 from checker.render import RenderOptions
 from checker.render.first_steps import FirstSteps, first_steps
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
+from checker.result import ResultDocument, as_document
 
 ICON = {"fail": "✗", "partial": "◐", "unknown": "?", "pass": "✓", "not_applicable": "–", "waived": "⊘"}
 # Characters that are markup anywhere in a line: code, emphasis, links and images (brackets), raw
@@ -186,8 +187,9 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
             f"**{md_text(tr('summary.score'))}: {md_text(m.score_text)} {md_text(tr('summary.score_of'))}.** "
             + (md_text(tr(f"summary.band.{m.band}")) if m.band else md_text(tr("summary.score_none")))
             + f" {md_text(m.highest_text)}", "",
-            f"| {md_text(tr('summary.counts'))} | # |", "|---|---:|"]
-    out += [f"| {ICON[code]} {_cell(label)} | {n} |" for code, label, n in m.counts]
+            f"| {md_text(tr('summary.counts'))} | # | {md_text(tr('summary.cases_head'))} |", "|---|---:|---:|"]
+    out += [f"| {ICON[code]} {_cell(label)} | {n} | {cases} |" for code, label, n, cases in m.counts]
+    out += ["", md_text(tr("summary.cases_note"))]
     out += ["", f"### {md_text(tr('summary.chart'))}", "", f"| {md_text(tr('summary.chart'))} | /100 |",
             "|---|---:|"]
     none = f"*{md_text(tr('summary.chart_none'))}*"
@@ -293,11 +295,12 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
 GITHUB_COMMENT_LIMIT = 65536
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
     """Full detail when it fits in a pull-request comment, else the compact layout (one bullet per
     finding, no plan table). `options.extra = {"markdown": "full" | "compact"}` forces either."""
+    doc = as_document(doc)
     mode = (options.extra or {}).get("markdown", "auto")
-    model = build(doc, options.lang)
+    model = build(doc, options.lang_for(doc))
     fs = first_steps(doc, model.lang)
     text = render_markdown(model, compact=mode == "compact", fs=fs)
     if mode == "auto" and len(text) > GITHUB_COMMENT_LIMIT:

@@ -31,9 +31,21 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from checker import explain
 from checker.i18n import Translator
 from checker.render import RenderOptions
-from checker.render.csv_rows import finding_status, underlying
+from checker.render.csv_rows import underlying
+from checker.result import (
+    AssessmentInfo,
+    ControlResult,
+    Finding,
+    Input,
+    ResultDocument,
+    Subject,
+    WaiverRef,
+    as_document,
+)
+from checker.vocabulary import STATUSES, subject_word
 
 OSCAL_VERSION = "1.1.2"
 NS = "urn:resguarda:oscal"
@@ -78,43 +90,44 @@ def _href(path: str) -> str:
 
 
 class _Builder:
-    def __init__(self, doc: dict[str, Any], lang: str) -> None:
+    def __init__(self, doc: ResultDocument, lang: str) -> None:
         self.doc = doc
+        self.lang = lang
         self.tr = Translator("export", lang)
-        program = doc.get("program") or {}
-        self.program_name = _line(program.get("name") or "?") or "?"
-        self.program_key = f"{self.program_name}|{_line(program.get('operator') or '')}"
-        self.when = _timestamp(doc.get("as_of"))
-        self.results: list[dict[str, Any]] = doc.get("results") or []
+        self.program_name = _line(doc.program.name or "?") or "?"
+        self.program_key = f"{self.program_name}|{_line(doc.program.operator or '')}"
+        self.when = _timestamp(doc.as_of)
+        self.results: list[ControlResult] = doc.results
         self.resources: list[dict[str, Any]] = []
         self.resource_of_input: dict[tuple[str, str], str] = {}
         self.components: dict[str, dict[str, Any]] = {}
 
     # -- back matter ---------------------------------------------------------------------------------
     def input_resources(self) -> None:
-        described = {e.get("id"): e.get("description") for e in self.doc.get("evidence") or []}
-        inputs = list(self.doc.get("inputs") or [])
-        declaration = self.doc.get("declaration") or {}
-        if declaration.get("path") and not any(i.get("role") == "declaration" for i in inputs):
-            inputs.insert(0, {"role": "declaration", **declaration})
+        described = {e.id: e.description for e in self.doc.evidence}
+        inputs = list(self.doc.inputs)
+        declaration = self.doc.declaration
+        if declaration is not None and declaration.path and not any(i.role == "declaration" for i in inputs):
+            inputs.insert(0, Input(role="declaration", path=declaration.path, sha256=declaration.sha256))
         media = {"declaration": "application/yaml", "scan": "application/xml"}
         for item in inputs:
-            role, path = str(item.get("role") or "input"), str(item.get("path") or "")
-            key = str(item.get("id") or path)
-            resource_uuid = _id(self.program_key, "input", role, key, item.get("sha256"))
+            role, path = item.role, item.path
+            key = item.id or path
+            resource_uuid = _id(self.program_key, "input", role, key, item.sha256)
             resource: dict[str, Any] = {
                 "uuid": resource_uuid,
                 "title": _line(f"{self.tr('oscal.input.' + role)}: {path or key}"),
-                "props": _props(("role", role), ("id", item.get("id"))),
+                "props": _props(("role", role), ("id", item.id)),
             }
-            if described.get(item.get("id")):
-                resource["description"] = _text(described[item.get("id")])
+            description = described.get(item.id) if item.id else None
+            if description:
+                resource["description"] = _text(description)
             if path:
                 rlink: dict[str, Any] = {"href": _href(path)}
                 if role in media:
                     rlink["media-type"] = media[role]
-                if item.get("sha256"):
-                    rlink["hashes"] = [{"algorithm": "SHA-256", "value": item["sha256"]}]
+                if item.sha256:
+                    rlink["hashes"] = [{"algorithm": "SHA-256", "value": item.sha256}]
                 resource["rlinks"] = [rlink]
             if not resource["props"]:
                 del resource["props"]
@@ -124,14 +137,14 @@ class _Builder:
                 self.resource_of_input[("declaration", "")] = resource_uuid
 
     def catalog_resource(self) -> str:
-        catalog = self.doc.get("catalog") or {}
-        resource_uuid = _id("catalog", catalog.get("id"), catalog.get("version"), catalog.get("sha256"))
+        catalog = self.doc.catalog
+        resource_uuid = _id("catalog", catalog.id, catalog.version, catalog.sha256)
         resource = {
             "uuid": resource_uuid,
-            "title": _line(catalog.get("name") or catalog.get("id") or "catalog"),
-            "props": _props(("catalog-id", catalog.get("id")), ("catalog-version", catalog.get("version")),
-                            ("publication-date", catalog.get("publication_date")),
-                            ("sha256", catalog.get("sha256"))),
+            "title": _line(catalog.name_in(self.lang)),
+            "props": _props(("catalog-id", catalog.id), ("catalog-version", catalog.version),
+                            ("publication-date", catalog.publication_date),
+                            ("sha256", catalog.sha256)),
         }
         if not resource["props"]:
             del resource["props"]
@@ -155,179 +168,175 @@ class _Builder:
             }
         return str(self.components[key]["uuid"])
 
-    def subject_refs(self, subject: dict[str, Any]) -> list[dict[str, Any]]:
-        kind = subject.get("kind")
+    def subject_refs(self, kind: str, ident: str, name: str | None) -> list[dict[str, Any]]:
         if kind in ("system", "program"):
-            ref_uuid = self.component(str(kind), str(subject.get("id")), subject.get("name"))
-            return [{"subject-uuid": ref_uuid, "type": "component",
-                     "title": _line(subject.get("name") or subject.get("id"))}]
+            ref_uuid = self.component(kind, ident, name)
+            return [{"subject-uuid": ref_uuid, "type": "component", "title": _line(name or ident)}]
         return []
 
-    def subject_label(self, subject: dict[str, Any]) -> str:
-        kind = str(subject.get("kind") or "")
-        if kind == "program":
-            return self.tr("subject.program")
-        return f"{self.tr('subject.' + kind)} {subject.get('id')}" if kind else str(subject.get("id"))
+    def subject_label(self, subject: Subject) -> str:
+        if subject.kind == "program":
+            return subject_word("program", self.lang)
+        return f"{subject_word(subject.kind, self.lang)} {subject.id}"
 
     # -- observations --------------------------------------------------------------------------------
-    def finding_observation(self, result: dict[str, Any], finding: dict[str, Any], status: str) -> dict[str, Any]:
-        subject = finding.get("subject") or {}
-        source = str(finding.get("source") or "declared")
+    def finding_observation(self, result: ControlResult, finding: Finding) -> dict[str, Any]:
+        status = finding.status
+        subject = finding.subject
+        source = finding.source
         methods = list(_METHODS.get(source, ["UNKNOWN"]))
-        if source == "declared" and result.get("evidence"):
+        if source == "declared" and result.evidence:
             methods.append("EXAMINE")
         evidence: list[dict[str, Any]] = []
-        location = finding.get("location") or {}
+        location = finding.location
         declaration = self.resource_of_input.get(("declaration", ""))
         if declaration:
-            where = f"{location.get('file')}:{location.get('line')}:{location.get('column')}" \
-                if location.get("file") else ""
+            where = f"{location.file}:{location.line}:{location.column}" if location.file else ""
             evidence.append({
                 "href": f"#{declaration}",
-                "description": _text(self.tr("oscal.evidence.declaration", path=finding.get("path") or "—",
+                "description": _text(self.tr("oscal.evidence.declaration", path=finding.path or "—",
                                              where=where or "—")),
-                "props": _props(("line", location.get("line")), ("column", location.get("column"))),
+                "props": _props(("line", location.line), ("column", location.column)),
             })
-        for item in result.get("evidence") or []:
-            ref = self.resource_of_input.get(("evidence", str(item.get("id"))))
-            evidence.append({"href": f"#{ref}" if ref else _href(str(item.get("path"))),
-                             "description": _text(self.tr("oscal.evidence.document", id=item.get("id"),
-                                                          path=item.get("path")))})
+        for item in result.evidence:
+            ref = self.resource_of_input.get(("evidence", item.id))
+            evidence.append({"href": f"#{ref}" if ref else _href(item.path),
+                             "description": _text(self.tr("oscal.evidence.document", id=item.id,
+                                                          path=item.path))})
         if source == "scan":
             for (role, key), ref in self.resource_of_input.items():
                 if role == "scan":
                     evidence.append({"href": f"#{ref}",
                                      "description": _text(self.tr("oscal.evidence.scan", id=key))})
-        for item in evidence:
-            if not item.get("props"):
-                item.pop("props", None)
+        for item_ev in evidence:
+            if not item_ev.get("props"):
+                item_ev.pop("props", None)
         observation: dict[str, Any] = {
-            "uuid": _id(self.program_key, "observation", finding.get("fingerprint") or finding.get("code")),
-            "title": _line(f"{result['control_id']}: {self.subject_label(subject)}"),
-            "description": _text(finding.get("reason") or result.get("title") or result["control_id"]),
-            "props": _props(("control-id", result["control_id"]), ("status", status),
+            "uuid": _id(self.program_key, "observation", finding.fingerprint or finding.code),
+            "title": _line(f"{result.control_id}: {self.subject_label(subject)}"),
+            "description": _text(explain.reason(finding, self.lang, result) or result.text(self.lang).title),
+            "props": _props(("control-id", result.control_id), ("status", status),
                             ("underlying-status", underlying(finding, result) if status == "waived" else None),
-                            ("code", finding.get("code")), ("path", finding.get("path")),
-                            ("source", source), ("subject-kind", subject.get("kind")),
-                            ("subject-id", subject.get("id")), ("declared", finding.get("declared")),
-                            ("required", finding.get("required")), ("fingerprint", finding.get("fingerprint"))),
+                            ("code", finding.code), ("path", finding.path),
+                            ("source", source), ("subject-kind", subject.kind),
+                            ("subject-id", subject.id), ("declared", finding.declared),
+                            ("required", finding.required), ("fingerprint", finding.fingerprint)),
             "methods": methods,
             "types": ["finding" if status in (*_BAD, "waived") else "control-objective"],
-            "subjects": self.subject_refs(subject),
+            "subjects": self.subject_refs(subject.kind, subject.id, subject.name),
             "relevant-evidence": evidence,
             "collected": self.when,
         }
         return _prune(observation)
 
     def scan_observations(self) -> list[dict[str, Any]]:
-        dated = {s.get("id"): s.get("date") for s in self.doc.get("scans") or []}
+        dated = {s.id: s.date for s in self.doc.scans}
         out = []
-        for item in self.doc.get("observations") or []:
-            scan, host, port = item.get("scan"), item.get("host"), item.get("port")
-            ref = self.resource_of_input.get(("scan", str(scan)))
-            subjects = (self.subject_refs({"kind": "system", "id": item["system"], "name": item["system"]})
-                        if item.get("system") else [])
+        for item in self.doc.observations:
+            scan, host, port = item.scan, item.host, item.port
+            ref = self.resource_of_input.get(("scan", scan))
+            subjects = self.subject_refs("system", item.system, item.system) if item.system else []
             out.append(_prune({
                 "uuid": _id(self.program_key, "scan-observation", scan, host, port),
                 "title": _line(f"{host}:{port}"),
                 "description": _text(self.tr("oscal.scan.observed", host=host, port=port,
-                                             system=item.get("system") or self.tr("oscal.scan.undeclared"),
-                                             facts=json.dumps(item.get("facts") or {}, ensure_ascii=False,
-                                                              sort_keys=True))),
-                "props": _props(("scan", scan), ("host", host), ("port", port), ("system", item.get("system"))),
+                                             system=item.system or self.tr("oscal.scan.undeclared"),
+                                             facts=json.dumps(item.facts, ensure_ascii=False, sort_keys=True))),
+                "props": _props(("scan", scan), ("host", host), ("port", port), ("system", item.system)),
                 "methods": ["TEST"],
                 "types": ["discovery"],
                 "subjects": subjects,
                 "relevant-evidence": [{"href": f"#{ref}", "description": _text(self.tr("oscal.evidence.scan",
                                                                                        id=scan))}] if ref else [],
-                "collected": _timestamp(dated.get(scan) or self.doc.get("as_of")),
+                "collected": _timestamp(dated.get(scan) or self.doc.as_of),
             }))
         return out
 
     # -- findings and risks --------------------------------------------------------------------------
-    def risk(self, result: dict[str, Any], waiver: dict[str, Any], observations: list[str]) -> dict[str, Any]:
-        waived = [f.get("reason") for f in result.get("findings") or []
-                  if finding_status(self.doc, result, f) == "waived" and f.get("reason")]
-        reasons = "\n".join(waived) or result.get("title") or result["control_id"]
+    def risk(self, result: ControlResult, waiver: WaiverRef, observations: list[str]) -> dict[str, Any]:
+        waived = [explain.reason(f, self.lang, result) for f in result.findings if f.status == "waived"]
+        reasons = "\n".join(w for w in waived if w) or result.text(self.lang).title
         risk: dict[str, Any] = {
-            "uuid": _id(self.program_key, "risk", waiver.get("id"), result["control_id"]),
-            "title": _line(self.tr("oscal.risk.title", control=result["control_id"], id=waiver.get("id"))),
-            "description": _text(waiver.get("reason") or "—"),
+            "uuid": _id(self.program_key, "risk", waiver.id, result.control_id),
+            "title": _line(self.tr("oscal.risk.title", control=result.control_id, id=waiver.id)),
+            "description": _text(waiver.reason or "—"),
             "statement": _text(reasons),
-            "props": _props(("waiver-id", waiver.get("id")), ("approved-by", waiver.get("approved_by")),
-                            ("approved-on", waiver.get("approved_on")), ("expires", waiver.get("expires")),
-                            ("systems", ", ".join(waiver.get("systems") or []))),
+            "props": _props(("waiver-id", waiver.id), ("approved-by", waiver.approved_by),
+                            ("approved-on", waiver.approved_on), ("expires", waiver.expires),
+                            ("systems", ", ".join(waiver.systems))),
             "status": "deviation-approved",
             "related-observations": [{"observation-uuid": o} for o in observations],
         }
-        if waiver.get("expires"):
-            risk["deadline"] = _timestamp(waiver["expires"])
+        if waiver.expires:
+            risk["deadline"] = _timestamp(waiver.expires)
         return _prune(risk)
 
-    def finding(self, result: dict[str, Any], observations: list[str], risk: str | None) -> dict[str, Any]:
-        status = result.get("status") or "unknown"
-        real = (result.get("underlying_status") or "fail") if status == "waived" else status
+    def finding(self, result: ControlResult, observations: list[str], risk: str | None) -> dict[str, Any]:
+        status = result.status
+        texts = result.text(self.lang)
+        real = (result.underlying_status or "fail") if status == "waived" else status
         target: dict[str, Any] = {
             "type": "objective-id",
-            "target-id": objective_id(result["control_id"]),
-            "title": _line(result.get("title") or result["control_id"]),
+            "target-id": objective_id(result.control_id),
+            "title": _line(texts.title),
         }
-        remarks = "\n".join(result.get("reasons") or [])
+        remarks = "\n".join(explain.result_reasons(result, self.doc.waivers, self.lang))
         if real == "pass":
             target["status"] = {"state": "satisfied", "reason": "pass"}
         elif real == "not_applicable":
             target["status"] = {"state": "satisfied", "reason": "other",
-                                "remarks": _text(result.get("applicability") or self.tr("oscal.not_applicable"))}
+                                "remarks": _text(explain.applicability(result, self.lang)
+                                                 or self.tr("oscal.not_applicable"))}
             target["implementation-status"] = {"state": "not-applicable"}
         elif real == "fail":
             target["status"] = {"state": "not-satisfied", "reason": "fail"}
         else:
-            if real == "unknown" and result.get("missing"):
-                remarks = (remarks + "\n" + self.tr("oscal.missing", paths=", ".join(result["missing"]))).strip()
+            if real == "unknown" and result.missing:
+                remarks = (remarks + "\n" + self.tr("oscal.missing", paths=", ".join(result.missing))).strip()
             target["status"] = {"state": "not-satisfied", "reason": "other"}
             if real == "partial":
                 target["implementation-status"] = {"state": "partial"}
         if remarks and "remarks" not in target["status"]:
             target["status"]["remarks"] = _text(remarks)
-        refs = "; ".join(str(r.get("citation") or r.get("law")) for r in result.get("legal_refs") or [])
+        refs = "; ".join(r.text(self.lang).citation for r in result.legal_refs)
         finding: dict[str, Any] = {
-            "uuid": _id(self.program_key, "finding", result["control_id"]),
-            "title": _line(f"{result['control_id']} {result.get('title') or ''}"),
-            "description": _text(result.get("statement") or result.get("title") or result["control_id"]),
-            "props": _props(("control-id", result["control_id"]), ("status", status),
-                            ("severity", result.get("severity")), ("domain", result.get("domain")),
-                            ("legal-refs", refs), ("effective-from", result.get("effective_from"))),
+            "uuid": _id(self.program_key, "finding", result.control_id),
+            "title": _line(f"{result.control_id} {texts.title}"),
+            "description": _text(texts.statement or texts.title),
+            "props": _props(("control-id", result.control_id), ("status", status),
+                            ("severity", result.severity), ("domain", result.domain),
+                            ("legal-refs", refs), ("effective-from", result.effective_from)),
             "target": target,
             "related-observations": [{"observation-uuid": o} for o in observations],
             "related-risks": [{"risk-uuid": risk}] if risk else [],
-            "remarks": _text(f"{self.tr('oscal.remediation')}: {result.get('remediation')}")
-            if result.get("remediation") else "",
+            "remarks": _text(f"{self.tr('oscal.remediation')}: {texts.remediation}")
+            if texts.remediation else "",
         }
         return _prune(finding)
 
     # -- the two documents ---------------------------------------------------------------------------
     def metadata(self, title: str) -> dict[str, Any]:
-        program = self.doc.get("program") or {}
-        assessment = self.doc.get("assessment") or {}
+        program = self.doc.program
+        assessment = self.doc.assessment or AssessmentInfo()
         parties = [{"uuid": _id(self.program_key, "party", "operator"), "type": "organization",
-                    "name": _line(program.get("operator") or self.program_name)}]
+                    "name": _line(program.operator or self.program_name)}]
         responsible = [{"role-id": "system-owner", "party-uuids": [parties[0]["uuid"]]}]
-        assessor = _line(assessment.get("assessor") or assessment.get("organization") or "")
+        assessor = _line(assessment.assessor or assessment.organization or "")
         if assessor:
             parties.append({"uuid": _id(self.program_key, "party", "assessor", assessor),
                             "type": "organization", "name": assessor})
             responsible.append({"role-id": "assessor", "party-uuids": [parties[1]["uuid"]]})
-        tool = self.doc.get("tool") or {}
+        tool = self.doc.tool
         return _prune({
             "title": _line(title),
             "published": self.when,
             "last-modified": self.when,
-            "version": _line(self.doc.get("as_of") or "1"),
+            "version": _line(self.doc.as_of or "1"),
             "oscal-version": OSCAL_VERSION,
-            "props": _props(("tool", f"{tool.get('name') or 'resguarda'} {tool.get('version') or ''}"),
-                            ("lang", self.doc.get("lang")), ("law", self.doc.get("law")),
-                            ("profile", self.doc.get("profile")),
-                            ("assessment-kind", assessment.get("kind"))),
+            "props": _props(("tool", f"{tool.name} {tool.version}"),
+                            ("lang", self.lang), ("law", self.doc.law),
+                            ("profile", self.doc.profile),
+                            ("assessment-kind", assessment.kind)),
             "roles": [{"id": "system-owner", "title": self.tr("oscal.role.owner")},
                       {"id": "assessor", "title": self.tr("oscal.role.assessor")}],
             "parties": parties,
@@ -335,7 +344,7 @@ class _Builder:
         })
 
     def reviewed_controls(self) -> dict[str, Any]:
-        controls = [{"control-id": r["control_id"]} for r in self.results]
+        controls = [{"control-id": r.control_id} for r in self.results]
         return {
             "control-selections": [{"include-controls": controls} if controls else {"include-all": {}}],
             "control-objective-selections": [{"include-all": {}}],
@@ -343,11 +352,11 @@ class _Builder:
 
     def plan(self, declaration: str | None, catalog: str) -> dict[str, Any]:
         objectives = [_prune({
-            "control-id": r["control_id"],
-            "description": _text(r.get("title") or r["control_id"]),
-            "props": _props(("domain", r.get("domain")), ("severity", r.get("severity"))),
-            "parts": [{"id": objective_id(r["control_id"]), "name": "objective",
-                       "prose": _text(r.get("statement") or r.get("title") or r["control_id"])}],
+            "control-id": r.control_id,
+            "description": _text(r.text(self.lang).title),
+            "props": _props(("domain", r.domain), ("severity", r.severity)),
+            "parts": [{"id": objective_id(r.control_id), "name": "objective",
+                       "prose": _text(r.text(self.lang).statement or r.text(self.lang).title)}],
         }) for r in self.results]
         activities = [{
             "uuid": _id(self.program_key, "activity", method),
@@ -355,10 +364,9 @@ class _Builder:
             "description": _text(self.tr(f"oscal.activity.{method.lower()}.description")),
             "props": [{"name": "method", "value": method}],
         } for method in ("INTERVIEW", "EXAMINE", "TEST")]
-        catalog_info = self.doc.get("catalog") or {}
+        catalog_info = self.doc.catalog
         plan: dict[str, Any] = {
-            "uuid": _id(self.program_key, "plan", catalog_info.get("version"), self.doc.get("profile"),
-                        self.doc.get("as_of")),
+            "uuid": _id(self.program_key, "plan", catalog_info.version, self.doc.profile, self.doc.as_of),
             "metadata": self.metadata(self.tr("oscal.plan.title", program=self.program_name)),
             "import-ssp": {"href": f"#{declaration}" if declaration else "#"},
             "local-definitions": _prune({"objectives-and-methods": objectives, "activities": activities}),
@@ -381,17 +389,15 @@ class _Builder:
         for result in self.results:
             related: list[str] = []
             waived: list[str] = []
-            for finding in result.get("findings") or []:
-                status = finding_status(self.doc, result, finding)
-                observation = self.finding_observation(result, finding, status)
+            for finding in result.findings:
+                observation = self.finding_observation(result, finding)
                 observations.append(observation)
                 related.append(observation["uuid"])
-                if status == "waived":
+                if finding.status == "waived":
                     waived.append(observation["uuid"])
             risk_uuid = None
-            waiver = result.get("waiver")
-            if waiver and waived:
-                risk = self.risk(result, waiver, waived)
+            if result.waiver and waived:
+                risk = self.risk(result, result.waiver, waived)
                 risks.append(risk)
                 risk_uuid = risk["uuid"]
             findings.append(self.finding(result, related, risk_uuid))
@@ -409,22 +415,22 @@ class _Builder:
                        "value": base64.b64encode(plan_bytes).decode("ascii")},
         })
 
-        summary = self.doc.get("summary") or {}
-        counts = summary.get("counts") or {}
-        catalog_info = self.doc.get("catalog") or {}
-        result = {
-            "uuid": _id(self.program_key, "result", self.doc.get("as_of"), _declaration_sha(self.doc),
-                        catalog_info.get("sha256"), self.doc.get("lang")),
-            "title": _line(self.tr("oscal.result.title", program=self.program_name, as_of=self.doc.get("as_of"))),
-            "description": _text(self.tr("oscal.result.description", catalog=catalog_info.get("id"),
-                                         version=catalog_info.get("version"), profile=self.doc.get("profile"),
-                                         law=self.doc.get("law"))),
+        summary = self.doc.summary
+        counts = summary.counts
+        catalog_info = self.doc.catalog
+        declaration_sha = _declaration_sha(self.doc)
+        run: dict[str, Any] = {
+            "uuid": _id(self.program_key, "result", self.doc.as_of, declaration_sha, catalog_info.sha256,
+                        self.lang),
+            "title": _line(self.tr("oscal.result.title", program=self.program_name, as_of=self.doc.as_of)),
+            "description": _text(self.tr("oscal.result.description", catalog=catalog_info.id,
+                                         version=catalog_info.version, profile=self.doc.profile,
+                                         law=self.doc.law)),
             "start": self.when,
             "end": self.when,
-            "props": _props(("score", summary.get("score")),
-                            ("highest-failed-severity", summary.get("highest_failed_severity")),
-                            *((f"count-{status.replace('_', '-')}", counts.get(status))
-                              for status in ("pass", "fail", "partial", "unknown", "not_applicable", "waived"))),
+            "props": _props(("score", summary.score),
+                            ("highest-failed-severity", summary.highest_failed_severity),
+                            *((f"count-{status.replace('_', '-')}", counts.get(status)) for status in STATUSES)),
             "local-definitions": {"components": list(self.components.values())},
             "reviewed-controls": self.reviewed_controls(),
             "observations": observations,
@@ -432,12 +438,11 @@ class _Builder:
             "findings": findings,
         }
         assessment = {
-            "uuid": _id(self.program_key, "assessment-results", self.doc.get("as_of"),
-                        _declaration_sha(self.doc), catalog_info.get("sha256"), self.doc.get("lang")),
-            "metadata": self.metadata(self.tr("oscal.title", program=self.program_name,
-                                              as_of=self.doc.get("as_of"))),
+            "uuid": _id(self.program_key, "assessment-results", self.doc.as_of, declaration_sha,
+                        catalog_info.sha256, self.lang),
+            "metadata": self.metadata(self.tr("oscal.title", program=self.program_name, as_of=self.doc.as_of)),
             "import-ap": {"href": f"#{plan_uuid}"},
-            "results": [_prune(result)],
+            "results": [_prune(run)],
             "back-matter": {"resources": self.resources},
         }
         return {"assessment-results": assessment}
@@ -447,14 +452,11 @@ def objective_id(control_id: str) -> str:
     return f"{control_id}_obj"
 
 
-def _declaration_sha(doc: dict[str, Any]) -> str:
-    declaration = doc.get("declaration") or {}
-    if declaration.get("sha256"):
-        return str(declaration["sha256"])
-    for item in doc.get("inputs") or []:
-        if item.get("role") == "declaration":
-            return str(item.get("sha256"))
-    return ""
+def _declaration_sha(doc: ResultDocument) -> str:
+    if doc.declaration is not None and doc.declaration.sha256:
+        return doc.declaration.sha256
+    item = doc.declaration_input()
+    return item.sha256 if item else ""
 
 
 def _prune(obj: dict[str, Any]) -> dict[str, Any]:
@@ -462,6 +464,7 @@ def _prune(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if v not in ([], "", None)}
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    builder = _Builder(doc, options.lang or doc.get("lang") or "es")
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
+    doc = as_document(doc)
+    builder = _Builder(doc, options.lang_for(doc))
     return (json.dumps(builder.build(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -29,6 +29,7 @@ from checker.render import RenderOptions
 from checker.render.html import render_html
 from checker.render.json_doc import render as render_json
 from checker.resources import templates_dir
+from checker.result import ResultDocument, as_document
 
 ATTACHMENT_NAME = "resguarda-result.json"
 ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that may carry a non-PDF attachment
@@ -59,23 +60,24 @@ class LockedFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
 
 
-def result_json(doc: dict[str, Any], options: RenderOptions) -> bytes:
+def result_json(doc: ResultDocument, options: RenderOptions) -> bytes:
     """The JSON rendering, byte for byte as `--format json` writes it (so the archived PDF carries
     exactly the machine-readable result)."""
     return render_json(doc, options)
 
 
-def _stamp(doc: dict[str, Any]) -> datetime:
+def _stamp(doc: ResultDocument) -> datetime:
     # Attachment dates default to now(); pin them to the as-of date like the document's own dates.
     try:
-        day = date.fromisoformat(str(doc.get("as_of")))
+        day = date.fromisoformat(doc.as_of)
     except ValueError:
         day = date(2000, 1, 1)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def render_with(doc: dict[str, Any], options: RenderOptions, fetcher: LockedFetcher) -> bytes:
+def render_with(doc: ResultDocument | dict[str, Any], options: RenderOptions, fetcher: LockedFetcher) -> bytes:
     """Render with a given fetcher (tests pass one in to inspect its calls)."""
+    doc = as_document(doc)
     variant = options.pdf_variant
     if variant is not None and (variant not in VARIANTS or variant not in OFFERED_VARIANTS):
         raise UsageError(f"unknown PDF variant {variant!r}; use {', '.join(OFFERED_VARIANTS)}")
@@ -104,5 +106,5 @@ def write_pdf(html: str, fetcher: LockedFetcher | None = None, **kwargs: Any) ->
     return pdf
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
     return render_with(doc, options, LockedFetcher(templates_dir()))

@@ -14,24 +14,40 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from checker import explain
 from checker.i18n import Translator, format_date, format_date_short, format_number
+from checker.labels import field_label
+from checker.result import (
+    ControlResult,
+    Observation,
+    ResultDocument,
+    WaiverInfo,
+    count_all_subjects,
+    count_subjects,
+)
 from checker.states import state_name
+from checker.vocabulary import (
+    DOMAIN_RANK,
+    GATING,
+    SEVERITIES,
+    SEVERITY_RANK,
+    WORST_FIRST,
+    domain_word,
+    profile_word,
+    severity_letter,
+    severity_word,
+    status_word,
+    subject_word,
+)
 
-SEVERITIES = ("critical", "high", "medium", "low")
-SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-STATUSES = ("fail", "partial", "unknown", "pass", "not_applicable", "waived")
-STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
-GAP_STATUSES = ("fail", "partial", "unknown")
+SEV_RANK = SEVERITY_RANK
+# The report lists statuses worst first (the counts box, sorting): the vocabulary's order.
+STATUSES = WORST_FIRST
+STATUS_RANK: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+GAP_STATUSES = GATING
 EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
 # Suggested deadlines (calendar days after the as-of date) by severity; stated in the report.
 DEADLINE_DAYS = {"critical": 30, "high": 60, "medium": 90, "low": 180}
-DOMAINS = (
-    "governance", "privacy_notice", "consent", "minors", "minimization", "retention", "encryption",
-    "access_control", "authentication", "logging", "network_exposure", "incident_response",
-    "arco_rights", "transfers", "processors", "biometrics", "student_exposure", "physical_security",
-    "resilience",
-)
-DOMAIN_RANK = {d: i for i, d in enumerate(DOMAINS)}
 XREF_KEYS = ("iso27001", "nist80053", "gdpr")
 GLOSSARY = ("arco", "aviso", "responsable", "encargado", "remision", "transferencia", "docseg",
             "sensibles", "bloqueo", "eipd", "ut", "llave", "habiles")
@@ -118,6 +134,7 @@ class ResultView:
     waiver: dict[str, str] | None
     underlying_status_label: str | None
     kind_plurals: dict[str, str] = field(default_factory=dict)
+    subject_counts: dict[str, int] = field(default_factory=dict)   # checker.result.count_subjects
 
     @property
     def gap_subjects(self) -> list[SubjectView]:
@@ -204,8 +221,9 @@ class ReportModel:
     score: float | None
     score_text: str
     band: str | None
-    counts: list[tuple[str, str, int]]
+    counts: list[tuple[str, str, int, int]]   # status, its word, controls, subjects
     total: int
+    total_subjects: int
     highest_text: str
     domain_scores: list[tuple[str, float | None, str]]
     top_gaps: list[tuple[ResultView, str]]
@@ -225,6 +243,7 @@ class ReportModel:
     method: list[str]
     legal: list[tuple[str, str]]   # (lead, text)
     glossary: list[tuple[str, str]]
+    severity_legend: list[tuple[str, str, str]]   # severity, its letter, its word
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -283,56 +302,57 @@ def _location(loc: Any) -> str | None:
     return text
 
 
-def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
+def _result_view(r: ControlResult, order: int, tr: Translator, waivers: list[WaiverInfo]) -> ResultView:
+    lang = tr.lang
+    texts = r.text(lang)
     subjects = []
-    for f in r.get("findings") or []:
-        subj = f.get("subject") or {}
+    for f in r.findings:
+        subj = f.subject
+        reason = explain.reason(f, lang, r)
         subjects.append(SubjectView(
-            kind=_text(subj.get("kind")), kind_label=_label(tr, "subject", subj.get("kind")),
-            id=_text(subj.get("id")), name=subj.get("name") or None,
-            status=_text(f.get("status")), status_label=_label(tr, "status", f.get("status")),
-            declared=format_value(f.get("declared")), required=format_value(f.get("required")),
-            source=_text(f.get("source")), source_label=_label(tr, "source", f.get("source")),
-            location=_location(f.get("location")), reason=f.get("reason") or None,
-            detail=_detail(f.get("reason"), subj),
+            kind=subj.kind, kind_label=subject_word(subj.kind, lang),
+            id=subj.id, name=subj.name or None,
+            status=f.status, status_label=status_word(f.status, lang),
+            declared=format_value(f.declared), required=format_value(f.required),
+            source=f.source, source_label=_label(tr, "source", f.source),
+            location=f"{f.location.file}:{f.location.line}:{f.location.column}", reason=reason or None,
+            detail=(explain.detail(f, lang, r) if f.explanation is not None else _detail(reason, subj.id, subj.name))
+            or None,
         ))
     # Cases that pass add nothing to a gap's story but the count; list gaps first.
     subjects.sort(key=lambda s: STATUS_RANK.get(s.status, 9))
-    xref = [(tr(f"xref.{k}"), ", ".join(str(x) for x in (r.get("xref") or {}).get(k) or []))
-            for k in XREF_KEYS]
+    xref = [(tr(f"xref.{k}"), ", ".join(r.xref.get(k) or [])) for k in XREF_KEYS]
     sources = sorted({s.source for s in subjects if s.source})
-    waiver = r.get("waiver")
-    plurals = {s.kind: _label(tr, "subjects", s.kind) for s in subjects}
+    waiver = r.waiver
+    plurals = {s.kind: subject_word(s.kind, lang, many=True) for s in subjects}
     return ResultView(
-        order=order, anchor=f"c-{order}", id=_text(r.get("control_id")),
-        domain=_text(r.get("domain")), domain_label=_label(tr, "domain", r.get("domain")),
-        severity=_text(r.get("severity")), severity_label=_label(tr, "severity", r.get("severity")),
-        severity_letter=_label(tr, "severity_letter", r.get("severity")),
-        status=_text(r.get("status")), status_label=_label(tr, "status", r.get("status")),
-        title=_text(r.get("title")), statement=_text(r.get("statement")),
-        reasons=[_text(x) for x in r.get("reasons") or []],
-        missing=[_text(x) for x in r.get("missing") or []],
+        order=order, anchor=f"c-{order}", id=r.control_id,
+        domain=r.domain, domain_label=domain_word(r.domain, lang),
+        severity=r.severity, severity_label=severity_word(r.severity, lang),
+        severity_letter=severity_letter(r.severity, lang),
+        status=r.status, status_label=status_word(r.status, lang),
+        title=texts.title, statement=_text(texts.statement),
+        reasons=explain.result_reasons(r, waivers, lang),
+        missing=list(r.missing),
         subjects=subjects,
-        legal=[LegalRefView(citation=_text(ref.get("citation") or _citation(ref)),
-                            confidence=_text(ref.get("confidence")), note=ref.get("note") or None,
-                            previous=ref.get("previous") or None)
-               for ref in r.get("legal_refs") or []],
-        remediation=_text(r.get("remediation")),
-        evidence_requested=_text(r.get("evidence_requested")),
-        evidence=[{"id": _text(e.get("id")), "path": _text(e.get("path")), "sha256": _text(e.get("sha256"))}
-                  for e in r.get("evidence") or []],
+        legal=[LegalRefView(citation=ref.text(lang).citation, confidence=ref.confidence,
+                            note=ref.text(lang).note or None, previous=ref.previous or None)
+               for ref in r.legal_refs],
+        remediation=texts.remediation,
+        evidence_requested=_text(texts.evidence_requested),
+        evidence=[{"id": e.id, "path": e.path, "sha256": e.sha256} for e in r.evidence],
         xref=[(k, v) for k, v in xref if v],
-        effort=_text(r.get("effort")), effort_label=_label(tr, "effort", r.get("effort")),
-        owner_role=_text(r.get("owner_role")),
+        effort=_text(r.effort), effort_label=_label(tr, "effort", r.effort),
+        owner_role=_text(texts.owner_role),
         # Why a control does not apply: the catalog's text, else what the evaluator found.
-        applicability=(r.get("applicability") or next(iter(r.get("reasons") or []), None)
-                       or next((f.get("reason") for f in r.get("findings") or [] if f.get("reason")), None)),
+        applicability=explain.applicability(r, lang),
         sources=[_label(tr, "source", s) for s in sources],
-        waiver=({k: safe_date(v, tr.lang) if k in ("approved_on", "expires") else _text(v)
-                 for k, v in waiver.items()} if isinstance(waiver, dict) else None),
-        underlying_status_label=(_label(tr, "status", r["underlying_status"])
-                                 if r.get("underlying_status") else None),
+        waiver=({"id": waiver.id, "reason": waiver.reason, "approved_by": waiver.approved_by,
+                 "approved_on": safe_date(waiver.approved_on, lang), "expires": safe_date(waiver.expires, lang),
+                 "systems": ", ".join(waiver.systems)} if waiver else None),
+        underlying_status_label=status_word(r.underlying_status, lang) if r.underlying_status else None,
         kind_plurals=plurals,
+        subject_counts={str(k): n for k, n in count_subjects(r).items()},
     )
 
 
@@ -340,11 +360,11 @@ def _result_view(r: dict[str, Any], order: int, tr: Translator) -> ResultView:
 _PROGRAM_PREFIXES = ("el programa: ", "the program: ")
 
 
-def _detail(reason: Any, subject: dict[str, Any]) -> str | None:
+def _detail(reason: str | None, subject_id: str, subject_name: str | None) -> str | None:
     if not reason:
         return None
-    text = str(reason)
-    for prefix in (f"{subject.get('id')}: ", f"{subject.get('name')}: ", *_PROGRAM_PREFIXES):
+    text = reason
+    for prefix in (f"{subject_id}: ", f"{subject_name}: ", *_PROGRAM_PREFIXES):
         if text.startswith(prefix) and len(text) > len(prefix):
             return text[len(prefix):]
     return text
@@ -411,13 +431,6 @@ def group_cases(subjects: list[SubjectView], plurals: dict[str, str]) -> list[Ca
     return out
 
 
-def _citation(ref: dict[str, Any]) -> str:
-    text = f"{ref.get('law', '')} art. {ref.get('article', '')}"
-    if ref.get("fraction"):
-        text += f" fr. {ref['fraction']}"
-    return text
-
-
 def _gap_key(r: ResultView) -> tuple[int, int, int, int]:
     return (SEV_RANK.get(r.severity, 9), STATUS_RANK.get(r.status, 9), -len(r.gap_subjects), r.order)
 
@@ -438,45 +451,54 @@ def _band(score: float | None) -> str | None:
     return "critical"
 
 
-def _law_text(doc: dict[str, Any], tr: Translator) -> list[str]:
-    program = doc.get("program") or {}
-    operator = _text(program.get("operator") or program.get("name"))
-    op_type = _label(tr, "operator_type", program.get("operator_type"))
-    law = _text(doc.get("law"))
+def _law_text(doc: ResultDocument, tr: Translator) -> list[str]:
+    program = doc.program
+    operator = _text(program.operator or program.name)
+    op_type = _label(tr, "operator_type", program.operator_type)
+    law = doc.law
     public = law == "LGPDPPSO"
     out: list[str] = []
-    if program.get("role") == "encargado":
-        controller = program.get("controller") or tr("law.controller_unknown")
+    if program.role == "encargado":
+        controller = program.controller or tr("law.controller_unknown")
         out.append(tr("law.encargado", operator=operator, controller=controller, law=law))
     elif public:
         out.append(tr("law.public", operator=operator, operator_type=op_type))
     else:
         out.append(tr("law.private", operator=operator, operator_type=op_type))
-    jurisdiction = program.get("jurisdiction") or {}
-    if public and jurisdiction.get("level") in ("state", "municipal"):
-        state = f" ({state_name(jurisdiction['state'])})" if jurisdiction.get("state") else ""
-        out.append(tr("law.public_state", level=_label(tr, "level", jurisdiction["level"]), state=state))
+    jurisdiction = program.jurisdiction
+    if public and jurisdiction is not None and jurisdiction.level in ("state", "municipal"):
+        state = f" ({state_name(jurisdiction.state)})" if jurisdiction.state else ""
+        out.append(tr("law.public_state", level=_label(tr, "level", jurisdiction.level), state=state))
     out.append(tr("law.authority_public" if public else "law.authority"))
     return out
 
 
 def _gap_sentence(r: ResultView, tr: Translator) -> str:
-    """One plain sentence for the executive summary: what is wrong and where, without key paths."""
-    by_kind: dict[str, list[str]] = {}
-    for s in r.gap_subjects:
-        by_kind.setdefault(s.kind, []).append(s.label)
-    where = []
-    for kind, labels in by_kind.items():
-        if kind == "program":
-            where.append(tr("summary.where_program"))
+    """One plain sentence for the executive summary: what is wrong and where, status by status, from the
+    findings' own statuses (one failing system and two undecided ones read as exactly that)."""
+    parts = []
+    for status in GAP_STATUSES:
+        mine = [s for s in r.subjects if s.status == status]
+        if not mine:
             continue
-        names = ", ".join(labels[:4]) + (", …" if len(labels) > 4 else "")
-        noun = r.kind_plurals.get(kind, kind) if len(labels) > 1 else _label(tr, "subject", kind)
-        where.append(tr("summary.where", n=len(labels), what=noun.lower(), names=names))
-    status = tr(f"summary.gap.{r.status}") if r.status in GAP_STATUSES else r.status_label
-    if not where:
-        return tr("summary.gap_sentence_bare", status=status)
-    return tr("summary.gap_sentence", status=status, where="; ".join(where))
+        label = tr(f"summary.gap.{status}")
+        by_kind: dict[str, list[str]] = {}
+        for s in mine:
+            by_kind.setdefault(s.kind, []).append(s.label)
+        where = []
+        for kind, labels in by_kind.items():
+            if kind == "program":
+                where.append(tr("summary.where_program"))
+                continue
+            names = ", ".join(labels[:4]) + (", …" if len(labels) > 4 else "")
+            noun = subject_word(kind, tr.lang, many=len(labels) > 1)
+            where.append(tr("summary.where", n=len(labels), what=noun.lower(), names=names))
+        parts.append(tr("summary.gap_part", status=label, where="; ".join(where)))
+    if not parts:
+        bare = tr(f"summary.gap.{r.status}") if r.status in GAP_STATUSES else r.status_label
+        return tr("summary.gap_sentence_bare", status=bare)
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 def _deadline(as_of: str, severity: str, lang: str) -> str:
@@ -487,66 +509,76 @@ def _deadline(as_of: str, severity: str, lang: str) -> str:
     return format_date_short(start + timedelta(days=DEADLINE_DAYS.get(severity, 180)), lang)
 
 
-def _hosts(observations: list[dict[str, Any]], tr: Translator) -> list[HostView]:
+def _fact(key: str, value: Any, lang: str) -> tuple[str, str]:
+    """An observed fact in plain words: its label and its value (labels of `observations.facts.*`)."""
+    path = f"observations.facts.{key}"
+    if isinstance(value, dict):
+        words = "; ".join(f"{explain.field_words(f'{path}.{k}', lang)}: "
+                          f"{explain.value_words(f'facts.{key}.{k}', v, lang)}" for k, v in value.items())
+    else:
+        words = explain.value_words(f"facts.{key}", value, lang)
+    return field_label(path, lang), words
+
+
+def _hosts(observations: list[Observation], lang: str) -> list[HostView]:
     hosts: dict[tuple[str, str], HostView] = {}
     for o in observations:
-        key = (_text(o.get("host")), _text(o.get("scan")))
+        key = (o.host, o.scan)
         view = hosts.setdefault(key, HostView(host=key[0], scan=key[1]))
-        facts = [(str(k), format_value(v) or "—") for k, v in (o.get("facts") or {}).items()]
-        view.observations.append(ObservationView(port=_text(o.get("port")),
-                                                 system=o.get("system") or None, facts=facts))
+        facts = [_fact(str(k), v, lang) for k, v in o.facts.items()]
+        view.observations.append(ObservationView(port=_text(o.port), system=o.system or None, facts=facts))
     return list(hosts.values())
 
 
 def _named(lang: str, kind: str, code: str) -> str:
-    """A law or profile by its name (the code in parentheses), not its code alone."""
+    """A law by its name (the code in parentheses), not its code alone."""
     from checker.i18n import messages
 
     return messages("report_start", lang).get(f"{kind}.{code}", code) if code else code
 
 
-def build(doc: dict[str, Any], lang: str) -> ReportModel:
-    tr = Translator("report", lang)
+def build(doc: ResultDocument, lang: str | None = None) -> ReportModel:
+    tr = Translator("report", lang or doc.lang)
     lang = tr.lang
-    program = doc.get("program") or {}
-    assessment = doc.get("assessment") or {}
-    catalog = doc.get("catalog") or {}
-    summary = doc.get("summary") or {}
-    as_of_iso = _text(doc.get("as_of"))
+    program = doc.program
+    assessment = doc.assessment
+    catalog = doc.catalog
+    summary = doc.summary
+    as_of_iso = doc.as_of
     as_of = safe_date(as_of_iso, lang)
-    tool = doc.get("tool") or {}
+    tool = doc.tool
 
-    results = [_result_view(r, i, tr) for i, r in enumerate(doc.get("results") or [])]
-    declaration_sha = (doc.get("declaration") or {}).get("sha256") or next(
-        (i.get("sha256") for i in doc.get("inputs") or [] if i.get("role") == "declaration"), None)
-    declaration_path = (doc.get("declaration") or {}).get("path") or next(
-        (i.get("path") for i in doc.get("inputs") or [] if i.get("role") == "declaration"), None)
+    results = [_result_view(r, i, tr, doc.waivers) for i, r in enumerate(doc.results)]
+    declared = doc.declaration or doc.declaration_input()
+    declaration_sha = declared.sha256 if declared else None
+    declaration_path = declared.path if declared else None
 
     cover_rows = [
-        (tr("cover.operator"), _text(program.get("operator"))),
-        (tr("cover.kind"), _label(tr, "kind", assessment.get("kind"))),
-        (tr("cover.assessor"), _text(assessment.get("assessor")) or "—"),
-        (tr("cover.organization"), _text(assessment.get("organization")) or "—"),
-        (tr("cover.scope"), _text(assessment.get("scope")) or "—"),
+        (tr("cover.operator"), program.operator),
+        (tr("cover.kind"), _label(tr, "kind", assessment.kind if assessment else None)),
+        (tr("cover.assessor"), _text(assessment.assessor if assessment else None) or "—"),
+        (tr("cover.organization"), _text(assessment.organization if assessment else None) or "—"),
+        (tr("cover.scope"), _text(assessment.scope if assessment else None) or "—"),
         (tr("cover.as_of"), as_of),
-        (tr("cover.law"), _named(lang, "law", _text(doc.get("law")))),
-        (tr("cover.catalog"), tr("cover.catalog_value", id=_text(catalog.get("id")),
-                                 version=_text(catalog.get("version")),
-                                 date=safe_date(catalog.get("publication_date"), lang))),
-        (tr("cover.profile"), _named(lang, "profile", _text(doc.get("profile"))) or "—"),
-        (tr("cover.declaration"), _text(declaration_path) or "—"),
+        (tr("cover.law"), _named(lang, "law", doc.law)),
+        (tr("cover.catalog"), tr("cover.catalog_value", id=catalog.id, version=catalog.version,
+                                 date=safe_date(catalog.publication_date, lang))),
+        (tr("cover.profile"), profile_word(doc.profile, lang) if doc.profile else "—"),
+        (tr("cover.declaration"), declaration_path or "—"),
     ]
 
-    counts_doc = summary.get("counts") or {}
-    counts = [(s, tr(f"status.{s}"), int(counts_doc.get(s, 0))) for s in STATUSES]
-    score = summary.get("score")
-    highest = summary.get("highest_failed_severity")
+    # The one counting function (checker.result): controls by status, and the subjects they looked at.
+    subjects = count_all_subjects(doc.results)
+    counts: list[tuple[str, str, int, int]] = [
+        (s, status_word(s, lang), summary.counts.get(s) or 0, subjects[s]) for s in STATUSES]
+    score = summary.score
+    highest = summary.highest_failed_severity
 
-    by_domain = summary.get("by_domain") or {}
-    domain_scores = sorted(
-        ((d, v.get("score") if isinstance(v, dict) else None) for d, v in by_domain.items()),
-        key=lambda dv: (dv[1] is None, dv[1] if dv[1] is not None else 0, DOMAIN_RANK.get(dv[0], 99)))
-    domain_score_rows = [(_label(tr, "domain", d), s, _score_text(s, lang)) for d, s in domain_scores]
+    by_domain = summary.by_domain
+    domain_scores = sorted(((d, v.score) for d, v in by_domain.items()),
+                           key=lambda dv: (dv[1] is None, dv[1] if dv[1] is not None else 0,
+                                           DOMAIN_RANK.get(dv[0], 99)))
+    domain_score_rows = [(domain_word(d, lang), sc, _score_text(sc, lang)) for d, sc in domain_scores]
 
     gaps = sorted((r for r in results if r.status in GAP_STATUSES), key=_gap_key)
     # The worst gaps are controls that fail or are partial: an undecided control is not a gap (it is
@@ -562,8 +594,8 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         DOMAIN_RANK.get(kv[0], 99)))
     findings = []
     for i, (domain, rs) in enumerate(ordered):
-        dscore = by_domain.get(domain, {}).get("score") if isinstance(by_domain.get(domain), dict) else None
-        findings.append(DomainGroup(domain=domain, label=_label(tr, "domain", domain), anchor=f"d-{i}",
+        dscore = by_domain[domain].score if domain in by_domain else None
+        findings.append(DomainGroup(domain=domain, label=domain_word(domain, lang), anchor=f"d-{i}",
                                     score=dscore, score_text=_score_text(dscore, lang), results=rs))
 
     # The plan lists what to fix (failed and partial controls, by severity then effort); the undecided
@@ -584,43 +616,39 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
     rule = tr("plan.rule", **{k: str(v) for k, v in DEADLINE_DAYS.items()})
 
     waivers = [WaiverView(
-        id=_text(w.get("id")), control=_text(w.get("control")),
-        systems=", ".join(_text(s) for s in w.get("systems") or []) or tr("waivers.all_systems"),
-        reason=_text(w.get("reason")), approved_by=_text(w.get("approved_by")),
-        approved_on=safe_date(w.get("approved_on"), lang), expires=safe_date(w.get("expires"), lang),
-        state=_text(w.get("state")), state_label=_label(tr, "waivers.state", w.get("state")),
-    ) for w in doc.get("waivers") or []]
+        id=w.id, control=w.control,
+        systems=", ".join(w.systems) or tr("waivers.all_systems"),
+        reason=w.reason, approved_by=w.approved_by,
+        approved_on=safe_date(w.approved_on, lang), expires=safe_date(w.expires, lang),
+        state=w.state, state_label=_label(tr, "waivers.state", w.state),
+    ) for w in doc.waivers]
 
-    inputs = [{"role": _label(tr, "evidence.role", i.get("role")),
-               "id": _text(i.get("id")), "path": _text(i.get("path")), "sha256": _text(i.get("sha256"))}
-              for i in doc.get("inputs") or []]
-    evidence = [{"id": _text(e.get("id")), "path": _text(e.get("path")),
-                 "description": _text(e.get("description")), "sha256": _text(e.get("sha256")),
-                 "controls": ", ".join(_text(c) for c in e.get("controls") or [])}
-                for e in doc.get("evidence") or []]
-    scans = [{"id": _text(s.get("id")), "path": _text(s.get("path")),
-              "vantage": _label(tr, "evidence.vantage", s.get("vantage")),
-              "date": safe_date(s.get("date"), lang),
-              "state": tr("evidence.stale") if s.get("stale") else tr("evidence.current"),
-              "stale": "1" if s.get("stale") else "", "sha256": _text(s.get("sha256"))}
-             for s in doc.get("scans") or []]
+    inputs = [{"role": _label(tr, "evidence.role", i.role), "id": _text(i.id), "path": i.path,
+               "sha256": i.sha256} for i in doc.inputs]
+    evidence = [{"id": e.id, "path": e.path, "description": _text(e.description), "sha256": e.sha256,
+                 "controls": ", ".join(e.controls)} for e in doc.evidence]
+    scans = [{"id": s.id, "path": s.path, "vantage": _label(tr, "evidence.vantage", s.vantage),
+              "date": safe_date(s.date, lang),
+              "state": tr("evidence.stale") if s.stale else tr("evidence.current"),
+              "stale": "1" if s.stale else "", "sha256": _text(s.sha256)}
+             for s in doc.scans]
 
     program_view: dict[str, str | None] = {
-        "name": _text(program.get("name")), "short_name": program.get("short_name") or None,
-        "operator": _text(program.get("operator")),
-        "role": _label(tr, "role", program.get("role")),
-        "status": _label(tr, "program_status", program.get("status")) if program.get("status") else None,
+        "name": program.name, "short_name": program.short_name or None,
+        "operator": program.operator,
+        "role": _label(tr, "role", program.role),
+        "status": _label(tr, "program_status", program.status) if program.status else None,
     }
     return ReportModel(
         lang=lang, tr=tr, title=tr("doc_title"), program=program_view, cover_rows=cover_rows,
-        header_name=_shorten(_text(program.get("name")), HEADER_MAX),
-        assessor=_text(assessment.get("assessor")),
+        header_name=_shorten(program.name, HEADER_MAX),
+        assessor=_text(assessment.assessor if assessment else None),
         declaration_sha=declaration_sha, as_of=as_of, as_of_iso=as_of_iso,
-        footer_line=tr("footer_line", version=_text(tool.get("version")), catalog=_text(catalog.get("id")),
-                       catalog_version=_text(catalog.get("version")), as_of=as_of),
+        footer_line=tr("footer_line", version=tool.version, catalog=catalog.id,
+                       catalog_version=catalog.version, as_of=as_of),
         score=score, score_text=_score_text(score, lang), band=_band(score),
-        counts=counts, total=sum(c for _, _, c in counts),
-        highest_text=(tr("summary.highest", severity=_label(tr, "severity", highest).lower())
+        counts=counts, total=sum(c for _, _, c, _ in counts), total_subjects=sum(subjects.values()),
+        highest_text=(tr("summary.highest", severity=severity_word(highest, lang).lower())
                       if highest else tr("summary.highest_none")),
         domain_scores=domain_score_rows, top_gaps=top_gaps, law_text=_law_text(doc, tr),
         findings=findings,
@@ -631,9 +659,11 @@ def build(doc: dict[str, Any], lang: str) -> ReportModel:
         waived=[r for r in results if r.status == "waived"],
         not_applicable=[r for r in results if r.status == "not_applicable"],
         inputs=inputs, evidence=evidence, scans=scans,
-        hosts=_hosts(doc.get("observations") or [], tr),
-        method=[tr(k, catalog=_text(catalog.get("id")), version=_text(catalog.get("version")),
-                   profile=_text(doc.get("profile")), as_of=as_of) for k in METHOD_PARAGRAPHS],
+        hosts=_hosts(doc.observations, lang),
+        method=[tr(k, catalog=catalog.id, version=catalog.version, profile=profile_word(doc.profile, lang),
+                   as_of=as_of)
+                for k in METHOD_PARAGRAPHS],
         legal=[(tr(f"{k}.lead"), tr(k)) for k in LEGAL_PARAGRAPHS],
         glossary=[(tr(f"glossary.{g}.term"), tr(f"glossary.{g}.def")) for g in GLOSSARY],
+        severity_legend=[(s, severity_letter(s, lang), severity_word(s, lang)) for s in SEVERITIES],
     )

@@ -20,72 +20,63 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from checker import explain
 from checker.i18n import Translator
 from checker.render import RenderOptions
-from checker.render.csv_rows import finding_status, legal_refs_text, underlying
+from checker.render.csv_rows import underlying
+from checker.result import ControlResult, Finding, ResultDocument, as_document
+from checker.vocabulary import WAIVED, status_word
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-REPORTED = ("fail", "partial", "unknown")
+REPORTED = ("fail", "partial", "unknown", "waived")
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # GitHub ranks alerts by this property (CVSS-like scale); the numbers sit inside its bands.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
 FINGERPRINT_KEY = "resguarda/v1"
 
 
-def render(doc: dict[str, Any], options: RenderOptions) -> bytes:
-    lang = options.lang or doc.get("lang") or "es"
+def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> bytes:
+    doc = as_document(doc)
+    lang = options.lang_for(doc)
     tr = Translator("export", lang)
     base = str((options.extra or {}).get("sarif_uri_base") or "")
-    results = doc.get("results") or []
 
-    rules = [_rule(result, tr) for result in results]
+    rules = [_rule(result, lang, tr) for result in doc.results]
     sarif_results: list[dict[str, Any]] = []
-    for index, result in enumerate(results):
-        for finding in result.get("findings") or []:
-            status = finding_status(doc, result, finding)
-            if status in REPORTED or status == "waived":
-                sarif_results.append(_result(doc, result, index, finding, status, base, tr))
+    for index, result in enumerate(doc.results):
+        for finding in result.findings:
+            if finding.status in REPORTED:
+                sarif_results.append(_result(doc, result, index, finding, base, lang, tr))
 
-    tool = doc.get("tool") or {}
-    catalog = doc.get("catalog") or {}
-    declaration = _declaration(doc)
+    catalog = doc.catalog
+    declaration = doc.declaration_input()
     run: dict[str, Any] = {
         "tool": {"driver": {
-            "name": tool.get("name") or "resguarda",
-            "version": str(tool.get("version") or "0"),
-            "semanticVersion": str(tool.get("version") or "0"),
+            "name": doc.tool.name,
+            "version": doc.tool.version,
+            "semanticVersion": doc.tool.version,
             "rules": rules,
-            "properties": {"catalog": {k: catalog.get(k) for k in ("id", "name", "version", "publication_date",
-                                                                    "sha256")}},
+            "properties": {"catalog": {"id": catalog.id, "name": catalog.name_in(lang), "version": catalog.version,
+                                       "publication_date": catalog.publication_date, "sha256": catalog.sha256}},
         }},
         "language": "es-MX" if lang == "es" else "en",
         "columnKind": "unicodeCodePoints",
-        "artifacts": [_artifact(declaration, base)] if declaration.get("path") else [],
+        "artifacts": [_artifact(declaration.path, declaration.sha256, base)] if declaration else [],
         "results": sarif_results,
         "properties": {
-            "as_of": doc.get("as_of"),
-            "profile": doc.get("profile"),
-            "law": doc.get("law"),
-            "program": (doc.get("program") or {}).get("name"),
-            "score": (doc.get("summary") or {}).get("score"),
-            "counts": (doc.get("summary") or {}).get("counts"),
-            "inputs": doc.get("inputs") or [],
+            "as_of": doc.as_of,
+            "profile": doc.profile,
+            "law": doc.law,
+            "program": doc.program.name,
+            "score": doc.summary.score,
+            "counts": dict(doc.summary.counts),
+            "inputs": [i.model_dump(mode="json") for i in doc.inputs],
         },
     }
     if not run["artifacts"]:
         del run["artifacts"]
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return (json.dumps(sarif, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _declaration(doc: dict[str, Any]) -> dict[str, Any]:
-    declared = doc.get("declaration")
-    if isinstance(declared, dict) and declared.get("path"):
-        return declared
-    for item in doc.get("inputs") or []:
-        if item.get("role") == "declaration":
-            return item
-    return {}
 
 
 def _uri(path: str, base: str) -> str:
@@ -96,11 +87,11 @@ def _uri(path: str, base: str) -> str:
     return quote(joined, safe="/-._~")
 
 
-def _artifact(declaration: dict[str, Any], base: str) -> dict[str, Any]:
-    artifact: dict[str, Any] = {"location": {"uri": _uri(_file_name(declaration["path"]), base)},
+def _artifact(path: str, sha256: str, base: str) -> dict[str, Any]:
+    artifact: dict[str, Any] = {"location": {"uri": _uri(_file_name(path), base)},
                                 "roles": ["analysisTarget"], "mimeType": "application/yaml"}
-    if declaration.get("sha256"):
-        artifact["hashes"] = {"sha-256": declaration["sha256"]}
+    if sha256:
+        artifact["hashes"] = {"sha-256": sha256}
     return artifact
 
 
@@ -109,23 +100,25 @@ def _file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _refs_text(result: dict[str, Any]) -> list[str]:
+def _refs_text(result: ControlResult, lang: str) -> list[str]:
     refs = []
-    for ref in result.get("legal_refs") or []:
-        text = legal_refs_text({"legal_refs": [ref]})
-        if ref.get("note"):
-            text += f" ({ref['note']})"
+    for ref in result.legal_refs:
+        texts = ref.text(lang)
+        text = texts.citation + f" [{ref.confidence}]"
+        if texts.note:
+            text += f" ({texts.note})"
         refs.append(text)
     return refs
 
 
-def _rule(result: dict[str, Any], tr: Translator) -> dict[str, Any]:
-    control_id = result["control_id"]
-    title = _one_line(result.get("title") or control_id)
-    statement = result.get("statement") or title
-    refs = _refs_text(result)
-    remediation = result.get("remediation") or ""
-    evidence = result.get("evidence_requested") or ""
+def _rule(result: ControlResult, lang: str, tr: Translator) -> dict[str, Any]:
+    control_id = result.control_id
+    texts = result.text(lang)
+    title = _one_line(texts.title or control_id)
+    statement = texts.statement or title
+    refs = _refs_text(result, lang)
+    remediation = texts.remediation or ""
+    evidence = texts.evidence_requested or ""
 
     help_lines = [statement, ""]
     if refs:
@@ -142,85 +135,87 @@ def _rule(result: dict[str, Any], tr: Translator) -> dict[str, Any]:
     if evidence:
         markdown += [f"**{tr('sarif.help.evidence')}**", "", _md(evidence), ""]
 
-    severity = result.get("severity") or "medium"
+    severity = result.severity
     # GitHub reads `security-severity` only on rules tagged "security".
-    tags = ["security", "privacy", "compliance", result.get("domain") or "", severity]
-    tags += sorted({str(ref.get("law")) for ref in result.get("legal_refs") or [] if ref.get("law")})
+    tags = ["security", "privacy", "compliance", result.domain, severity]
+    tags += sorted({ref.law for ref in result.legal_refs})
     return {
         "id": control_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": statement},
         "help": {"text": "\n".join(help_lines).strip(), "markdown": "\n".join(markdown).strip()},
-        "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+        "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
             "tags": [tag for tag in tags if tag],
-            "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
-            "domain": result.get("domain"),
+            "security-severity": SECURITY_SEVERITY[severity],
+            "domain": result.domain,
             "severity": severity,
-            "status": result.get("status"),
-            "effective_from": result.get("effective_from"),
-            "legal_refs": result.get("legal_refs") or [],
-            "xref": result.get("xref") or {},
+            "status": result.status,
+            "effective_from": result.effective_from,
+            "legal_refs": [{"law": ref.law, "article": ref.article, "fraction": ref.fraction,
+                            "confidence": ref.confidence, "citation": ref.text(lang).citation}
+                           for ref in result.legal_refs],
+            "xref": result.xref,
         },
     }
 
 
-def _result(doc: dict[str, Any], result: dict[str, Any], index: int, finding: dict[str, Any], shown: str,
-            base: str, tr: Translator) -> dict[str, Any]:
+def _result(doc: ResultDocument, result: ControlResult, index: int, finding: Finding, base: str, lang: str,
+            tr: Translator) -> dict[str, Any]:
     # A waived finding is reported with the status it would have without the waiver, and suppressed.
-    status = underlying(finding, result) if shown == "waived" else shown
-    subject = finding.get("subject") or {}
-    reason = finding.get("reason") or "; ".join(result.get("reasons") or []) or result.get("title") or ""
-    text = f"{tr('status.' + status)}: {reason}"
-    missing = finding.get("missing") or result.get("missing")
-    if status == "unknown" and missing and not any(path in reason for path in missing):
-        text += " " + tr("sarif.missing", paths=", ".join(missing))
+    shown = finding.status
+    status = underlying(finding, result) if shown == WAIVED else shown
+    subject = finding.subject
+    reason = explain.reason(finding, lang, result) or result.text(lang).title
+    text = f"{status_word(status, lang)}: {reason}"
 
-    location = finding.get("location") or {}
+    location = finding.location
     region: dict[str, int] = {}
-    if isinstance(location.get("line"), int) and location["line"] >= 1:
-        region["startLine"] = location["line"]
-        if isinstance(location.get("column"), int) and location["column"] >= 1:
-            region["startColumn"] = location["column"]
+    if location.line >= 1:
+        region["startLine"] = location.line
+        if location.column >= 1:
+            region["startColumn"] = location.column
     # Without a location, point at the top of the declaration: code scanning needs a file for every alert.
-    file = location.get("file") or _file_name(_declaration(doc).get("path") or "declaration.yaml")
+    declaration = doc.declaration_input()
+    file = location.file or _file_name(declaration.path if declaration else "declaration.yaml")
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(file, base)},
                                 "region": region or {"startLine": 1}}
     sarif_location: dict[str, Any] = {"physicalLocation": physical}
-    if finding.get("path"):
-        sarif_location["logicalLocations"] = [{"fullyQualifiedName": finding["path"], "kind": "member"}]
+    if finding.path:
+        sarif_location["logicalLocations"] = [{"fullyQualifiedName": finding.path, "kind": "member"}]
 
-    severity = result.get("severity") or "medium"
+    severity = result.severity
     out: dict[str, Any] = {
-        "ruleId": result["control_id"],
+        "ruleId": result.control_id,
         "ruleIndex": index,
-        "level": LEVELS.get(severity, "warning"),
+        "level": LEVELS[severity],
         "message": {"text": _one_line(text)},
         "locations": [sarif_location],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.get("fingerprint") or ""},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
             "status": shown,
-            "underlying_status": status if shown == "waived" else None,
-            "control_status": result.get("status"),
+            "underlying_status": status if shown == WAIVED else None,
+            "control_status": result.status,
             "severity": severity,
-            "code": finding.get("code"),
-            "subject": subject,
-            "source": finding.get("source"),
-            "declared": finding.get("declared"),
-            "required": finding.get("required"),
+            "code": finding.code,
+            "subject": subject.model_dump(mode="json"),
+            "source": finding.source,
+            "declared": finding.declared,
+            "required": finding.required,
         },
     }
-    if not out["partialFingerprints"][FINGERPRINT_KEY]:
+    if not finding.fingerprint:
         del out["partialFingerprints"]
-    waiver = result.get("waiver")
-    if shown == "waived" and waiver:
-        justification = tr("sarif.waiver", id=waiver.get("id") or "", reason=waiver.get("reason") or "",
-                           approved_by=waiver.get("approved_by") or "—", expires=waiver.get("expires") or "—")
+    waiver = result.waiver
+    if shown == WAIVED and waiver:
+        justification = tr("sarif.waiver", id=waiver.id, reason=waiver.reason, approved_by=waiver.approved_by or "—",
+                           expires=waiver.expires or "—")
         out["suppressions"] = [{
             "kind": "external",
             "status": "accepted",
             "justification": _one_line(justification),
-            "properties": {k: waiver.get(k) for k in ("id", "approved_by", "approved_on", "expires")},
+            "properties": {"id": waiver.id, "approved_by": waiver.approved_by, "approved_on": waiver.approved_on,
+                           "expires": waiver.expires},
         }]
     return out
 
