@@ -97,6 +97,16 @@ def test_worst_gaps_never_list_an_undecided_control(spanish_pdf: tuple[Path, dic
     assert listed and not listed & undecided
 
 
+def _near_empty(pages: list[str]) -> list[int]:
+    """Pages (1-based) between the cover and the last with fewer than 15 lines of text."""
+    counts = [sum(1 for line in page.splitlines() if line.strip()) for page in pages if page.strip()]
+    return [i + 1 for i, n in enumerate(counts) if 0 < i < len(counts) - 1 and n < 15]
+
+
+def test_no_near_empty_page(spanish_pdf: tuple[Path, dict]) -> None:
+    assert _near_empty(_pages(spanish_pdf[0])) == []
+
+
 def test_names_not_codes_on_the_cover(spanish_pdf: tuple[Path, dict]) -> None:
     cover = _pages(spanish_pdf[0])[0]
     assert "Ley General de Protección de Datos Personales" in cover
@@ -117,6 +127,7 @@ def test_pdf_a_3a_english_attaches_the_json(tmp_path: Path) -> None:
         document.close()
     pages = _pages(pdf)
     assert "What to do first" in "\n".join(pages[1].splitlines()[:6])
+    assert _near_empty(pages) == []
 
 
 def test_markdown_starts_with_the_same(tmp_path: Path) -> None:
