@@ -233,6 +233,9 @@ class Control(Frozen):
     evidence: Text
     effort: Literal["low", "medium", "high"] = "medium"
     owner_role: Text | None = None
+    # The contract clause a buyer requires of a vendor for this control (vendor-profile controls);
+    # `resguarda compare` lists it for each bidder that does not yet meet the control.
+    contract_clause: Text | None = None
     deprecated: bool = False
 
 

@@ -1,7 +1,8 @@
 """The procurement questionnaire: the controls of a profile as plain-language questions a buyer sends
 to a vendor, with the evidence to attach and room for the answer, grouped by domain.
 
-`render_checklist(catalog, profile, fmt, lang)` writes it as PDF, Markdown or CSV. The text comes
+`render_checklist(catalog, profile, fmt, lang)` writes it as Markdown or CSV here, and as the typed,
+answerable questionnaire (XLSX, fillable PDF) through `checker/procurement`. The text comes
 from the catalog (its `question`, else the control's statement) and from `checklist.<lang>.json`;
 the catalog is our own data, but it is escaped like anything else. A vendor's answers are a
 declaration, so the same evaluation scores them.
@@ -13,18 +14,14 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from markupsafe import Markup
 
 from checker import __version__
 from checker.catalog import Catalog, Control
 from checker.errors import UsageError
 from checker.i18n import Translator, format_date
-from checker.render import RenderOptions
 from checker.vocabulary import SEVERITY_RANK, domain_word, severity_word
 
-FORMATS = ("pdf", "md", "csv")
+FORMATS = ("pdf", "md", "csv", "xlsx")
 # Which legal references a questionnaire cites: public bodies the LGPDPPSO, private ones the LFPDPPP;
 # a vendor may serve either, so it sees both.
 _REF_SCOPE = {"public-education": ("public", "all"), "private-school": ("private", "all"),
@@ -41,6 +38,7 @@ class Question:
     text: str
     evidence: str
     legal: str
+    answers: tuple[str, ...] = ()   # what to write, one line per field (typed: "Sí / No", a date, "72 horas")
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,9 @@ def build_checklist(catalog: Catalog, profile: str, lang: str) -> Checklist:
     tr = Translator("checklist", lang)
     lang = tr.lang
     controls = [c for c in catalog.select(profile) if not c.deprecated]
+    from checker.procurement.questions import answer_lines
+
+    typed = answer_lines(catalog, profile, lang)
     domains: dict[str, list[Control]] = {}
     for c in controls:   # catalog order of domains; most severe first inside each
         domains.setdefault(c.domain, []).append(c)
@@ -86,7 +87,7 @@ def build_checklist(catalog: Catalog, profile: str, lang: str) -> Checklist:
             number=f"{i}.{j}", control_id=c.id, severity=c.severity,
             severity_label=severity_word(c.severity, lang),
             text=c.question.get(lang) if c.question else tr("question_fallback", statement=c.statement.get(lang)),
-            evidence=c.evidence.get(lang), legal=_legal(c, profile, lang),
+            evidence=c.evidence.get(lang), legal=_legal(c, profile, lang), answers=typed.get(c.id, ()),
         ) for j, c in enumerate(items, 1)]
         sections.append(Section(number=i, domain=domain, label=domain_word(domain, lang),
                                 anchor=f"q-{i}", questions=questions))
@@ -114,11 +115,12 @@ def render_csv(cl: Checklist) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([tr(f"csv.{k}") for k in ("number", "domain", "control_id", "severity", "question",
-                                               "evidence", "legal", "answer", "explanation", "evidence_file")])
+                                               "evidence", "legal", "answer_type", "answer", "explanation",
+                                               "evidence_file")])
     for s in cl.sections:
         for q in s.questions:
             writer.writerow([_cell(x) for x in (q.number, s.label, q.control_id, q.severity_label, q.text,
-                                                 q.evidence, q.legal, "", "", "")])
+                                                 q.evidence, q.legal, " | ".join(q.answers), "", "", "")])
     # A byte-order mark so Excel opens it as UTF-8 (as the results CSV does).
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -143,40 +145,26 @@ def render_md(cl: Checklist) -> bytes:
                     f"{md_code(q.control_id)} · **{md_text(q.severity_label)}**"
                     + (f" · {md_text(tr('legal'))}: {md_text(q.legal)}" if q.legal else ""), "",
                     f"**{md_text(tr('evidence'))}:** {md_ticks(q.evidence)}", "",
-                    tr("md.answer_line"), "", tr("md.explanation_line"), "", tr("md.evidence_file_line"), "",
+                    *[f"- {md_ticks(a)}" for a in q.answers], "",
+                    tr("md.explanation_line"), "", tr("md.evidence_file_line"), "",
                     "---", ""]
     out.append(f"*{md_text(cl.footer)}*")
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-# -- PDF -------------------------------------------------------------------------------------
-def render_pdf(cl: Checklist, page_size: str = "A4") -> bytes:
-    from checker.render.html import environment
-    from checker.render.html import page_size as size_of
-    from checker.render.pdf import write_pdf
-
-    tr = Translator("checklist", cl.lang)
-    env = environment()
-    ctx: dict[str, Any] = {
-        "c": cl, "tr": tr, "lang": cl.lang,
-        "page_size": size_of(RenderOptions(page_size=page_size)),
-        "page_header_right": tr("header_right"), "page_footer": cl.footer,
-        "page_label": tr("page_label"), "page_of": tr("page_of"),
-        "meta_date": cl.published.isoformat() + "T00:00:00Z",
-        "generator": f"resguarda {__version__}",
-    }
-    css = env.get_template("checklist.css.j2").render(ctx)
-    html = env.get_template("checklist.html.j2").render(ctx, css=Markup(css))
-    return write_pdf(html)
-
-
 def render_checklist(catalog: Catalog, profile: str, fmt: str, lang: str) -> bytes:
-    """The questionnaire of `profile` as `fmt` (pdf, md or csv) in `lang` (es or en)."""
+    """The questionnaire of `profile` as `fmt`: typed and answerable as xlsx or (fillable) pdf; md, csv."""
     if fmt not in FORMATS:
         raise UsageError(f"the checklist is written as {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "xlsx":   # the typed questionnaires live in checker/procurement
+        from checker.procurement.workbook import write_xlsx
+
+        return write_xlsx(catalog, profile, lang)
+    if fmt == "pdf":   # the fillable form: typed answer fields the import reads back
+        from checker.procurement.pdfform import write_pdf_form
+
+        return write_pdf_form(catalog, profile, lang)
     cl = build_checklist(catalog, profile, lang)
     if fmt == "csv":
         return render_csv(cl)
-    if fmt == "md":
-        return render_md(cl)
-    return render_pdf(cl)
+    return render_md(cl)

@@ -91,7 +91,7 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
         write_atomic(Path(output), content, lang)
         print(t("cli", lang, "written", path=output), file=sys.stderr)
         return
-    if fmt == "pdf":
+    if fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
     sys.stdout.buffer.write(content)
     sys.stdout.flush()
@@ -275,9 +275,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_checklist(args: argparse.Namespace) -> int:
     from checker.checklist import render_checklist
 
+    if args.action == "import":   # `checklist import ANSWERS`: checker/commands/checklist_import.py
+        from checker.commands.checklist_import import run
+
+        return run(args)
     lang = _lang(args)
-    fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv"}.get(Path(args.output).suffix.lower(), "md")
-                          if args.output else "md")
+    fmt = args.format or ({".pdf": "pdf", ".md": "md", ".csv": "csv", ".xlsx": "xlsx"}.get(
+        Path(args.output).suffix.lower(), "md") if args.output else "md")
     content = render_checklist(_catalog(args), args.profile, fmt, lang)
     _emit(content, args.output, fmt, lang)
     return 0
@@ -363,9 +367,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sc.set_defaults(func=cmd_scan)
 
     ck = sub.add_parser("checklist", help=h("checklist"), description=h("checklist.description"))
-    ck.add_argument("--profile", choices=PROFILES, default="vendor",
-                    help=h("checklist.profile"))
-    ck.add_argument("--format", choices=["pdf", "md", "csv"], help=h("checklist.format"))
+    ck.add_argument("--profile", choices=PROFILES, default="vendor", help=h("checklist.profile"))
+    ck.add_argument("action", nargs="?", choices=["import"], help=h("checklist.action"))
+    ck.add_argument("answers", nargs="?", metavar=h("meta.answers"), help=h("checklist.answers"))
+    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx"], help=h("checklist.format"))
     ck.add_argument("-o", "--output", metavar=file_meta, help=h("output"))
     common(ck)
     ck.set_defaults(func=cmd_checklist)

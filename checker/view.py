@@ -7,7 +7,6 @@ declaration cannot use (unknown keys are refused), so nothing declared is ever o
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,10 +52,20 @@ def _category_facts(cat: dict[str, Any], minors_types: set[str] | None,
     }
 
 
+def _tree_copy(value: Any) -> Any:
+    """A copy of plain YAML data (dicts, lists, scalars) to add facts to; deepcopy's memo and
+    dispatch cost a twentieth of an evaluation for the same result."""
+    if type(value) is dict:
+        return {k: _tree_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_tree_copy(v) for v in value]
+    return value
+
+
 def build_view(model: Declaration, declared: dict[str, Any], observed: Any | None = None) -> View:
     """`declared` is the validated declaration as written (x_ notes removed); `observed` comes from
     `checker.scan.observed.observe` when the declaration cites scans."""
-    data = copy.deepcopy(declared)
+    data = _tree_copy(declared)
     program = model.program
 
     subjects = program.data_subjects

@@ -75,7 +75,7 @@ def main() -> None:
     print("== core ==")
     bench_in_process()
     bench_cli()
-    for extra in ("bench_report.py", "bench_scan.py", "bench_drafts.py"):
+    for extra in ("bench_report.py", "bench_scan.py", "bench_drafts.py", "bench_portfolio.py", "bench_procure.py"):
         script = ROOT / "scripts" / extra
         if script.exists():
             print(f"== {extra} ==", flush=True)

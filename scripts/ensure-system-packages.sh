@@ -11,6 +11,10 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
+# LibreOffice Calc: the procurement tests re-save a filled questionnaire with it (skipped without it).
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s libreoffice-calc >/dev/null 2>&1; then
+  need+=(libreoffice-calc)
+fi
 if command -v ldconfig >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then
   need+=(libharfbuzz-subset0)
 fi

@@ -37,10 +37,14 @@ def test_csv_one_row_per_applicable_control(catalog: Catalog, profile: str, lang
     assert all(len(r) == len(header) for r in body)
     ids = [r[2] for r in body]
     assert sorted(ids) == sorted(_applicable(catalog, profile))
-    # Questions in plain language, evidence to attach, empty answer columns.
+    # Questions in plain language, evidence to attach, the kind of answer, empty answer columns.
     for row in body:
-        assert row[4].strip() and row[5].strip()
-        assert row[7:] == ["", "", ""]
+        assert row[4].strip() and row[5].strip() and row[7].strip()
+        assert row[8:] == ["", "", ""]
+    kinds = {r[2]: r[7] for r in body}
+    if profile == "vendor":
+        assert ("cada cuánto" if lang == "es" else "how often") in kinds["GOV-05"]   # "¿Cuándo…?" is not yes/no
+        assert "☐" in kinds["ENC-01"] and ("Parcialmente" not in kinds["ENC-01"])
     # Grouped by domain: each domain's rows are contiguous.
     domains = [r[1] for r in body]
     seen: list[str] = []
@@ -77,7 +81,10 @@ def test_markdown(catalog: Catalog, lang: str) -> None:
     html = github(text)
     ids = _applicable(catalog, "vendor")
     assert all(f"<code>{cid}</code>" in html for cid in ids)
-    assert html.count("☐") == 4 * len(ids)
+    # Typed answers, not Sí/Parcialmente/No boxes for every question.
+    assert "Parcialmente" not in html and "Partially" not in html
+    assert ("cada cuánto" if lang == "es" else "how often") in html
+    assert ("72 horas" if lang == "es" else "72 hours") in html
     assert len(re.findall(r"<h3>", html)) == len(ids)
     title = "Cuestionario de protección de datos para proveedores" if lang == "es" else \
         "Data protection questionnaire for vendors"

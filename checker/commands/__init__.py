@@ -32,4 +32,6 @@ VERBS: tuple[str, ...] = (
     "init",
     "draft",
     "render",
+    "portfolio",
+    "compare",
 )
