@@ -30,11 +30,12 @@ class InputProblems(InputError):
     def __str__(self) -> str:
         if len(self.problems) == 1:
             return str(self.problems[0])
+        # Each line starts with file:line:column (tools parse it); the count closes the list.
         n = len(self.problems)
-        lines = [count_text("problems", self.lang, "header", n, file=self.display)]
-        lines += [str(p) for p in self.problems[:MAX_SHOWN]]
+        lines = [str(p) for p in self.problems[:MAX_SHOWN]]
         if n > MAX_SHOWN:
             lines.append(count_text("problems", self.lang, "more", n - MAX_SHOWN))
+        lines.append(count_text("problems", self.lang, "header", n, file=self.display))
         return "\n".join(lines)
 
 

@@ -64,9 +64,9 @@ def run(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess[st
 def test_validate_reports_every_mistake_at_once(tmp_path: Path, lang: str) -> None:
     proc = run(tmp_path, BAD, "validate", "--lang", lang)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    err = proc.stderr
-    header = err.splitlines()[0]
-    assert (" problemas, ordenados por línea" if lang == "es" else " problems, sorted by line") in header
+    err = proc.stderr.removeprefix("resguarda: ")
+    header = err.strip().splitlines()[-1]
+    assert (" problemas en total" if lang == "es" else " problems in all") in header
     lines = [int(m) for m in re.findall(r"decl\.yaml:(\d+):\d+: ", err)]
     assert lines == sorted(lines), "sorted by line"
     blocks = re.split(r"\n(?=\S*decl\.yaml:\d+:\d+: )", err)
