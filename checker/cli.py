@@ -23,6 +23,7 @@ from checker.vocabulary import SEVERITIES as SEVERITY_CHOICES
 if TYPE_CHECKING:
     from checker.result import ResultDocument
 
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3a", "pdf/ua-1")
 
 
 def _lang(args: argparse.Namespace | None = None) -> str:
@@ -30,8 +31,13 @@ def _lang(args: argparse.Namespace | None = None) -> str:
     return lang if lang in LANGS else "es"
 
 
+_building_lang: str | None = None  # the language of the parser being built (verb modules ask for it)
+
+
 def help_lang(argv: list[str] | None = None) -> str:
     """The language of `--help`: `--lang` on the command line, else RESGUARDA_LANG, else Spanish."""
+    if argv is None and _building_lang is not None:
+        return _building_lang
     words = sys.argv[1:] if argv is None else argv
     for i, word in enumerate(words):
         if word == "--lang" and i + 1 < len(words) and words[i + 1] in LANGS:
@@ -191,10 +197,17 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
              profile=doc.profile, law=doc.law, as_of=doc.as_of))
     print(tr("summary.score", score="—" if s.score is None else f"{s.score:.1f}"))
     print("  " + " · ".join(f"{status_word(k, lang)}: {n}" for k, n in s.counts.items()))
-    gaps = [r for r in doc.results if r.status in GATING]
-    gaps.sort(key=lambda r: (SEVERITY_RANK[r.severity], RANK[r.status]))
     limit = SEVERITY_RANK[fail_on]
+    # Undecided controls gate too, but they are not gaps: they are counted apart, with the way to list them.
+    undecided = [r for r in doc.results if r.status == "unknown" and SEVERITY_RANK[r.severity] <= limit]
+    gaps = [r for r in doc.results if r.status in GATING and r.status != "unknown"]
+    gaps.sort(key=lambda r: (SEVERITY_RANK[r.severity], RANK[r.status]))
     serious = [r for r in gaps if SEVERITY_RANK[r.severity] <= limit]
+    if undecided:
+        from checker.problems import count_text
+
+        print(count_text("cli", lang, "summary.undecided", len(undecided),
+                         severity=severity_word(fail_on, lang).lower()))
     if not serious:
         print(tr("summary.none", severity=severity_word(fail_on, lang).lower()))
         return
@@ -223,8 +236,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_catalog_references(loaded, _catalog(args), lang)
     _warn(loaded.warnings, lang)
     m = loaded.model
-    print(t("cli", lang, "valid", file=args.declaration, systems=len(m.systems or []),
-            categories=len(m.data_inventory or [])))
+    from checker.problems import count_text
+
+    print(t("problems", lang, "valid", file=args.declaration,
+            systems=count_text("problems", lang, "valid.systems", len(m.systems or [])),
+            categories=count_text("problems", lang, "valid.categories", len(m.data_inventory or []))))
     return 0
 
 
@@ -275,6 +291,11 @@ def _catalog_diff(args: argparse.Namespace, lang: str) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from checker.schema import declaration_schema, result_schema
 
+    if args.docs:
+        from checker.reference import declaration_reference
+
+        print(declaration_reference(_lang(args)), end="")
+        return 0
     schema = result_schema() if args.result else declaration_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0
@@ -328,77 +349,87 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 # -- parsing ---------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    from checker.argparse_words import use_language
     from checker.catalog import PROFILES
     from checker.render import FORMATS
 
-    p = argparse.ArgumentParser(prog="resguarda", description=(
-        "Resguarda: verificador de protección de datos para programas educativos (LGPDPPSO / LFPDPPP 2025). "
-        "Data-protection compliance checker for Mexican education programs."))
-    p.add_argument("--version", action="version", version=f"resguarda {__version__}")
-    sub = p.add_subparsers(dest="verb", required=True)
+    global _building_lang
+    hl = help_lang(argv)
+    _building_lang = hl
+    use_language(hl)
+
+    def h(key: str, **values: Any) -> str:
+        # Help texts pass through argparse's %-formatting: a literal % must be doubled there.
+        return t("cli", hl, "help." + key, **values).replace("%", "%%")
+
+    file_meta = h("meta.file")
+    p = argparse.ArgumentParser(prog="resguarda", description=h("description"), epilog=h("epilog"))
+    p.add_argument("--version", action="version", version=f"resguarda {__version__}", help=h("version"))
+    sub = p.add_subparsers(dest="verb", required=True, title=h("verbs"), metavar=h("meta.verb"))
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--lang", choices=LANGS, help="idioma / language (es default)")
-        sp.add_argument("--catalog", metavar="DIR", help="use another catalog folder (default: the built-in one)")
+        sp.add_argument("--lang", choices=LANGS, help=h("lang"))
+        sp.add_argument("--catalog", metavar=h("meta.dir"), help=h("catalog_dir"))
 
-    e = sub.add_parser("evaluate", help="evaluate a declaration against the catalog")
-    e.add_argument("declaration")
-    e.add_argument("--format", choices=list(FORMATS))
-    e.add_argument("-o", "--output")
-    e.add_argument("--profile", choices=PROFILES)
-    e.add_argument("--fail-on", choices=SEVERITY_CHOICES, default=None)
-    e.add_argument("--as-of", metavar="YYYY-MM-DD")
-    e.add_argument("--page-size", choices=["A4", "Letter"], default="A4")
-    e.add_argument("--pdf-variant", choices=["pdf/a-3b"], default=None)
-    e.add_argument("--thresholds", metavar="FILE", help="YAML gate: max failures per severity, min score, max unknowns")
-    e.add_argument("--sarif-uri-base", metavar="DIR", default=None,
-                   help="SARIF: folder of the declaration relative to the repository root (default: from the cwd)")
+    e = sub.add_parser("evaluate", help=h("evaluate"), description=h("evaluate.description"))
+    e.add_argument("declaration", metavar=h("meta.declaration"), help=h("declaration"))
+    e.add_argument("--format", choices=list(FORMATS), help=h("evaluate.format"))
+    e.add_argument("-o", "--output", metavar=file_meta, help=h("evaluate.output"))
+    e.add_argument("--profile", choices=PROFILES, help=h("profile"))
+    e.add_argument("--fail-on", choices=SEVERITY_CHOICES, default=None, help=h("evaluate.fail_on"))
+    e.add_argument("--as-of", metavar=h("meta.date"), help=h("evaluate.as_of"))
+    e.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help=h("evaluate.page_size"))
+    e.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=None, help=h("evaluate.pdf_variant"))
+    e.add_argument("--thresholds", metavar=file_meta, help=h("evaluate.thresholds"))
+    e.add_argument("--sarif-uri-base", metavar=h("meta.dir"), default=None, help=h("evaluate.sarif_uri_base"))
     common(e)
     e.set_defaults(func=cmd_evaluate)
 
-    v = sub.add_parser("validate", help="check a declaration without evaluating it")
-    v.add_argument("declaration")
+    v = sub.add_parser("validate", help=h("validate"), description=h("validate.description"))
+    v.add_argument("declaration", metavar=h("meta.declaration"), help=h("declaration"))
     common(v)
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("catalog", help="list, show or check the controls")
-    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list")
-    c.add_argument("id", nargs="?", help="control id (show), or the older catalog folder (diff)")
-    c.add_argument("new", nargs="?", help="diff: the newer catalog folder")
-    c.add_argument("--format", choices=["text", "md", "json"], default=None, help="diff: output format")
-    c.add_argument("-o", "--output", help="diff: write to this file")
-    c.add_argument("--profile", choices=PROFILES)
+    c = sub.add_parser("catalog", help=h("catalog"), description=h("catalog.description"))
+    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list", help=h("catalog.action"))
+    c.add_argument("id", nargs="?", metavar="ID", help=h("catalog.id"))
+    c.add_argument("new", nargs="?", metavar="NUEVO" if help_lang(argv) == "es" else "NEW", help=h("catalog.new"))
+    c.add_argument("--format", choices=["text", "md", "json"], default=None, help=h("catalog.format"))
+    c.add_argument("-o", "--output", help=h("catalog.output"))
+    c.add_argument("--profile", choices=PROFILES, help=h("profile"))
     common(c)
     c.set_defaults(func=cmd_catalog)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of the declaration")
-    s.add_argument("--result", action="store_true", help="the schema of the JSON result document instead")
+    s = sub.add_parser("schema", help=h("schema"), description=h("schema.description"))
+    s.add_argument("--result", action="store_true", help=h("schema.result"))
+    s.add_argument("--docs", action="store_true", help=h("schema.docs"))
+    s.add_argument("--lang", choices=LANGS, help=h("lang"))
     s.set_defaults(func=cmd_schema)
 
-    sc = sub.add_parser("scan", help="run nmap on authorized targets and write nmap XML")
-    sc.add_argument("targets", nargs="+")
-    sc.add_argument("--ports", required=True)
-    sc.add_argument("--profile", choices=["quick", "tls", "full"], default="tls")
-    sc.add_argument("-o", "--output", required=True)
-    sc.add_argument("--lang", choices=LANGS)
+    sc = sub.add_parser("scan", help=h("scan"), description=h("scan.description"))
+    sc.add_argument("targets", nargs="+", metavar=h("meta.target"), help=h("scan.targets"))
+    sc.add_argument("--ports", required=True, metavar=h("meta.ports"), help=h("scan.ports"))
+    sc.add_argument("--profile", choices=["quick", "tls", "full"], default="tls", help=h("scan.profile"))
+    sc.add_argument("-o", "--output", required=True, metavar=file_meta, help=h("scan.output"))
+    sc.add_argument("--lang", choices=LANGS, help=h("lang"))
     sc.set_defaults(func=cmd_scan)
 
-    ck = sub.add_parser("checklist", help="the procurement questionnaire for a profile")
-    ck.add_argument("--profile", choices=PROFILES, default="vendor")
-    ck.add_argument("action", nargs="?", choices=["import"], help="import: a filled questionnaire -> declaration")
-    ck.add_argument("answers", nargs="?", metavar="ANSWERS", help="the filled .xlsx or .pdf (with import)")
-    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx"])
-    ck.add_argument("-o", "--output")
+    ck = sub.add_parser("checklist", help=h("checklist"), description=h("checklist.description"))
+    ck.add_argument("--profile", choices=PROFILES, default="vendor", help=h("checklist.profile"))
+    ck.add_argument("action", nargs="?", choices=["import"], help=h("checklist.action"))
+    ck.add_argument("answers", nargs="?", metavar=h("meta.answers"), help=h("checklist.answers"))
+    ck.add_argument("--format", choices=["pdf", "md", "csv", "xlsx"], help=h("checklist.format"))
+    ck.add_argument("-o", "--output", metavar=file_meta, help=h("output"))
     common(ck)
     ck.set_defaults(func=cmd_checklist)
 
-    d = sub.add_parser("diff", help="what changed between two evaluations (JSON results)")
-    d.add_argument("old")
-    d.add_argument("new")
-    d.add_argument("--format", choices=["text", "md", "json"], default="text")
-    d.add_argument("-o", "--output")
-    d.add_argument("--lang", choices=LANGS)
+    d = sub.add_parser("diff", help=h("diff"), description=h("diff.description"))
+    d.add_argument("old", metavar=h("meta.old"), help=h("diff.old"))
+    d.add_argument("new", metavar=h("meta.new"), help=h("diff.new"))
+    d.add_argument("--format", choices=["text", "md", "json"], default="text", help=h("diff.format"))
+    d.add_argument("-o", "--output", metavar=file_meta, help=h("output"))
+    d.add_argument("--lang", choices=LANGS, help=h("diff.lang"))
     d.set_defaults(func=cmd_diff)
 
     import importlib
@@ -415,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for stream in (sys.stdout, sys.stderr):
         ascii_fallback(stream)
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.verb == "evaluate":
         args.fail_on_given = args.fail_on is not None

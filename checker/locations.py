@@ -38,6 +38,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
+from checker import yaml_errors
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, format_number, messages, t
 
@@ -107,8 +108,10 @@ def _construct(context: str | None, lang: str) -> str:
     return error_text(lang, "yaml.construct.other", context=context or "?")
 
 
-def _syntax_error(file: str, exc: MarkedYAMLError, lang: str) -> InputError:
+def _syntax_error(file: str, exc: MarkedYAMLError, lang: str, text: str | None = None) -> InputError:
     """A parser's refusal as a located message with a fix (the hook for worded syntax messages)."""
+    if (explained := yaml_errors.explain(file, exc, lang, text)) is not None:  # the usual causes, worded
+        return explained
     mark = exc.problem_mark or exc.context_mark
     # The parser's own problem text stays as ruamel words it (English): it is a technical detail.
     problem = exc.problem or exc.context or error_text(lang, "yaml.syntax.unknown")
@@ -384,13 +387,13 @@ def load_yaml_text(text: str, file: str, lang: str = DEFAULT_LANG) -> Located:
     try:
         located.data = builder.build(_pure_events(text), located)
     except MarkedYAMLError as exc:
-        raise _syntax_error(file, exc, lang) from None
+        raise _syntax_error(file, exc, lang, text) from None
     except YAMLError as exc:
         raise InputError(file, error_text(lang, "yaml.invalid", error=exc)) from None
     except (ValueError, OverflowError) as exc:
         # The pure scanner crashes on what libyaml refuses cleanly (a `\U` escape past U+10FFFF).
         if c_error is not None:
-            raise _syntax_error(file, c_error, lang) from None
+            raise _syntax_error(file, c_error, lang, text) from None
         raise InputError(file, error_text(lang, "yaml.invalid", error=exc),
                          hint=error_text(lang, "yaml.syntax.hint")) from None
     return located

@@ -54,7 +54,7 @@ def evaluate_bad(tmp_path: Path, text: str | bytes, name: str = "decl.yaml",
 
 # (name, declaration, line reported, what the English message says, what the Spanish one says)
 CASES = [
-    ("syntax", GOOD + "  - id: [unclosed\n", 12, "starts at line 11", "empieza en la línea 11"),
+    ("syntax", GOOD + "  - id: [unclosed\n", 11, "never closed", "no se cierra"),
     ("duplicate key", GOOD.replace("  operator: SEP\n", "  operator: SEP\n  operator: Otra\n"), 5,
      "duplicate key: 'operator'", "clave repetida: 'operator'"),
     ("unknown key", GOOD.replace("enabled: true", "enabld: true"), 10,

@@ -26,6 +26,7 @@ def test_wheel_carries_catalog_templates_and_command(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "checker/_data/controls/catalog.yaml" in names
     assert any(n.startswith("checker/_data/report_templates/") for n in names)
+    assert "checker/_data/docs/declaracion.md" in names and "checker/_data/docs/declaration.md" in names
     assert any(n.startswith("checker/locales/") and n.endswith(".es.json") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "resguarda = checker.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

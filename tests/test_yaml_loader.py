@@ -147,7 +147,7 @@ def refused(text: str) -> InputError:
     ("a: &x [*x]\n", 1, 8, "undefined alias"),
     ("a: 1\n---\nb: 2\n", 2, 1, "single document"),
     ("%YAML 1.1\n---\na: yes\n", 1, 1, "%YAML 1.1"),
-    ("a: [unclosed\nb: 1\n", 2, 2, "syntax"),
+    ("a: [unclosed\nb: 1\n", 1, 4, "never closed"),  # where the bracket opens (checker/yaml_errors.py)
 ])
 def test_hostile_yaml_is_located(text: str, line: int, col: int, needle: str) -> None:
     err = refused(text)

@@ -31,15 +31,21 @@ def _fill(score: float) -> str:
     return "#b9c9dc"
 
 
-def domain_bar_chart(rows: list[tuple[str, float | None, str]], none_label: str) -> str:
-    """rows: (domain label, score or None, score as text). Returns an <svg> element as a string."""
+def domain_bar_chart(rows: list[tuple[str, float | None, str]], none_label: str, alt: str = "") -> str:
+    """rows: (domain label, score or None, score as text). Returns an <svg> element as a string.
+
+    `alt` is the chart's text alternative (role="img" + aria-label + <title>), read by screen readers
+    and written into the tagged PDF."""
     width = _LABEL_W + _BAR_W + _VALUE_W
     height = _TOP + _ROW * max(len(rows), 1) + _AXIS_H
     font = quoteattr(FONT)
+    label = f' role="img" aria-label={quoteattr(alt)}' if alt else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family={font} font-size="9">'
+        f'viewBox="0 0 {width} {height}" font-family={font} font-size="9"{label}>'
     ]
+    if alt:
+        parts.append(f"<title>{escape(alt)}</title>")
     plot_bottom = _TOP + _ROW * len(rows)
     for tick in _TICKS:
         x = _LABEL_W + _BAR_W * tick / 100

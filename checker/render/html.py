@@ -22,9 +22,11 @@ from markupsafe import Markup
 
 from checker.errors import UsageError
 from checker.neutral import visible
+from checker.i18n import Translator, t
 from checker.render import RenderOptions
 from checker.render.audit_view import build_audit_view
 from checker.render.chart import domain_bar_chart
+from checker.render.first_steps import first_steps
 from checker.render.report_model import ReportModel, build
 from checker.resources import templates_dir
 from checker.result import ResultDocument, as_document
@@ -101,12 +103,21 @@ def _w3c_datetime(as_of: str) -> str | None:
         return None
 
 
+def chart_alt(model: ReportModel) -> str:
+    """The chart in words, for screen readers and the tagged PDF: every domain and its score."""
+    none = model.tr("summary.chart_none")
+    rows = ", ".join(f"{label} {text if score is not None else none}" for label, score, text in model.domain_scores)
+    return t("report_start", model.lang, "chart.alt", rows=rows)
+
+
 def context(doc: ResultDocument, options: RenderOptions) -> dict[str, Any]:
     model: ReportModel = build(doc, options.lang_for(doc))
-    chart = domain_bar_chart(model.domain_scores, model.tr("summary.chart_none"))
+    chart = domain_bar_chart(model.domain_scores, model.tr("summary.chart_none"), chart_alt(model))
     return {
         "m": model,
         "tr": model.tr,
+        "fs": first_steps(doc, model.lang),
+        "start_tr": Translator("report_start", model.lang),
         "lang": model.lang,
         "page_size": page_size(options),
         "chart": Markup(chart),  # built and escaped by chart.py

@@ -15,7 +15,9 @@ import re
 from typing import Any
 
 from checker.neutral import inert_links
+from checker.i18n import Translator
 from checker.render import RenderOptions
+from checker.render.first_steps import FirstSteps, first_steps
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
 from checker.result import ResultDocument, as_document
 
@@ -138,7 +140,37 @@ def _compact(r: ResultView, tr: Any) -> str:
     return line + f" · {_legal(r)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
 
 
-def render_markdown(m: ReportModel, compact: bool = False) -> str:
+def _first_steps(fs: FirstSteps, lang: str, compact: bool) -> list[str]:
+    """What to do first, then what is left to declare: right after the cover, as in the PDF."""
+    st = Translator("report_start", lang)
+    out = [f"## {md_text(st('actions.title'))}", ""]
+    if not fs.actions:
+        return out + [md_text(st("actions.none")), ""] + _undeclared(fs, st, compact)
+    out += [md_text(fs.actions_intro) + " " + md_text(st("actions.gain_total", points=fs.gain_total_text)), ""]
+    for a in fs.actions:
+        closes = "; ".join(f"{md_code(c.id)} {md_ticks(c.title)}" for c in a.controls)
+        systems = md_text(", ".join(a.systems)) if a.systems else md_text(st("actions.program_wide"))
+        out += [f"{a.num}. **{md_text(a.domain_label)}** · {md_text(a.owner)} · {md_text(a.gain_text)}",
+                f"   {md_ticks(a.what)}",
+                f"   - **{md_text(st('actions.closes'))}:** {closes}",
+                f"   - **{md_text(st('actions.systems'))}:** {systems}",
+                f"   - **{md_text(st('actions.deadline'))}:** {md_text(a.deadline)} · "
+                f"{md_text(st('actions.severity'))} {md_text(a.severity_label.lower())} · "
+                f"{md_text(st('actions.effort'))} {md_text(a.effort_label.lower())}"]
+    return out + [""] + _undeclared(fs, st, compact)
+
+
+def _undeclared(fs: FirstSteps, st: Translator, compact: bool) -> list[str]:
+    out = [f"## {md_text(st('undeclared.title'))}", "", md_text(fs.undeclared_intro), ""]
+    for u in fs.undeclared:
+        fields = ", ".join(md_code(f) for f in u.fields[:3 if compact else None]) or md_text(st("undeclared.no_fields"))
+        more = " …" if compact and len(u.fields) > 3 else ""
+        out.append(f"- {md_code(u.id)} **{md_ticks(u.title)}** ({md_text(u.severity_label)}) · "
+                   f"{md_text(st('undeclared.fields'))}: {fields}{more}")
+    return out + ([""] if fs.undeclared else [])
+
+
+def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None = None) -> str:
     tr = m.tr
     out: list[str] = [
         f"# {md_text(m.title)}", "",
@@ -148,6 +180,8 @@ def render_markdown(m: ReportModel, compact: bool = False) -> str:
         out.append(f"- **{md_text(label)}:** {md_text(value)}")
     out += [f"- **{md_text(tr('cover.declaration_sha'))}:** {md_code(m.declaration_sha or '—')}", "",
             f"> **{md_text(tr('confidential'))}.** {md_text(tr('confidential_note'))}", ""]
+    if fs is not None:
+        out += _first_steps(fs, m.lang, compact)
 
     # 1. Executive summary
     out += [f"## 1. {md_text(tr('sec.summary'))}", "",
@@ -268,7 +302,8 @@ def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> byte
     doc = as_document(doc)
     mode = (options.extra or {}).get("markdown", "auto")
     model = build(doc, options.lang_for(doc))
-    text = render_markdown(model, compact=mode == "compact")
+    fs = first_steps(doc, model.lang)
+    text = render_markdown(model, compact=mode == "compact", fs=fs)
     if mode == "auto" and len(text) > GITHUB_COMMENT_LIMIT:
-        text = render_markdown(model, compact=True)
+        text = render_markdown(model, compact=True, fs=fs)
     return text.encode("utf-8")

@@ -33,6 +33,8 @@ from checker.result import ResultDocument, as_document
 
 ATTACHMENT_NAME = "resguarda-result.json"
 ARCHIVAL_VARIANT = "pdf/a-3b"   # the PDF/A level that allows the non-PDF attachment
+# The variants offered: archival (3b; 3a is the accessible, tagged level) and accessible (PDF/UA-1).
+OFFERED_VARIANTS = ("pdf/a-3b", "pdf/a-3a", "pdf/ua-1")
 
 
 class LockedFetcher(URLFetcher):
@@ -75,10 +77,12 @@ def render_with(doc: ResultDocument | dict[str, Any], options: RenderOptions, fe
     """Render with a given fetcher (tests pass one in to inspect its calls)."""
     doc = as_document(doc)
     variant = options.pdf_variant
-    if variant is not None and variant not in VARIANTS:
-        raise UsageError(f"unknown PDF variant {variant!r}; use {ARCHIVAL_VARIANT}")
+    if variant is not None and (variant not in VARIANTS or variant not in OFFERED_VARIANTS):
+        raise UsageError(f"unknown PDF variant {variant!r}; use {', '.join(OFFERED_VARIANTS)}")
     html = render_html(doc, options)
-    kwargs: dict[str, Any] = {}
+    # Always tagged: a public body must publish accessible documents (structure, reading order,
+    # language from <html lang>, the chart's text alternative).
+    kwargs: dict[str, Any] = {"pdf_tags": True}
     if variant:
         kwargs["pdf_variant"] = variant
     # Every report carries its JSON result (PDF/A-3 allows it as associated data): `resguarda verify`

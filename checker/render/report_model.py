@@ -25,6 +25,7 @@ from checker.result import (
     count_all_subjects,
     count_subjects,
 )
+from checker.states import state_name
 from checker.vocabulary import (
     DOMAIN_RANK,
     GATING,
@@ -466,7 +467,7 @@ def _law_text(doc: ResultDocument, tr: Translator) -> list[str]:
         out.append(tr("law.private", operator=operator, operator_type=op_type))
     jurisdiction = program.jurisdiction
     if public and jurisdiction is not None and jurisdiction.level in ("state", "municipal"):
-        state = f" ({jurisdiction.state})" if jurisdiction.state else ""
+        state = f" ({state_name(jurisdiction.state)})" if jurisdiction.state else ""
         out.append(tr("law.public_state", level=_label(tr, "level", jurisdiction.level), state=state))
     out.append(tr("law.authority_public" if public else "law.authority"))
     return out
@@ -529,6 +530,13 @@ def _hosts(observations: list[Observation], lang: str) -> list[HostView]:
     return list(hosts.values())
 
 
+def _named(lang: str, kind: str, code: str) -> str:
+    """A law by its name (the code in parentheses), not its code alone."""
+    from checker.i18n import messages
+
+    return messages("report_start", lang).get(f"{kind}.{code}", code) if code else code
+
+
 def build(doc: ResultDocument, lang: str | None = None) -> ReportModel:
     tr = Translator("report", lang or doc.lang)
     lang = tr.lang
@@ -552,7 +560,7 @@ def build(doc: ResultDocument, lang: str | None = None) -> ReportModel:
         (tr("cover.organization"), _text(assessment.organization if assessment else None) or "—"),
         (tr("cover.scope"), _text(assessment.scope if assessment else None) or "—"),
         (tr("cover.as_of"), as_of),
-        (tr("cover.law"), doc.law),
+        (tr("cover.law"), _named(lang, "law", doc.law)),
         (tr("cover.catalog"), tr("cover.catalog_value", id=catalog.id, version=catalog.version,
                                  date=safe_date(catalog.publication_date, lang))),
         (tr("cover.profile"), profile_word(doc.profile, lang) if doc.profile else "—"),
@@ -573,7 +581,9 @@ def build(doc: ResultDocument, lang: str | None = None) -> ReportModel:
     domain_score_rows = [(domain_word(d, lang), sc, _score_text(sc, lang)) for d, sc in domain_scores]
 
     gaps = sorted((r for r in results if r.status in GAP_STATUSES), key=_gap_key)
-    top_gaps = [(r, _gap_sentence(r, tr)) for r in gaps[:TOP_GAPS]]
+    # The worst gaps are controls that fail or are partial: an undecided control is not a gap (it is
+    # listed under "what is left to declare").
+    top_gaps = [(r, _gap_sentence(r, tr)) for r in gaps if r.status != "unknown"][:TOP_GAPS]
 
     # Findings: failed and partial controls, grouped by domain, the most severe domain first.
     groups: dict[str, list[ResultView]] = {}
