@@ -392,9 +392,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("catalog", help=h("catalog"), description=h("catalog.description"))
-    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list", help=h("catalog.action"))
+    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list",
+                   help=h("catalog.action"))
     c.add_argument("id", nargs="?", metavar="ID", help=h("catalog.id"))
-    c.add_argument("new", nargs="?", metavar="NUEVO" if help_lang(argv) == "es" else "NEW", help=h("catalog.new"))
+    c.add_argument("new", nargs="?", metavar="NUEVO" if hl == "es" else "NEW", help=h("catalog.new"))
     c.add_argument("--format", choices=["text", "md", "json"], default=None, help=h("catalog.format"))
     c.add_argument("-o", "--output", help=h("catalog.output"))
     c.add_argument("--profile", choices=PROFILES, help=h("profile"))

@@ -21,8 +21,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from checker.errors import UsageError
-from checker.neutral import visible
 from checker.i18n import Translator, t
+from checker.neutral import visible
 from checker.render import RenderOptions
 from checker.render.audit_view import build_audit_view
 from checker.render.chart import domain_bar_chart

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checker.neutral import inert_links
 from checker.i18n import Translator
+from checker.neutral import inert_links
 from checker.render import RenderOptions
 from checker.render.first_steps import FirstSteps, first_steps
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
