@@ -21,14 +21,15 @@ MINOR_AUDIENCES = {"student": "students", "applicant": "applicants"}
 TOP_FACTS = frozenset({"public_body", "private_operator", "law", "is_encargado", "has_minors", "processes_sensitive",
                        "processes_biometric", "processes_patrimonial", "processes_official_id", "hosted_abroad",
                        "has_transfers", "has_processors", "intensive_processing", "llave_mx",
-                       "data_subject_count"})
+                       "data_subject_count", "controller_public", "calendar_public"})
 CATEGORY_FACTS = frozenset({"is_sensitive", "is_patrimonial", "is_biometric", "about_minors", "is_official_id",
-                            "stored_abroad"})
+                            "stored_abroad", "bound_abroad"})
 SYSTEM_FACTS = frozenset({"stores_categories", "stores_personal_data", "stores_sensitive", "stores_biometric",
                           "stores_minors_data", "stores_official_id", "abroad", "reachable_from_internet",
                           "audiences"})
 PROCESSOR_FACTS = frozenset({"handles_sensitive", "abroad"})
-TRANSFER_FACTS = frozenset({"international", "includes_sensitive"})
+TRANSFER_FACTS = frozenset({"international", "includes_sensitive", "concerns_minors", "consent_given",
+                            "express_consent"})
 # Where each set of facts sits (a list section of the declaration, or "" for the top).
 FACTS_AT = {"": TOP_FACTS, "data_inventory": CATEGORY_FACTS, "systems": SYSTEM_FACTS, "processors": PROCESSOR_FACTS,
             "transfers": TRANSFER_FACTS}

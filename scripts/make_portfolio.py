@@ -147,6 +147,7 @@ def declaration(i: int, rng: random.Random,
         else "private_school"
     program["role"] = "responsable"
     program.pop("controller", None)
+    program.pop("controller_type", None)  # only an encargado names its controller's type
     program["jurisdiction"] = {"level": "state", "state": f"MX-{state}"}
     minors = level != "superior" or rng.random() < 0.3
     for subject in program.get("data_subjects") or []:

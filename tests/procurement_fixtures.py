@@ -135,6 +135,10 @@ GOOD_ANSWERS = dict([
     _v("processors[].audit_rights", "Sí", 0),
     _v("processors[].breach_notice_within", "24 horas", 0),
     _v("processors[].security_certifications", "ISO/IEC 27001:2022", 0),
+    _v("processors[].standard_terms", "Sí", 0),
+    _v("processors[].terms", "Políticas equivalentes; Subcontratación transparentada; Sin apropiación de datos; "
+       "Confidencialidad; Aviso de cambios; Límites del responsable; Medidas de seguridad; Supresión al terminar; "
+       "Impide accesos no autorizados; Aviso de requerimientos de autoridad", 0),
     _v("governance.physical.paper_records", "No"),
     _v("systems[].backups.enabled", "Sí", 0),
     _v("systems[].backups.offsite", "Sí", 0),

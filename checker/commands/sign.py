@@ -39,7 +39,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     p.add_argument("--reason", help=h("help.sign.reason"))
     p.add_argument("--location", help=h("help.sign.location"))
     p.add_argument("-o", "--output", required=True, metavar="SIGNED.pdf", help=h("help.sign.output"))
-    p.add_argument("--lang", choices=LANGS, help="idioma / language (es default)")   # signing needs no catalog
+    p.add_argument("--lang", choices=LANGS, help=t("cli", lang, "help.lang"))   # signing needs no catalog
     p.set_defaults(func=run)
 
 
