@@ -96,6 +96,15 @@ class Xref(Frozen):
 
 
 # -- the condition language ------------------------------------------------------------------
+class Extension(Frozen):
+    """The business days by which the law lets a period be extended, once, for each regime; absent
+    (null) where that law allows no extension. ARCO: LFPDPPP art. 31 (once, an equal period) and
+    LGPDPPSO art. 45 (the answer once, up to 10 days; the 15 to make it effective, no extension)."""
+
+    public: Annotated[int, Field(ge=0, le=3650)] | None = None
+    private: Annotated[int, Field(ge=0, le=3650)] | None = None
+
+
 class Ref(Frozen):
     """A value taken from elsewhere instead of a constant."""
 
@@ -108,8 +117,18 @@ class Ref(Frozen):
     plus_business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     minus_business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     business_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    # With `business_days`: the extension the law allows, shown as a second computed date; and what
+    # the period counts from (a request received, or the answer given, on the evaluation date).
+    extension_business_days: Extension | None = None
+    counts_from: Literal["request", "answer"] | None = None
     as_of_minus: str | None = None
     parameter: str | None = None
+
+    @model_validator(mode="after")
+    def _extension_needs_a_period(self) -> Ref:
+        if (self.extension_business_days is not None or self.counts_from is not None) and self.business_days is None:
+            raise ValueError("extension_business_days and counts_from go with business_days")
+        return self
 
 
 Value = Any  # constants (numbers, text, booleans, dates, lists) or a Ref mapping

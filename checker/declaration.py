@@ -564,6 +564,14 @@ class Audit(Strict):
     responses: list[AuditResponse] | None = None
 
 
+class Identification(Strict):
+    """How the program identifies people for its trámites and services (LNETB arts. 65-67; an
+    additive extension of contract 1.1)."""
+
+    serves_without_curp: bool | None = None      # no one is refused for lack of a CURP (art. 66)
+    additional_id_required: bool | None = None   # another ID is asked of someone with the CURP (art. 67)
+
+
 class Declaration(Strict):
     """A program declaration, schema_version 1."""
 
@@ -585,6 +593,7 @@ class Declaration(Strict):
     waivers: list[Waiver] | None = None
     scans: list[Scan] | None = None
     calendar: Calendar | None = None
+    identification: Identification | None = None
     transparency: Transparency | None = None
     attestations: list[Attestation] | None = None
     actions: list[Action] | None = None

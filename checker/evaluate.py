@@ -219,6 +219,10 @@ class Evaluator:
             out.pop("offset", None)
             out["period"] = {"days": p.days, "unit": "business_days", "direction": p.direction,
                              "start": p.start.isoformat(), "start_path": p.start_path, "date": p.date.isoformat()}
+            if p.extended_date is not None:
+                out["period"].update(extension_days=p.extension_days, extended_date=p.extended_date.isoformat())
+            if p.counts_from is not None:
+                out["period"]["counts_from"] = p.counts_from
         if lf.source == "scan":
             out["source"] = "scan"
             if lf.scan:

@@ -137,8 +137,15 @@ def period_words(c: Comparison, lang: str) -> str | None:
         return None
     values = {"date": format_date(p.date, lang), "days": p.days, "start": format_date(p.start, lang),
               "path": field_words(p.start_path, lang) if p.start_path else ""}
-    direction = "as_of" if p.start_path is None else p.direction
-    return t("calendar", lang, f"required.{c.operator}.{direction}", **values)
+    direction: str = "as_of" if p.start_path is None else p.direction
+    if direction == "as_of" and p.counts_from == "answer":
+        direction = "as_of_answer"
+    text = t("calendar", lang, f"required.{c.operator}.{direction}", **values)
+    if p.extended_date is not None:
+        # The extension the law allows once, as a second computed date (LFPDPPP 31, LGPDPPSO 45).
+        text += t("calendar", lang, "extension", days=p.extension_days,
+                  date=format_date(p.extended_date, lang))
+    return text
 
 
 def required_words(c: Comparison, lang: str) -> str:

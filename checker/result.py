@@ -179,13 +179,18 @@ class BusinessPeriodOut(Model):
     """`days` business days before or after `start` (a declared date at `start_path`, or the evaluation
     date) end on `date`, counted with the declaration's calendar (checker/calendar.py)."""
 
-    OMIT_NONE = frozenset({"start_path"})
+    OMIT_NONE = frozenset({"start_path", "extension_days", "extended_date", "counts_from"})
     days: int
     unit: Literal["business_days"] = "business_days"
     direction: Literal["before", "after"]
     start: str
     start_path: str | None = None
     date: str
+    # The extension the governing law allows once (ARCO: LFPDPPP art. 31, LGPDPPSO art. 45) and the
+    # date it gives; absent where that law allows none.
+    extension_days: int | None = None
+    extended_date: str | None = None
+    counts_from: Literal["request", "answer"] | None = None  # what happened on `start`
 
 
 class Comparison(Model):

@@ -35,6 +35,9 @@ SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "proces
                  "modifications": "modification", "published_registers": "published_register"}
 
 
+Day = date  # the field `date` below shadows the type inside the class
+
+
 @dataclass(frozen=True, slots=True)
 class BusinessPeriod:
     """A legal period in business days that a comparison computed: `days` business days from `start`
@@ -45,6 +48,11 @@ class BusinessPeriod:
     date: date
     direction: str          # before | after
     start_path: str | None  # the declared date it counts from; None for the evaluation date
+    # The extension the law allows once (LFPDPPP art. 31, LGPDPPSO art. 45) and the date it gives;
+    # None where the governing law allows none.
+    extension_days: int | None = None
+    extended_date: Day | None = None
+    counts_from: str | None = None  # request | answer: what happened on `start` (as_of periods only)
 
 
 class RuleError(Exception):
@@ -277,8 +285,14 @@ def business_period(check: Check, scope: Scope) -> BusinessPeriod | None:
     ref = check.ref
     if ref is None or ref.business_days is None:
         return None
-    end = business_calendar(scope).add(scope.as_of, ref.business_days)
-    return BusinessPeriod(ref.business_days, scope.as_of, end, "after", None)
+    cal = business_calendar(scope)
+    end = cal.add(scope.as_of, ref.business_days)
+    ext = ref.extension_business_days
+    extension = None if ext is None else (ext.public if cal.regime == "public" else ext.private)
+    # The extension runs on from the end of the ordinary period: N + extension business days in all.
+    extended = cal.add(end, extension) if extension else None
+    return BusinessPeriod(ref.business_days, scope.as_of, end, "after", None,
+                          extension if extended else None, extended, ref.counts_from)
 
 
 def _period(check: Check, scope: Scope) -> BusinessPeriod | None:

@@ -131,3 +131,53 @@ def test_a_period_in_business_days_shows_the_date_it_ends(tmp_path: Path) -> Non
     assert "12 de enero de 2027" in finding["reason"]
     ok = evaluate(tmp_path, decl(arco={"committed_response_days": 20}), control("TST-01", rule))
     assert result_of(ok, "TST-01")["status"] == "pass"
+
+
+def _arco(cid: str) -> Any:
+    """The shipped ARCO control itself (its rule, not a copy of it)."""
+    from checker.catalog import load_catalog
+    return next(c for c in load_catalog().controls if c.id == cid)
+
+
+@pytest.mark.parametrize(("operator_type", "days", "ordinary", "extension", "extended"), [
+    # Public (LGPDPPSO art. 45, LFPA art. 28): 20 days, extendable once by up to 10.
+    ("public_school", 25, "2027-01-12", 10, "2027-01-26"),
+    # Private (LFPDPPP art. 31, LFT art. 74): 20 days, extendable once by 20; 1 Feb 2027 is the
+    # first Monday of February, an LFT rest day.
+    ("private_school", 25, "2027-01-12", 20, "2027-02-10"),
+])
+def test_arco_answer_period_shows_the_extension_the_law_allows(
+        tmp_path: Path, operator_type: str, days: int, ordinary: str, extension: int, extended: str) -> None:
+    doc = evaluate(tmp_path, decl(program={"operator_type": operator_type},
+                                  arco={"committed_response_days": days}),
+                   _arco("ARC-02"), as_of="2026-12-11")
+    finding = result_of(doc, "ARC-02")["findings"][0]
+    assert finding["status"] == "fail"
+    period = period_of(finding)
+    assert (period["date"], period["extension_days"], period["extended_date"], period["counts_from"]) == (
+        ordinary, extension, extended, "request")
+    day, month = int(extended[-2:]), {"01": "enero", "02": "febrero"}[extended[5:7]]
+    assert f"{day} de {month} de 2027" in finding["reason"]
+    assert f"{extension} días hábiles más" in finding["reason"]
+
+
+def test_arco_effective_period_extends_only_in_the_private_sector(tmp_path: Path) -> None:
+    arco = {"committed_effective_days": 20}
+    public = result_of(evaluate(tmp_path, decl(arco=arco), _arco("ARC-03"), as_of="2026-12-11",
+                                lang="en"), "ARC-03")["findings"][0]
+    # LGPDPPSO art. 45 allows no extension of the 15 days to make the answer effective.
+    assert period_of(public)["date"] == "2027-01-05" and "extended_date" not in period_of(public)
+    assert "an answer given on 11 December 2026 must take effect by 5 January 2027" in public["reason"]
+    assert "extension" not in public["reason"]
+    private = result_of(evaluate(tmp_path, decl(program={"operator_type": "private_school"}, arco=arco),
+                                 _arco("ARC-03"), as_of="2026-12-11", lang="en"), "ARC-03")["findings"][0]
+    assert (period_of(private)["extension_days"], period_of(private)["extended_date"]) == (15, "2027-01-26")
+    assert "26 January 2027" in private["reason"]
+
+
+def test_an_extension_without_a_period_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from checker.catalog import Ref
+    with pytest.raises(ValidationError, match="go with business_days"):
+        Ref.model_validate({"path": "/program.launch_date", "extension_business_days": {"public": 10}})
