@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.assurance import ASSURANCE_LEVELS, weakest
 from checker.i18n import Translator, format_date, format_number
+from checker.vocabulary import severity_word, status_word
 
 GAPS = ("fail", "partial", "unknown")
 FOLLOW_UP_STATES = ("worse", "new", "still_open", "closed")
@@ -124,12 +125,22 @@ def _percent(part: int, total: int, lang: str) -> str:
     return f"{format_number(100 * part / total, lang)} %" if total else "—"
 
 
+def control_assurance(doc: dict[str, Any]) -> dict[str, str]:
+    """Each control's assurance code, the weakest of its findings' (one word for one control of the
+    report); empty for a result written before assurance existed, which should not claim any."""
+    results = doc.get("results") or []
+    if not any(f.get("assurance") for r in results for f in r.get("findings") or []):
+        return {}
+    return {str(r.get("control_id")): weakest(r.get("findings") or []) for r in results}
+
+
 def _extras(doc: dict[str, Any], tr: Translator, actions: dict[str, ActionView],
             attestations: dict[str, dict[str, Any]]) -> dict[str, ControlExtras]:
     out: dict[str, ControlExtras] = {}
+    levels = control_assurance(doc)
     for r in doc.get("results") or []:
         findings = r.get("findings") or []
-        level = weakest(findings)
+        level = levels[str(r.get("control_id"))]
         notes = []
         for att_id in dict.fromkeys(f.get("attestation") for f in findings if f.get("attestation")):
             a = attestations.get(str(att_id)) or {}
@@ -144,7 +155,7 @@ def _extras(doc: dict[str, Any], tr: Translator, actions: dict[str, ActionView],
 
 
 def build_audit_view(doc: dict[str, Any], lang: str) -> AuditView | None:
-    has_assurance = any(f.get("assurance") for r in doc.get("results") or [] for f in r.get("findings") or [])
+    has_assurance = bool(control_assurance(doc))
     audit = doc.get("audit")
     if not (audit or doc.get("actions") or doc.get("attestations") or doc.get("evidence_review")):
         return None
@@ -197,11 +208,10 @@ def build_audit_view(doc: dict[str, Any], lang: str) -> AuditView | None:
         score = previous.get("score")
         view.previous = tr("follow_up.previous", path=previous.get("path"), date=_date(previous.get("as_of"), lang),
                            score=format_number(score, lang) if score is not None else "—")
-        status = Translator("report", lang)
         view.follow_up = [FollowUpRow(control=str(i.get("control_id")), title=str(i.get("title") or ""),
-                                      severity=status(f"severity.{i.get('severity')}"),
-                                      before=status(f"status.{i.get('before')}") if i.get("before") else "—",
-                                      now=status(f"status.{i.get('now')}"), state=str(i.get("state")),
+                                      severity=severity_word(str(i.get("severity")), lang),
+                                      before=status_word(str(i["before"]), lang) if i.get("before") else "—",
+                                      now=status_word(str(i.get("now")), lang), state=str(i.get("state")),
                                       state_label=tr(f"follow_up.{i.get('state')}"))
                           for i in audit.get("follow_up") or []]
         fu_counts = (audit.get("summary") or {}).get("follow_up") or {}

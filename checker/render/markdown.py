@@ -17,6 +17,7 @@ from typing import Any
 from checker.i18n import Translator
 from checker.neutral import inert_links
 from checker.render import RenderOptions
+from checker.render.audit_view import AuditView, build_audit_view, control_assurance
 from checker.render.first_steps import FirstSteps, first_steps
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
 from checker.result import ResultDocument, as_document
@@ -117,27 +118,141 @@ def _control(r: ResultView, tr: Any, level: str = "####") -> list[str]:
     return out + [""]
 
 
-def _details(r: ResultView, tr: Any) -> list[str]:
+def _details(r: ResultView, tr: Any, au: FindingExtras) -> list[str]:
     out = [f"- **{md_text(tr('findings.legal'))}:** {_legal(r)}",
            f"- **{md_text(tr('findings.remediation'))}:** {md_ticks(r.remediation)}",
            f"- **{md_text(tr('findings.evidence_requested'))}:** {md_ticks(r.evidence_requested)}"]
     if r.evidence:
         out.append(f"- **{md_text(tr('findings.evidence_on_file'))}:** "
                    + ", ".join(md_code(e["path"]) for e in r.evidence))
+    return out + au.extras(r.id) + [""]
+
+
+class FindingExtras:
+    """Each control's assurance, and with the auditor features its verification, actions and
+    management responses: the lines the HTML report's `control_extras` shows, from the same view."""
+
+    def __init__(self, doc: dict[str, Any], view: AuditView | None, lang: str) -> None:
+        self.tr = view.tr if view is not None else Translator("audit", lang)
+        self.view = view
+        self.levels = control_assurance(doc)
+
+    def label(self, control_id: str) -> str | None:
+        level = self.levels.get(control_id)
+        return self.tr(f"assurance.{level}") if level else None
+
+    def short(self, control_id: str) -> str:
+        """` · Aseguramiento: verificado por auditor` for a one-line finding; empty without assurance."""
+        label = self.label(control_id)
+        return f" · *{md_text(self.tr('control.assurance'))}:* {md_text(label)}" if label else ""
+
+    def extras(self, control_id: str) -> list[str]:
+        tr = self.tr
+        x = self.view.control(control_id) if self.view is not None else None
+        label = x.assurance if x is not None else self.label(control_id)
+        if label is None:
+            return []
+        notes = [label, *x.attestations] if x is not None else [label]
+        out = [f"- **{md_text(tr('control.assurance'))}:** " + " · ".join(md_text(n) for n in notes)]
+        if x is None:
+            return out
+        for act in x.actions:
+            late = "".join(f" ({md_text(tr(key))})" for key, on in
+                           (("action.overdue", act.overdue), ("action.done_but_open", act.done_but_open)) if on)
+            status = f"**{md_text(act.status_label)}{late}**" if late else md_text(act.status_label)
+            out.append(f"- **{md_text(tr('control.action'))}:** {md_code(act.id)} · {md_text(act.description)} · "
+                       f"{md_text(act.owner)} · {md_text(tr('action.due', date=act.due))} · {status}")
+        out += [f"- **{md_text(tr('control.response_label'))}:** {md_text(resp)}" for resp in x.responses]
+        return out
+
+
+def _opinion_chapter(a: AuditView) -> list[str]:
+    """Chapter A, as in the PDF: the auditor's opinion and the computed summary, scope and
+    limitations, the method (the attestations by method). Lettered so the numbering stays as it is."""
+    tr = a.tr
+    out = [f"## A. {md_text(tr('chapter.opinion'))}", "", f"### {md_text(tr('opinion.title'))}", "",
+           f"> {md_text(a.opinion or tr('opinion.none'))}", "", f"### {md_text(tr('summary.title'))}", ""]
+    out += [f"- **{md_text(label)}:** {md_text(value)}" for label, value in a.summary_rows]
+    out += ["", f"*{md_text(tr('summary.note'))}*", "", f"### {md_text(tr('scope.title'))}", "",
+            f"- **{md_text(tr('scope.scope'))}:** {md_text(a.scope or '—')}",
+            f"- **{md_text(tr('scope.limitations'))}:** {md_text(a.limitations or tr('scope.none'))}", "",
+            f"### {md_text(tr('method.title'))}", ""]
+    if not a.method:
+        return out + [md_text(tr("method.none_attested")), ""]
+    out += [md_text(tr("method.intro")), "",
+            _head(tr, "method.col", ("method", "id", "control", "sample", "result", "verified"))]
+    for row in a.method:
+        result = md_text(row.result) + ("" if row.in_force else f" ({md_text(tr('method.expired'))})")
+        out.append(f"| {_cell(row.method)} | {md_code(row.id, True)} | {_id(row.control)} · {md_text(row.subjects)} | "
+                   f"{_cell(row.sample)} | {result} | {_cell(row.verified)} |")
     return out + [""]
+
+
+def _follow_up_chapter(a: AuditView) -> list[str]:
+    """Chapter B, as in the PDF: the follow-up of the previous result, the actions that need
+    attention and the declared plan, the evidence review."""
+    tr = a.tr
+    out = [f"## B. {md_text(tr('chapter.follow_up' if a.present else 'chapter.tracking'))}", ""]
+    if a.previous:
+        counts = " · ".join(f"{md_text(label)}: {n}" for label, n in a.follow_up_counts)
+        out += [f"### {md_text(tr('follow_up.title'))}", "", f"{md_text(a.previous)} {counts}".strip(), ""]
+        if a.follow_up:
+            out.append(_head(tr, "follow_up.col", ("state", "control", "severity", "before", "now")))
+            out += [f"| **{md_text(row.state_label)}** | {_id(row.control)} {md_text(row.title)} | "
+                    f"{_cell(row.severity)} | {_cell(row.before)} | {_cell(row.now)} |" for row in a.follow_up]
+            out.append("")
+    if a.actions:
+        out += [f"### {md_text(tr('actions.findings_title'))}", ""]
+        if a.action_findings:
+            out += [md_text(tr("actions.findings_intro")), "",
+                    _head(tr, "actions.col", ("id", "finding", "description", "owner", "due", "status"))]
+            for act in a.action_findings:
+                finding = tr("action.overdue_finding") if act.overdue else \
+                    tr("action.done_but_open_finding", done=act.done_on)
+                out.append(f"| {md_code(act.id, True)} | **{md_text(finding)}** | {_id(act.controls)} "
+                           f"{md_text(act.description)} | {_cell(act.owner)} | {_cell(act.due)} | "
+                           f"{_cell(act.status_label)} |")
+        else:
+            out.append(md_text(tr("actions.findings_none")))
+        out += ["", f"### {md_text(tr('actions.all_title'))}", "",
+                _head(tr, "actions.col", ("id", "description", "owner", "due", "status"))]
+        for act in a.actions:
+            done = f" ({md_text(act.done_on)})" if act.status == "done" else ""
+            out.append(f"| {md_code(act.id, True)} | {_id(act.controls)} {md_text(act.description)} | "
+                       f"{_cell(act.owner)} | {_cell(act.due)} | {md_text(act.status_label)}{done} |")
+        out.append("")
+    if a.evidence:
+        out += [f"### {md_text(tr('evidence.title'))}", "", md_text(tr("evidence.intro")), "",
+                _head(tr, "evidence.col", ("id", "state", "controls", "reviewed"))]
+        out += [f"| {md_code(e.id, True)} {md_code(e.path, True)} | {_cell(e.state_label)} | {_id(e.controls)} | "
+                f"{_cell(e.reviewed)} |" for e in a.evidence]
+        out.append("")
+    return out
+
+
+def _head(tr: Any, prefix: str, columns: tuple[str, ...]) -> str:
+    """A table's header row and delimiter row, the headers from the auditor features' locale."""
+    return ("| " + " | ".join(md_text(tr(f"{prefix}.{c}")) for c in columns) + " |\n"
+            + "|" + "---|" * len(columns))
+
+
+def _id(value: str) -> str:
+    """Control or item ids in a table cell: a code span, or the dash the view uses for none."""
+    return md_code(value, True) if value and value != "—" else "—"
 
 
 def _cell(text: str) -> str:
     return md_text(text) or " "
 
 
-def _compact(r: ResultView, tr: Any) -> str:
+def _compact(r: ResultView, tr: Any, au: FindingExtras) -> str:
     """A finding in one bullet: for reports too long for a pull-request comment."""
     who = ", ".join(dict.fromkeys(s.label for s in r.gap_subjects if s.kind != "program"))
     line = f"- {ICON.get(r.status, '·')} {md_code(r.id)} **{md_ticks(r.title)}** ({_sev(r)})"
     if who:
         line += f" · {md_text(who)}"
-    return line + f" · {_legal(r)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
+    return (line + f" · {_legal(r)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
+            + au.short(r.id))
 
 
 def _first_steps(fs: FirstSteps, lang: str, compact: bool) -> list[str]:
@@ -170,8 +285,13 @@ def _undeclared(fs: FirstSteps, st: Translator, compact: bool) -> list[str]:
     return out + ([""] if fs.undeclared else [])
 
 
-def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None = None) -> str:
+def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None = None,
+                    au: FindingExtras | None = None) -> str:
+    """The report; `au` adds each control's assurance and, with the auditor features, chapters A and B
+    (as the PDF has them) and each gap's verification, action and management response."""
     tr = m.tr
+    au = au or FindingExtras({}, None, m.lang)
+    audit = au.view
     out: list[str] = [
         f"# {md_text(m.title)}", "",
         f"**{md_text(m.program['name'])}** · {md_text(m.program['operator'])}", "",
@@ -182,6 +302,8 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
             f"> **{md_text(tr('confidential'))}.** {md_text(tr('confidential_note'))}", ""]
     if fs is not None:
         out += _first_steps(fs, m.lang, compact)
+    if audit is not None and audit.present:
+        out += _opinion_chapter(audit)
 
     # 1. Executive summary
     out += [f"## 1. {md_text(tr('sec.summary'))}", "",
@@ -215,13 +337,13 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
         out += [f"### 2.{i} {md_text(g.label)}", "",
                 f"*{md_text(tr('findings.domain_score', score=g.score_text))}*", ""]
         for r in g.results:
-            out += [_compact(r, tr)] if compact else _control(r, tr) + _details(r, tr)
+            out += [_compact(r, tr, au)] if compact else _control(r, tr) + _details(r, tr, au)
         if compact:
             out.append("")
     out += [f"### 2.{len(m.findings) + 1} {md_text(tr('findings.passed'))}", ""]
     if m.passed:
         out += [f"- ✓ {md_code(r.id)} {md_ticks(r.title)} · {md_text(', '.join(r.sources) or '—')}"
-                for r in m.passed]
+                + au.short(r.id) for r in m.passed]
     else:
         out.append(md_text(tr("findings.passed_none")))
     out.append("")
@@ -286,6 +408,10 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
                 system = md_code(o.system) if o.system else f"**⚠ {md_text(tr('evidence.undeclared_host'))}**"
                 facts = "; ".join(f"{md_text(k)}: {md_text(v)}" for k, v in o.facts)
                 out.append(f"- {md_code(h.host + ':' + o.port)} · {system} · {facts}")
+    if audit is not None:
+        out += ["", *_follow_up_chapter(audit)]
+        while out[-1] == "":
+            out.pop()
     out += ["", f"## 7. {md_text(tr('sec.method.method'))}", ""]
     out += [md_text(p) + "\n" for p in m.method]
     out += [f"*{md_text(m.footer_line)}*", ""]
@@ -303,7 +429,9 @@ def render(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> byte
     mode = (options.extra or {}).get("markdown", "auto")
     model = build(doc, options.lang_for(doc))
     fs = first_steps(doc, model.lang)
-    text = render_markdown(model, compact=mode == "compact", fs=fs)
+    data = doc.to_dict()
+    au = FindingExtras(data, build_audit_view(data, model.lang), model.lang)
+    text = render_markdown(model, compact=mode == "compact", fs=fs, au=au)
     if mode == "auto" and len(text) > GITHUB_COMMENT_LIMIT:
-        text = render_markdown(model, compact=True, fs=fs)
+        text = render_markdown(model, compact=True, fs=fs, au=au)
     return text.encode("utf-8")
