@@ -94,10 +94,22 @@ def _case(g: CaseGroup, tr: Any) -> str:
     return f"- {ICON.get(g.status, '·')} {who}: {what}{where} · *{md_text(tr('source_short.' + g.source))}*"
 
 
-def _legal(r: ResultView) -> str:
+# In the compact layout a citation longer than this is cut (a POLICY reference carries its reason).
+BRIEF_CITATION = 60
+
+
+def _legal(r: ResultView, brief: bool = False) -> str:
+    """The legal basis; `brief` (the compact layout) keeps each citation short and drops the notes and
+    the 2017 numbering, which the PDF, HTML and full Markdown carry."""
     parts = []
     for ref in r.legal:
-        text = f"{md_ticks(ref.citation)} ({md_text(ref.confidence)})"
+        citation = ref.citation
+        if brief and len(citation) > BRIEF_CITATION:
+            citation = citation[:BRIEF_CITATION].rstrip() + "…"
+        text = f"{md_ticks(citation)} ({md_text(ref.confidence)})"
+        if brief:
+            parts.append(text)
+            continue
         if ref.previous:
             text += f" \\[{md_text(ref.previous)}\\]"
         if ref.note and ref.note not in ref.citation:
@@ -251,7 +263,7 @@ def _compact(r: ResultView, tr: Any, au: FindingExtras) -> str:
     line = f"- {ICON.get(r.status, '·')} {md_code(r.id)} **{md_ticks(r.title)}** ({_sev(r)})"
     if who:
         line += f" · {md_text(who)}"
-    return (line + f" · {_legal(r)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
+    return (line + f" · {_legal(r, brief=True)} · *{md_text(tr('findings.remediation'))}:* {md_ticks(r.remediation)}"
             + au.short(r.id))
 
 
@@ -368,7 +380,11 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
 
     # 4. Undecided
     out += [f"## 4. {md_text(tr('sec.unknown'))}", "", md_text(tr("unknown.intro")), ""]
-    for r in m.unknown:
+    # The compact layout lists them once, in "what is left to declare" at the start.
+    pointed = compact and fs is not None and bool(m.unknown)
+    if pointed:
+        out += [md_text(tr("md.compact_unknown")), ""]
+    for r in [] if pointed else m.unknown:
         fields = " · ".join(md_code(p) for p in r.missing_compact) or md_text(" ".join(r.reasons))
         out.append(f"- **{_sev(r)}** {md_code(r.id)} {md_ticks(r.title)}: {fields}")
     out.append("")
