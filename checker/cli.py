@@ -131,7 +131,7 @@ def _warn(warnings: list[str], lang: str) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from checker.api import evaluate_loaded
     from checker.evaluate import exit_code
-    from checker.render import RenderOptions, renderer_for
+    from checker.render import RenderOptions, render_bytes, sarif_uri_base
     from checker.validate import load_declaration
 
     lang = _lang(args)
@@ -156,18 +156,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         # SARIF paths are relative to where the tool runs (the repository root in CI), so code
         # scanning can find the declaration; the result document itself only holds its file name.
-        uri_base = args.sarif_uri_base
-        if uri_base is None:
-            folder = Path(os.path.relpath(Path(args.declaration).resolve().parent, Path.cwd()))
-            uri_base = "" if str(folder) == "." else folder.as_posix()
+        uri_base = sarif_uri_base(args.sarif_uri_base, Path(args.declaration).parent)
         options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
                                 extra={"sarif_uri_base": uri_base})
-        try:
-            content = renderer_for(fmt)(doc, options)
-        except (InputError, UsageError, ToolError):
-            raise
-        except OSError as exc:
-            raise ToolError(f"{fmt}: {exc}") from exc
+        content = render_bytes(doc, fmt, options)
         _emit(content, args.output, fmt, lang)
     code = exit_code(doc, args.fail_on)
     if thresholds is not None:

@@ -41,9 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def run(args: argparse.Namespace) -> int:
     from checker.diff import load_result
-    from checker.errors import InputError, ToolError, UsageError
+    from checker.errors import InputError, UsageError
     from checker.output import write_atomic
-    from checker.render import EXTENSIONS, RenderOptions, renderer_for
+    from checker.render import EXTENSIONS, RenderOptions, render_bytes, sarif_uri_base
 
     ui = args.lang or os.environ.get("RESGUARDA_LANG", "es")
     ui = ui if ui in LANGS else "es"
@@ -59,19 +59,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(t("render", ui, "error.binary_stdout"))
     doc = load_result(Path(args.result), ui)
     lang = args.lang or doc.lang
-    uri_base = args.sarif_uri_base
-    if uri_base is None:
-        # As `evaluate` does: the declaration sat next to the result when it was evaluated.
-        folder = Path(os.path.relpath(Path(args.result).resolve().parent, Path.cwd()))
-        uri_base = "" if str(folder) == "." else folder.as_posix()
+    # As `evaluate` does: the declaration sat next to the result when it was evaluated.
+    uri_base = sarif_uri_base(args.sarif_uri_base, Path(args.result).parent)
     options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
                             extra={"sarif_uri_base": uri_base})
-    try:
-        content = renderer_for(fmt)(doc, options)
-    except (InputError, UsageError, ToolError):
-        raise
-    except OSError as exc:
-        raise ToolError(f"{fmt}: {exc}") from exc
+    content = render_bytes(doc, fmt, options)
     if args.output:
         write_atomic(Path(args.output), content, ui)
         print(t("render", lang, "written", path=args.output), file=sys.stderr)

@@ -9,8 +9,10 @@ The language of the output is `options.lang`, else the document's own.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,3 +55,24 @@ def renderer_for(fmt: str) -> Renderer:
     module = importlib.import_module(FORMATS[fmt])
     render: Renderer = module.render
     return render
+
+
+def sarif_uri_base(given: str | None, folder: Path) -> str:
+    """The SARIF uri base: as given, else `folder` relative to where the tool runs (the repository
+    root in CI), so code scanning can find the declaration."""
+    if given is not None:
+        return given
+    rel = Path(os.path.relpath(folder.resolve(), Path.cwd()))
+    return "" if str(rel) == "." else rel.as_posix()
+
+
+def render_bytes(doc: Any, fmt: str, options: RenderOptions) -> bytes:
+    """Render `doc` as `fmt`; a file-system failure inside a renderer is a tool error (exit 3)."""
+    from checker.errors import InputError, ToolError, UsageError
+
+    try:
+        return renderer_for(fmt)(doc, options)
+    except (InputError, UsageError, ToolError):
+        raise
+    except OSError as exc:
+        raise ToolError(f"{fmt}: {exc}") from exc
