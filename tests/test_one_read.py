@@ -13,20 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "data" / "mini-catalog"
-GOOD = """schema_version: 1
-program:
-  name: Escuela Prueba
-  operator: SEP
-  operator_type: public_school
-  role: responsable
-systems:
-  - id: portal
-    encryption:
-      at_rest: {enabled: true}
-"""
+from cli_helpers import GOOD, MINI, ROOT
 
 
 def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
