@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
@@ -71,6 +71,56 @@ class Model(BaseModel):
                 if key in data and data[key] is None:
                     del data[key]
         return data
+
+
+# -- building from trusted data --------------------------------------------------------------------
+_object_setattr = object.__setattr__
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], tuple[str, ...]]] = {}
+
+
+def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Every field of `cls` in declaration order with its default (None for a required one), and the
+    fields whose default is mutable (copied for each instance)."""
+    entry = _TEMPLATES.get(cls)
+    if entry is None:
+        fields: dict[str, Any] = {}
+        mutable: list[str] = []
+        for name, info in cls.model_fields.items():
+            default = None if info.is_required() else info.get_default(call_default_factory=True)
+            fields[name] = default
+            if isinstance(default, list | dict | set):
+                mutable.append(name)
+        entry = _TEMPLATES[cls] = (fields, tuple(mutable))
+    return entry
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def trusted(cls: type[M], /, **values: Any) -> M:
+    """An instance of a result model made from data the evaluator itself built, without validating it
+    again (what `model_construct` does, at a fraction of its cost). Give every required field, with
+    the types the model declares: nothing checks them here. Data read from files is validated
+    (`ResultDocument.from_json`, `as_document`)."""
+    fields, mutable = _template(cls)
+    data = dict(fields)
+    for name in mutable:
+        if name not in values:
+            data[name] = type(data[name])(data[name])
+    data.update(values)
+    m = cls.__new__(cls)
+    _object_setattr(m, "__dict__", data)
+    _object_setattr(m, "__pydantic_fields_set__", set(values))
+    _object_setattr(m, "__pydantic_extra__", {})
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
+
+
+def set_trusted(model: BaseModel, name: str, value: Any) -> None:
+    """Set a declared field of a result model the evaluator is still building (no validation runs on
+    assignment: `validate_assignment` is off; this skips pydantic's per-assignment bookkeeping)."""
+    model.__dict__[name] = value
+    model.__pydantic_fields_set__.add(name)
 
 
 class Tool(Model):
