@@ -372,7 +372,7 @@ class Evaluator:
             control_id=control.id,
             domain=control.domain,
             severity=control.severity,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             effective_from=control.effective_from.isoformat(),
             title=control.title.get(lang),
             statement=control.statement.get(lang),

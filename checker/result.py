@@ -103,11 +103,10 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     the types the model declares: nothing checks them here. Data read from files is validated
     (`ResultDocument.from_json`, `as_document`)."""
     fields, mutable = _template(cls)
-    data = dict(fields)
+    data = {**fields, **values}   # the fields' order, whatever the order of `values`
     for name in mutable:
         if name not in values:
-            data[name] = type(data[name])(data[name])
-    data.update(values)
+            data[name] = data[name].copy()
     m = cls.__new__(cls)
     _object_setattr(m, "__dict__", data)
     _object_setattr(m, "__pydantic_fields_set__", set(values))

@@ -361,76 +361,90 @@ def _as_list(value: Any) -> list[Any] | None:
 
 def evaluate_check(check: Check, scope: Scope) -> Outcome:
     got = resolve(scope, check.path)
-    op = check.operator
+    op, operand, ref = check.__dict__["_plan"]
+    period = _period(check, scope) if ref is not None else None
     # The required value and its origin, for explanations (set once the operand is resolved).
-    actual: list[Any] = [None if check.ref is not None else check.operand]
-    origin: list[_Origin] = [_CONSTANT]
-
-    def leaf(status: str, required: Any) -> Outcome:
-        if got.source == "scan" and got.stale and status == PASS:
-            status = PARTIAL  # a pass that rests only on a stale scan
-        how = origin[0]
-        lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
-                  got.scan, check.code, actual[0], how.parameter, how.reference, how.offset,
-                  got.source == "scan" and got.stale, _join(got.path, got.rest) if got.rest else None,
-                  period=period)
-        return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
-
-    period = _period(check, scope)
-
+    actual: Any = None if ref is not None else operand
+    origin = _CONSTANT
+    missing: list[str] | None = None
+    shown: Any
     if op == "exists":
         # The presence test itself: never unknown. Through an object declared `false`, it is absent.
         present = got.present and not got.blocked_by_false
-        return leaf(PASS if present == check.exists else FAIL, check.exists)
-    if op == "not_empty":
+        status, shown = (PASS if present == check.exists else FAIL), check.exists
+    elif op == "not_empty":
         if not got.present:
-            return leaf(UNKNOWN, True)
-        empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
-        return leaf(FAIL if empty == check.not_empty else PASS, check.not_empty)
-    if not got.present:
-        return leaf(UNKNOWN, check.operand)
-    value = got.value
-    if op == "current":
-        return _current(value, check, scope, leaf)
-    required, missing, description, origin[0] = _operand(check, scope)
-    actual[0] = required
+            status, shown = UNKNOWN, True
+        else:
+            empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
+            status, shown = (FAIL if empty == check.not_empty else PASS), check.not_empty
+    elif not got.present:
+        status, shown = UNKNOWN, operand
+    elif op == "current":
+        return _current(got.value, check, scope,
+                        lambda st, req: _leaf_outcome(st, req, got, op, check, actual, origin, period))
+    else:
+        required, missing, description, origin = _operand(check, scope)
+        actual = required
+        if missing:
+            status, shown = UNKNOWN, description
+        else:
+            shown = description or required
+            status = _compare(op, got, required, check)
+    out = _leaf_outcome(status, shown, got, op, check, actual, origin, period)
     if missing:
-        out = leaf(UNKNOWN, description)
         out.missing = missing
-        return out
-    shown = description or required
+    return out
+
+
+def _leaf_outcome(status: str, required: Any, got: Resolved, op: str, check: Check, actual: Any, how: _Origin,
+                  period: BusinessPeriod | None) -> Outcome:
+    stale = got.stale and got.source == "scan"
+    if stale and status == PASS:
+        status = PARTIAL  # a pass that rests only on a stale scan
+    value = got.value
+    lf = Leaf(status, got.pos, got.path, op, value if value.__class__ in _SCALARS else _jsonable(value),
+              required if required.__class__ in _SCALARS else _jsonable(required), got.source,
+              got.scan, check.code, actual, how.parameter, how.reference, how.offset,
+              stale, _join(got.path, got.rest) if got.rest else None, period=period)
+    return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
+
+
+def _compare(op: str, got: Resolved, required: Any, check: Check) -> str:
+    """The status of a comparison whose value is present and whose operand is resolved."""
+    value = got.value
     if got.blocked_by_false and op not in ("not_equals", "not_in", "contains_none"):
-        return leaf(FAIL, shown)
+        return FAIL
     if op == "equals":
-        return leaf(PASS if _same(value, required) else FAIL, shown)
+        return PASS if _same(value, required) else FAIL
     if op == "not_equals":
-        return leaf(FAIL if _same(value, required) else PASS, shown)
+        return FAIL if _same(value, required) else PASS
     if op == "in":
-        return leaf(PASS if any(_same(value, r) for r in required) else FAIL, shown)
+        return PASS if any(_same(value, r) for r in required) else FAIL
     if op == "not_in":
-        return leaf(FAIL if any(_same(value, r) for r in required) else PASS, shown)
+        return FAIL if any(_same(value, r) for r in required) else PASS
     if op in ("at_least", "at_most"):
         keys = _order_key(value, required)
         if keys is None:
-            return leaf(FAIL, shown)  # fails closed: a value of the wrong kind cannot meet a minimum
+            return FAIL  # fails closed: a value of the wrong kind cannot meet a minimum
         ok = keys[0] >= keys[1] if op == "at_least" else keys[0] <= keys[1]
-        return leaf(PASS if ok else FAIL, shown)
+        return PASS if ok else FAIL
     items = _as_list(value)
     if items is None:
-        return leaf(FAIL, shown)
+        return FAIL
     if op == "contains":
-        return leaf(PASS if any(_same(v, required) for v in items) else FAIL, shown)
+        return PASS if any(_same(v, required) for v in items) else FAIL
     if op == "contains_any":
-        return leaf(PASS if any(_same(v, r) for r in required for v in items) else FAIL, shown)
+        return PASS if any(_same(v, r) for r in required for v in items) else FAIL
     if op == "contains_none":
-        return leaf(FAIL if any(_same(v, r) for r in required for v in items) else PASS, shown)
+        return FAIL if any(_same(v, r) for r in required for v in items) else PASS
     if op == "contains_all":
         held = sum(1 for r in required if any(_same(v, r) for v in items))
         if held == len(required):
-            return leaf(PASS, shown)
+            return PASS
         if check.partial_at_least is not None and held >= check.partial_at_least:
-            return leaf(PARTIAL, shown)
-        return leaf(FAIL, shown)
+            return PARTIAL
+        return FAIL
     raise RuleError(f"unknown operator {op}")
 
 
@@ -477,6 +491,11 @@ def _jsonable(value: Any) -> Any:
 
 # -- the tree --------------------------------------------------------------------------------
 def evaluate(cond: Condition, scope: Scope) -> Outcome:
+    kind = cond.__class__
+    if kind is Check:
+        return evaluate_check(cond, scope)  # type: ignore[arg-type]
+    if kind is Every or kind is Some:
+        return _quantify(cond, scope)  # type: ignore[arg-type]
     if isinstance(cond, Check):
         return evaluate_check(cond, scope)
     if isinstance(cond, AllOf | AnyOf):
