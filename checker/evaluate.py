@@ -194,7 +194,7 @@ class Evaluator:
             source = "scan"
         elif has_evidence:
             source = "evidence"
-        missing = sorted({declared_path(m) for m in outcome.missing})
+        missing = sorted({declared_path(m) for m in outcome.missing}) if outcome.missing else []
         # Built from the evaluator's own data without validating it again (`trusted`): a /16 scan
         # makes tens of thousands of findings, a portfolio millions.
         return trusted(

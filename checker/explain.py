@@ -314,8 +314,7 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
     if e is None:   # a result written before explanations: its own sentence
         return finding.reason
     if e.code == "missing":
-        fields = join(list(dict.fromkeys(field_words(m, lang) for m in e.missing)), lang, "and")
-        return _t(lang, "missing", fields=fields)
+        return _missing_words(tuple(_field_key(m) for m in e.missing), lang)
     if e.code == "not_scanned":
         return _t(lang, "not_scanned")
     if e.code == "empty_selection":
@@ -344,6 +343,13 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
         clauses.append(options[0] if len(options) == 1 else _t(
             lang, "either", alternatives="; ".join(f"({i}) {o}" for i, o in enumerate(options, 1))))
     return "; ".join(dict.fromkeys(clauses))
+
+
+@lru_cache(maxsize=4096)
+def _missing_words(keys: tuple[str, ...], lang: str) -> str:
+    """"falta declarar ..." for the fields at these paths (item keys left out: labels are per field)."""
+    fields = join(list(dict.fromkeys(field_words(k, lang) for k in keys)), lang, "and")
+    return _t(lang, "missing", fields=fields)
 
 
 def reason(finding: Finding, lang: str, result: ControlResult | None = None) -> str:

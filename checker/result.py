@@ -104,7 +104,7 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     again (what `model_construct` does, at a fraction of its cost). Give every required field, with
     the types the model declares: nothing checks them here. Data read from files is validated
     (`ResultDocument.from_json`, `as_document`)."""
-    fields, mutable = _template(cls)
+    fields, mutable = _TEMPLATES.get(cls) or _template(cls)
     data = {**fields, **values}   # the fields' order, whatever the order of `values`
     for name in mutable:
         if name not in values:
