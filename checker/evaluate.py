@@ -51,6 +51,7 @@ from checker.result import (
     count_controls,
     set_trusted,
     trusted,
+    trusted_from,
 )
 from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
@@ -213,16 +214,20 @@ class Evaluator:
         )
 
     def _comparison(self, lf: Leaf) -> Comparison:
-        return trusted(Comparison, **self._comparison_data(lf))
+        return trusted_from(Comparison, self._comparison_data(lf))
 
     def _comparison_data(self, lf: Leaf) -> dict[str, Any]:
         out: dict[str, Any] = {"status": lf.status, "operator": lf.operator, "path": lf.path,
                                "declared": lf.declared,
                                "required": as_json(lf.value) if lf.value is not None else lf.required}
-        for key in ("field", "parameter", "reference", "offset"):
-            value = getattr(lf, key)
-            if value is not None:
-                out[key] = value
+        if lf.field is not None:
+            out["field"] = lf.field
+        if lf.parameter is not None:
+            out["parameter"] = lf.parameter
+        if lf.reference is not None:
+            out["reference"] = lf.reference
+        if lf.offset is not None:
+            out["offset"] = lf.offset
         if lf.period is not None:
             # A legal period in business days (checker/calendar.py): the date it gives, typed.
             p = lf.period
@@ -266,7 +271,7 @@ class Evaluator:
         for lf, c in zip(deciding, comparisons, strict=True):
             if lf.group is not None:
                 c["alternative"] = groups.setdefault(lf.group, len(groups) + 1)
-        return trusted(Explanation, code="compare", comparisons=[trusted(Comparison, **c) for c in comparisons])
+        return trusted(Explanation, code="compare", comparisons=[trusted_from(Comparison, c) for c in comparisons])
 
     def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[Finding]:
         rule = control.rule

@@ -104,6 +104,11 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     again (what `model_construct` does, at a fraction of its cost). Give every required field, with
     the types the model declares: nothing checks them here. Data read from files is validated
     (`ResultDocument.from_json`, `as_document`)."""
+    return trusted_from(cls, values)
+
+
+def trusted_from(cls: type[M], values: dict[str, Any], /) -> M:
+    """`trusted` with the values in a dict (kept by the caller: it is copied)."""
     fields, mutable = _TEMPLATES.get(cls) or _template(cls)
     data = {**fields, **values}   # the fields' order, whatever the order of `values`
     for name in mutable:

@@ -162,17 +162,18 @@ class Resolved:
 
 
 @lru_cache(maxsize=4096)
-def _split(dotted: str) -> tuple[bool, tuple[str, ...]]:
-    """`/a.b.c` -> (True, ("a", "b", "c")): paths are split once, not at every evaluation."""
+def _split(dotted: str) -> tuple[bool, tuple[str, ...], str]:
+    """`/a.b.c` -> (True, ("a", "b", "c"), "a.b.c"): paths are split once, not at every evaluation."""
     absolute = dotted.startswith("/")
-    return absolute, tuple(p for p in dotted.lstrip("/").split(".") if p)
+    parts = tuple(p for p in dotted.lstrip("/").split(".") if p)
+    return absolute, parts, ".".join(parts)
 
 
 def resolve(scope: Scope, dotted: str) -> Resolved:
     node: Any
     pos: Pos
     path: str
-    absolute, parts = _split(dotted)
+    absolute, parts, joined = _split(dotted)
     if absolute:
         node, pos, path = scope.root, (), ""
         scan, stale = None, False
@@ -180,26 +181,28 @@ def resolve(scope: Scope, dotted: str) -> Resolved:
         node, pos, path = scope.node, scope.pos, scope.path
         scan, stale = scope.scan, scope.stale
     source = "scan" if scan else "declared"
+    # The position and the id-addressed path are built once, at the end (or where the walk stops).
+    full = f"{path}.{joined}" if path and joined else (path or joined)
     for i, part in enumerate(parts):
         if part == "observed" or part == "observed_hosts":
             source = "scan"
         if node.__class__ is not dict and not isinstance(node, dict):
             if node is False:
-                return Resolved(False, True, pos, path, True, source, scan, stale, ".".join(parts[i:]))
+                head = ".".join(parts[:i])
+                return Resolved(False, True, pos + parts[:i], _join(path, head) if head else path, True, source,
+                                scan, stale, ".".join(parts[i:]))
             if node is None:
-                return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
+                return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
             raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
         child = node.get(part)
         if child is None:
-            return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
+            return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
         node = child
-        pos = pos + (part,)
-        path = f"{path}.{part}" if path else part
         if part == "observed" and isinstance(node, dict):
             # Observed facts carry the scan(s) they come from: findings point at that scan entry.
             ids = node.get("scan_ids") or ([node["scan"]] if isinstance(node.get("scan"), str) else [])
             scan, stale = (ids[0] if ids else None), bool(node.get("stale"))
-    return Resolved(node, True, pos, path, False, source, scan, stale)
+    return Resolved(node, True, pos + parts, full, False, source, scan, stale)
 
 
 # -- comparisons -----------------------------------------------------------------------------
