@@ -165,6 +165,8 @@ class Evaluator:
         self.root = Scope(self.view.data, (), "", self.view.data, as_of, dict(catalog.index.parameters))
         self.evidence = self._evidence()
         self.scan_pos = {s.id: ("scans", i) for i, s in enumerate(model.scans or [])}
+        self._locations: dict[tuple[int, int], Location] = {}
+        self._subjects: dict[tuple[str, str, str | None], Subject] = {}
         self.scan_dates = {str(s["id"]): str(s["date"]) for s in self.view.scans if s.get("date")}
         self.waiver_infos = [
             WaiverInfo(id=w.id, control=w.control, systems=list(w.systems or []), reason=w.reason,
@@ -183,8 +185,20 @@ class Evaluator:
             pos = self.scan_pos[leaf.scan]
         elif leaf is not None:
             pos = leaf.pos
-        line, col = self.loaded.located.where(pos)
-        return trusted(Location, file=self.file, line=line, column=col)
+        where = self.loaded.located.where(pos)
+        # One object per place and per subject, shared by the findings that point there (a system
+        # has a finding in every control about systems): a large declaration's result stays smaller.
+        found = self._locations.get(where)
+        if found is None:
+            found = self._locations[where] = trusted(Location, file=self.file, line=where[0], column=where[1])
+        return found
+
+    def subject(self, kind: str, sid: str, name: str | None) -> Subject:
+        key = (kind, sid, name)
+        found = self._subjects.get(key)
+        if found is None:
+            found = self._subjects[key] = trusted(Subject, kind=kind, id=sid, name=name)
+        return found
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
@@ -200,7 +214,7 @@ class Evaluator:
         # makes tens of thousands of findings, a portfolio millions.
         return trusted(
             Finding,
-            subject=trusted(Subject, kind=kind, id=sid, name=name),
+            subject=self.subject(kind, sid, name),
             status=outcome.status,
             code=code,
             path=leaf.path if leaf else path,

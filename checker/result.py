@@ -23,6 +23,7 @@ How to read it (for the drafts, procurement, audit and portfolio work):
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -77,12 +78,12 @@ class Model(BaseModel):
 
 # -- building from trusted data --------------------------------------------------------------------
 _object_setattr = object.__setattr__
-_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], tuple[str, ...]]] = {}
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], tuple[str, ...], set[str]]] = {}
 
 
-def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Every field of `cls` in declaration order with its default (None for a required one), and the
-    fields whose default is mutable (copied for each instance)."""
+def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...], set[str]]:
+    """Every field of `cls` in declaration order with its default (None for a required one), the
+    fields whose default is mutable (copied for each instance), and the set of all its field names."""
     entry = _TEMPLATES.get(cls)
     if entry is None:
         fields: dict[str, Any] = {}
@@ -92,7 +93,7 @@ def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
             fields[name] = default
             if isinstance(default, list | dict | set):
                 mutable.append(name)
-        entry = _TEMPLATES[cls] = (fields, tuple(mutable))
+        entry = _TEMPLATES[cls] = (fields, tuple(mutable), set(fields))
     return entry
 
 
@@ -109,14 +110,17 @@ def trusted(cls: type[M], /, **values: Any) -> M:
 
 def trusted_from(cls: type[M], values: dict[str, Any], /) -> M:
     """`trusted` with the values in a dict (kept by the caller: it is copied)."""
-    fields, mutable = _TEMPLATES.get(cls) or _template(cls)
+    fields, mutable, every_field = _TEMPLATES.get(cls) or _template(cls)
     data = {**fields, **values}   # the fields' order, whatever the order of `values`
     for name in mutable:
         if name not in values:
             data[name] = data[name].copy()
     m = cls.__new__(cls)
     _object_setattr(m, "__dict__", data)
-    _object_setattr(m, "__pydantic_fields_set__", set(values))
+    # Every field counts as set, in one set shared by the instances of the class (assigning a field
+    # adds a name already there): a set per instance was a quarter of a large result's memory, and
+    # result models are never written with `exclude_unset`.
+    _object_setattr(m, "__pydantic_fields_set__", every_field)
     _object_setattr(m, "__pydantic_extra__", {})
     _object_setattr(m, "__pydantic_private__", None)
     return m
@@ -126,7 +130,8 @@ def set_trusted(model: BaseModel, name: str, value: Any) -> None:
     """Set a declared field of a result model the evaluator is still building (no validation runs on
     assignment: `validate_assignment` is off; this skips pydantic's per-assignment bookkeeping)."""
     model.__dict__[name] = value
-    model.__pydantic_fields_set__.add(name)
+    if name not in model.__pydantic_fields_set__:
+        model.__pydantic_fields_set__.add(name)
 
 
 # -- plain data for JSON ------------------------------------------------------------------------------
@@ -480,7 +485,10 @@ class ResultDocument(Model):
         those of `dumps_bytes(self.to_dict())` (a test checks it)."""
         if orjson is None:
             return dumps_bytes(self.to_dict())
-        return b"".join(self._json_chunks())
+        out = io.BytesIO()   # its value is handed over without a copy
+        for chunk in self._json_chunks():
+            out.write(chunk)
+        return out.getvalue()
 
     def _json_chunks(self) -> Iterator[bytes]:
         head = plain_dict(self.model_copy(update={"results": []}))
