@@ -132,7 +132,8 @@ def main() -> None:
     bench_calendar()
     # bench_scan: issue 15's TLS-heavy scan, whole evaluate against python-nmap's parser, as ratios.
     for extra, args in (("bench_report.py", []), ("bench_scan.py", ["--shape", "tls-heavy", "--repeat", "1"]),
-                        ("bench_drafts.py", []), ("bench_portfolio.py", []), ("bench_procure.py", []),
+                        ("bench_drafts.py", []), ("bench_portfolio.py", []), ("bench_json.py", []),
+                        ("bench_procure.py", []),
                         ("bench_sign.py", [])):
         script = ROOT / "scripts" / extra
         if script.exists():
