@@ -24,15 +24,18 @@ def register(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     def h(key: str) -> str:
         return t("procurement", lang, key)
 
+    def m(key: str) -> str:   # the placeholder shown in --help
+        return t("cli", lang, f"help.meta.{key}")
+
     p = sub.add_parser("compare", help=h("help.compare"), description=h("help.compare"))
-    p.add_argument("bidders", nargs="+", metavar="BID", help=h("help.compare.bidders"))
+    p.add_argument("bidders", nargs="+", metavar=m("bid"), help=h("help.compare.bidders"))
     p.add_argument("--format", choices=list(FORMATS), help=h("help.compare.format"))
-    p.add_argument("-o", "--output", help=h("help.compare.output"))
-    p.add_argument("--require", metavar="IDS", default="", help=h("help.compare.require"))
-    p.add_argument("--knockout", choices=list(severities()), metavar="SEVERITY", help=h("help.compare.knockout"))
+    p.add_argument("-o", "--output", metavar=m("file"), help=h("help.compare.output"))
+    p.add_argument("--require", metavar=m("ids"), default="", help=h("help.compare.require"))
+    p.add_argument("--knockout", choices=list(severities()), metavar=m("severity"), help=h("help.compare.knockout"))
     p.add_argument("--profile", choices=["public-education", "private-school", "vendor"],
                    help=h("help.compare.profile"))
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("help.compare.as_of"))
+    p.add_argument("--as-of", metavar=m("date"), help=h("help.compare.as_of"))
     common(p)
     p.set_defaults(func=run)
 
