@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.commands import placeholder
 from checker.i18n import LANGS, t
 
 RENDERABLE = ("pdf", "html", "md", "csv", "sarif", "junit", "oscal", "json")
@@ -26,21 +27,15 @@ def _help(key: str) -> str:
     return t("render", help_lang(), key)
 
 
-def _meta(key: str) -> str:
-    from checker.cli import help_lang
-
-    return t("cli", help_lang(), f"help.meta.{key}")
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("render", help=_help("help"), description=_help("description"))
-    p.add_argument("result", metavar=_meta("result_json"), help=_help("arg.result"))
+    p.add_argument("result", metavar=placeholder("result_json"), help=_help("arg.result"))
     p.add_argument("--format", choices=RENDERABLE, help=_help("arg.format"))
-    p.add_argument("-o", "--output", metavar=_meta("file"), help=_help("arg.output"))
+    p.add_argument("-o", "--output", metavar=placeholder("file"), help=_help("arg.output"))
     p.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help=_help("arg.page_size"))
     p.add_argument("--pdf-variant", choices=["pdf/a-3b"], default=None, help=_help("arg.pdf_variant"))
-    p.add_argument("--sarif-uri-base", metavar=_meta("dir"), default=None, help=_help("arg.sarif_uri_base"))
+    p.add_argument("--sarif-uri-base", metavar=placeholder("dir"), default=None, help=_help("arg.sarif_uri_base"))
     p.add_argument("--lang", choices=LANGS, help=_help("arg.lang"))
     p.set_defaults(func=run)
 
