@@ -523,43 +523,47 @@ def evaluate(cond: Condition, scope: Scope) -> Outcome:
     raise RuleError(f"not a condition: {cond!r}")
 
 
+_SELECTED = Outcome(PASS)   # an item of a quantifier without `where` (read, never changed)
+
+
 def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
+    every = cond.__class__ is Every or isinstance(cond, Every)
     list_path = cond.every if isinstance(cond, Every) else cond.some
     got = resolve(scope, list_path)
     section = list_path.rsplit(".", 1)[-1].lstrip("/")
     if not got.present:
-        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if isinstance(cond, Every) else "some", None, None,
-                  got.source, got.scan)
+        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if every else "some", None, None, got.source, got.scan)
         return Outcome(UNKNOWN, [lf], [got.path], items=[])
     if got.value is False or not isinstance(got.value, list):
         lf = Leaf(FAIL, got.pos, got.path, "some", _jsonable(got.value), None, got.source, got.scan)
-        return Outcome(FAIL if isinstance(cond, Some) else NA, [lf], [], items=[])
+        return Outcome(NA if every else FAIL, [lf], [], items=[])
     base = Scope(scope.node, scope.pos, scope.path, scope.root, scope.as_of, scope.parameters, scope.scan,
                  scope.stale)
+    kind = SUBJECT_KINDS.get(section, section)
+    where, require = cond.where, cond.require
     items: list[ItemOutcome] = []
     for index, item in enumerate(got.value):
         key = item_key(section, item, index)
         ipos = got.pos + (index,)
         ipath = f"{got.path}[{key}]"
         iscope = base.enter(item, ipos, ipath)
-        selected = evaluate(cond.where, iscope) if cond.where is not None else Outcome(PASS)
-        if selected.status in (FAIL, NA):
+        selected = evaluate(where, iscope) if where is not None else _SELECTED
+        if selected.status == FAIL or selected.status == NA:
             continue
-        result = evaluate(cond.require, iscope)
+        result = evaluate(require, iscope)
         if selected.status == UNKNOWN and result.status != PASS:
             # Kleene: we cannot tell whether the item is in scope, and it does not comply.
             result = Outcome(UNKNOWN, result.leaves + selected.leaves,
                              result.missing + selected.missing)
         name = item.get("name") if isinstance(item, dict) else None
-        items.append(ItemOutcome(SUBJECT_KINDS.get(section, section), key, name if isinstance(name, str) else None,
-                                 ipos, ipath, result))
+        items.append(ItemOutcome(kind, key, name if isinstance(name, str) else None, ipos, ipath, result))
     if not items:
-        status = NA if isinstance(cond, Every) else FAIL
-        lf = Leaf(status, got.pos, got.path, "every" if isinstance(cond, Every) else "some", len(got.value), None,
+        status = NA if every else FAIL
+        lf = Leaf(status, got.pos, got.path, "every" if every else "some", len(got.value), None,
                   got.source, got.scan)
         return Outcome(status, [lf], [], items=[])
     statuses = [i.outcome.status for i in items]
-    status = worst(statuses) if isinstance(cond, Every) else _combine_any(statuses)
+    status = worst(statuses) if every else _combine_any(statuses)
     deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
     if isinstance(cond, Some) and status == PASS:
         deciding = deciding[:1]
