@@ -90,3 +90,23 @@ def test_dask_with_declarations_sent_as_bytes_gives_the_local_files(portfolio: P
         assert a[key] == b[key], key
     # nothing of the run's own machinery is left in OUTDIR
     assert not [p for p in (tmp_path / "dask").iterdir() if p.name.startswith(".") or p.name == "parts"]
+
+
+def test_when_no_worker_sees_the_parts_folder_the_client_writes_the_same_files(
+        portfolio: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = ["portfolio", str(portfolio / "manifest.csv"), "--as-of", AS_OF, "--group-by", "state",
+            "--jobs", "1", "--reports", "0"]
+    assert main([*base, "-o", str(tmp_path / "workers")]) == 1
+    import checker.portfolio.worker as worker
+
+    seen: list[str] = []
+
+    def blind(path: str) -> bool:   # as on a cluster node without the shared folder
+        seen.append(path)
+        return False
+
+    monkeypatch.setattr(worker, "sees", blind)
+    assert main([*base, "-o", str(tmp_path / "client")]) == 1
+    assert seen and all(".probe-" in p for p in seen)
+    for name in ("results.parquet", "findings.parquet"):
+        assert pq.read_table(tmp_path / "client" / name).equals(pq.read_table(tmp_path / "workers" / name)), name

@@ -148,6 +148,11 @@ def partition_job(part: tuple[int, list[tuple[int, Source]]]) -> list[Program]:
     return evaluate_partition(part[0], part[1], _SETTINGS, folder, probe, collect=False)
 
 
+def sees(probe: str) -> bool:
+    """Whether this process sees the run's parts folder (the probe file the client left in it)."""
+    return os.path.exists(probe)
+
+
 def evaluate_partition(number: int, jobs: list[tuple[int, Source]], settings: Settings,
                        folder: str | None = None, probe: str | None = None, collect: bool = True) -> list[Program]:
     """A partition of the portfolio, evaluated in order.
@@ -165,7 +170,7 @@ def evaluate_partition(number: int, jobs: list[tuple[int, Source]], settings: Se
     finally:
         if collect:
             gc.enable()
-    if folder is not None and probe is not None and os.path.exists(probe):
+    if folder is not None and probe is not None and sees(probe):
         from checker.portfolio.tables import write_part
 
         write_part(Path(folder), number, programs, list(settings.parquet_groups))
