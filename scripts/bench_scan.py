@@ -273,15 +273,25 @@ def _load() -> str:
         return "unknown"
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class _Clock:
-    """Wall and CPU time of one measured stretch (CPU: this process, as the children run in-process)."""
+    """Wall and CPU time of one measured stretch: CPU of this process and of the processes it started
+    and waited for (the scan reader's second half runs in a forked child)."""
 
     def __init__(self) -> None:
         self.wall = time.perf_counter()
         self.cpu = time.process_time()
+        self.children = _children_cpu()
 
     def done(self) -> dict[str, float]:
-        return {"seconds": time.perf_counter() - self.wall, "cpu": time.process_time() - self.cpu}
+        children = _children_cpu() - self.children
+        return {"seconds": time.perf_counter() - self.wall, "cpu": time.process_time() - self.cpu + children,
+                "children_cpu": children,
+                "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 # Declared hosts: in the tls-heavy scan, a TLS-heavy host and a Redis host (portal) and one more
@@ -323,11 +333,11 @@ def _timed(stages: dict[str, Any], name: str, fn: Any) -> Any:
     """`fn` wrapped so that its CPU time adds to `stages[name]`."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.process_time()
+        started = time.process_time() + _children_cpu()
         try:
             return fn(*args, **kwargs)
         finally:
-            stages[name] = stages.get(name, 0.0) + time.process_time() - started
+            stages[name] = stages.get(name, 0.0) + time.process_time() + _children_cpu() - started
             stages[name + "_rss_mb"] = _rss_mb()
 
     return wrapper
@@ -363,9 +373,10 @@ def _child_evaluate(path: Path) -> dict[str, Any]:
 def _child_python_nmap(path: Path) -> dict[str, Any]:
     import nmap
 
+    scanner = nmap.PortScanner()   # runs `nmap -V` once: not part of the parse
     clock = _Clock()
     data = path.read_bytes()
-    result = nmap.PortScanner().analyse_nmap_xml_scan(nmap_xml_output=data)
+    result = scanner.analyse_nmap_xml_scan(nmap_xml_output=data)
     return {**clock.done(), "peak_mb": _peak_mb(), "hosts": len(result["scan"]),
             "observations": sum(len(h.get("tcp", {})) for h in result["scan"].values())}
 
@@ -421,6 +432,7 @@ def bench_tls_heavy(path: Path, repeat: int) -> bool:
     print(f"{'CPU (s), median':24}" + "".join(f"{c['cpu']:>26.2f}" for _, c in columns))
     print(f"{'  each run':24}" + "".join(f"{' '.join(map(str, c['all_cpu'])):>26}" for _, c in columns))
     print(f"{'peak RSS (MB)':24}" + "".join(f"{c['peak_mb']:>26.0f}" for _, c in columns))
+    print(f"{'  child process peak':24}" + "".join(f"{c['child_peak_mb']:>26.0f}" for _, c in columns))
     print(f"{'hosts':24}" + "".join(f"{c['hosts']:>26}" for _, c in columns))
     print(f"{'ports (observations)':24}" + "".join(f"{c['observations']:>26}" for _, c in columns))
     print(f"load after each round: {' | '.join(whole['loads'])}")
@@ -434,9 +446,10 @@ def bench_tls_heavy(path: Path, repeat: int) -> bool:
     cpu_ratio = theirs["cpu"] / whole["cpu"]
     ok_time = wall_ratio >= 1.5
     ok_peak = whole["peak_mb"] < 200
-    print(f"python-nmap / whole evaluate: wall {wall_ratio:.2f}x, CPU {cpu_ratio:.2f}x (target >= 1.5x) "
-          f"{_verdict(ok_time)}; peak {whole['peak_mb']:.0f} MB vs {theirs['peak_mb']:.0f} MB "
-          f"(target < 200 MB) {_verdict(ok_peak)}")
+    print(f"python-nmap / whole evaluate: wall {wall_ratio:.2f}x (target >= 1.5x) {_verdict(ok_time)}, "
+          f"CPU {cpu_ratio:.2f}x (CPU of the forked reader included: {whole['children_cpu']:.2f} s); "
+          f"peak {whole['peak_mb']:.0f} MB vs {theirs['peak_mb']:.0f} MB (target < 200 MB) {_verdict(ok_peak)}, "
+          f"forked reader's own peak {whole['child_peak_mb']:.0f} MB (mostly pages shared with the parent)")
     return ok_time and ok_peak
 
 
