@@ -3,7 +3,8 @@
 Used to read the second half of a large scan file on another CPU while this process reads the first
 (see `nmapxml.NmapXmlReader`). Forking is used only where it is safe and useful: Linux, a single
 thread in this process (a fork copies no other thread, and a lock another thread held would stay
-locked in the child), and at least two CPUs this process may run on. Anything that goes wrong in the
+locked in the child), and at least two CPUs this process may run on (`usable`); callers also ask
+whether one is free now (`spare_cpu`). Anything that goes wrong in the
 child (an exception, a crash, a result that cannot be read) is a `None` result, and the caller does
 the work itself; the child never writes to standard output or runs exit handlers.
 """
@@ -26,6 +27,17 @@ def usable() -> bool:
         return False
     try:
         return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return False
+
+
+def spare_cpu() -> bool:
+    """Whether a second CPU is free now: the load average of the last minute leaves at least half a CPU
+    of those this process may use. On a busy machine a child would only add the cost of handing its
+    result over."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        return os.getloadavg()[0] < cpus - 0.5
     except (AttributeError, OSError):
         return False
 

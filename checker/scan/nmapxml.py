@@ -51,8 +51,8 @@ MAX_PROLOG_BYTES = 1 << 20
 # an oversized token is re-scanned a logarithmic number of times, not once per 32 KB.
 MAX_FEED = 8 << 20
 # A regular file at least this large (and at most PARALLEL_MAX_BYTES, as the second half's hosts are
-# handed over at once) is read in two halves at the same time where two CPUs are free (`forked`): the
-# second from the first `<host` after the middle.
+# handed over at once) is read in two halves at the same time when a second CPU is free (`forked`):
+# the second from the first `<host` after the middle.
 PARALLEL_MIN_BYTES = 24 << 20
 PARALLEL_MAX_BYTES = 1 << 30
 # Where to look for that `<host` after the middle.
@@ -403,7 +403,7 @@ class NmapXmlReader:
             return None
         size = info.st_size
         if (not seekable or not stat.S_ISREG(info.st_mode) or not PARALLEL_MIN_BYTES <= size <= PARALLEL_MAX_BYTES
-                or self._root_index is None or not forked.usable()):
+                or self._root_index is None or not forked.usable() or not forked.spare_cpu()):
             return None
         prolog = b"".join(self._prolog)
         prefix = _document_start(prolog, self._root_index)
