@@ -429,8 +429,7 @@ class Evaluator:
             evidence=self.evidence,
             scans=[ScanInfo.model_validate(s) for s in self.view.scans],
             observed_systems=self.view.observed_systems,
-            # Built by the scan reader from parsed XML, not read from a user's file: no validation.
-            observations=[Observation.model_construct(**o) for o in self.view.observations],
+            observations=[Observation.model_validate(o) for o in self.view.observations],
         )
 
 
