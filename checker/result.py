@@ -448,6 +448,15 @@ class Observation(Model):
     system: str | None = None
     facts: dict[str, Any] = {}
 
+    def as_json(self) -> dict[str, Any]:
+        """What `model_dump(mode="json")` gives, without pydantic's serializer: the values are JSON data
+        already (scan facts, or a saved result read back). `facts` is shared, not copied: read-only."""
+        out: dict[str, Any] = {"scan": self.scan, "host": self.host, "port": self.port, "system": self.system,
+                               "facts": self.facts}
+        if self.__pydantic_extra__:
+            out.update(self.__pydantic_extra__)
+        return out
+
 
 class ResultDocument(Model):
     schema_version: Literal[1]
@@ -474,8 +483,14 @@ class ResultDocument(Model):
         """The JSON document as plain data (what `--format json` writes): what
         `model_dump(mode="json")` gives (a test checks it on every example), in a walk over the
         models' own data that costs a fraction of pydantic's (a 30,000-system result holds a million
-        findings)."""
-        return plain_dict(self)
+        findings). The observations (tens of thousands for a large scan) are JSON data already and
+        are taken as they are: see `Observation.as_json`."""
+        return self._plain_head(results=self.results)
+
+    def _plain_head(self, results: list[ControlResult]) -> dict[str, Any]:
+        out = plain_dict(self.model_copy(update={"results": results, "observations": []}))
+        out["observations"] = [o.as_json() for o in self.observations]   # keeps its place among the keys
+        return out
 
     def to_json(self) -> bytes:
         """UTF-8, non-ASCII as is, 2-space indent, final newline (results.md).
@@ -491,7 +506,7 @@ class ResultDocument(Model):
         return out.getvalue()
 
     def _json_chunks(self) -> Iterator[bytes]:
-        head = plain_dict(self.model_copy(update={"results": []}))
+        head = self._plain_head(results=[])
         yield b"{"
         first = True
         for key, value in head.items():
