@@ -433,15 +433,17 @@ def _generic(s: SubjectView) -> str | None:
 
 
 def _locations(subjects: list[SubjectView]) -> str | None:
-    locs = [s.location for s in subjects if s.location]
-    if len(locs) <= 1:
+    # Only the named subjects' places (bounds.NAMES_MAX); "…" says there are more.
+    locs = [s.location for s in subjects[:NAMES_MAX] if s.location]
+    more = ", …" if len(subjects) > NAMES_MAX else ""
+    if len(locs) <= 1 and not more:
         return locs[0] if locs else None
     files = {loc.split(":", 1)[0] for loc in locs}
     if len(files) == 1:
-        # Same file: name it once and list the lines.
-        lines = [loc.split(":")[1] if loc.count(":") >= 1 else "?" for loc in locs]
-        return f"{files.pop()}: {', '.join(lines)}"
-    return ", ".join(locs)
+        # Same file: name it once and list the lines (each once).
+        lines = dict.fromkeys(loc.split(":")[1] if loc.count(":") >= 1 else "?" for loc in locs)
+        return f"{files.pop()}: {', '.join(lines)}{more}"
+    return ", ".join(locs) + more
 
 
 def group_cases(subjects: list[SubjectView], plurals: dict[str, str]) -> list[CaseGroup]:
