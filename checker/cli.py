@@ -387,9 +387,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list",
                    help=h("catalog.action"))
     c.add_argument("id", nargs="?", metavar="ID", help=h("catalog.id"))
-    c.add_argument("new", nargs="?", metavar="NUEVO" if hl == "es" else "NEW", help=h("catalog.new"))
+    c.add_argument("new", nargs="?", metavar=t("cli", hl, "help.meta.new"), help=h("catalog.new"))
     c.add_argument("--format", choices=["text", "md", "json"], default=None, help=h("catalog.format"))
-    c.add_argument("-o", "--output", help=h("catalog.output"))
+    c.add_argument("-o", "--output", metavar=file_meta, help=h("catalog.output"))
     c.add_argument("--profile", choices=PROFILES, help=h("profile"))
     common(c)
     c.set_defaults(func=cmd_catalog)

@@ -24,6 +24,7 @@ from checker.durations import DURATION_PATTERN, Duration
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, t
 from checker.inputs import evidence_limit, hash_file, is_stdin, path_problem, read_yaml_input
+from checker.labels import value_label
 from checker.locations import Located, Path_, data_path, error_text
 from checker.problems import count_text, raise_all
 from checker.states import state_name
@@ -376,7 +377,8 @@ class _Checks:
             if cat.get("sensitive") is False and cat.get("category") in ALWAYS_SENSITIVE:
                 line, col = self.located.where(("data_inventory", i, "sensitive"))
                 self.warnings.append(f"{self.display}:{line}:{col}: "
-                                     + tr("warn.always_sensitive", id=cat.get("id"), category=cat["category"]))
+                                     + tr("warn.always_sensitive", id=cat.get("id"),
+                                        category=value_label("data_inventory.category", cat["category"], self.lang)))
         for i, sys_ in _items(data, "systems"):
             hosting = sys_.get("hosting")
             if not isinstance(hosting, dict):
@@ -384,7 +386,8 @@ class _Checks:
             if isinstance(hosting.get("processor"), str):
                 check(hosting["processor"], processors, ("systems", i, "hosting", "processor"), "processor")
             if hosting.get("type") in ("cloud", "saas") and not hosting.get("country"):
-                self.add(("systems", i, "hosting"), tr("hosting.no_country", id=sys_.get("id"), type=hosting["type"]),
+                where = value_label("systems.hosting.type", hosting["type"], self.lang)
+                self.add(("systems", i, "hosting"), tr("hosting.no_country", id=sys_.get("id"), type=where),
                          tr("hosting.no_country.hint"))
         for section in ("processors", "transfers"):
             for i, item in _items(data, section):

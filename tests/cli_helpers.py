@@ -6,14 +6,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini-catalog"
-# The smallest declaration that validates and has a system to evaluate.
-GOOD = """schema_version: 1
+# The program part every test declaration starts with.
+HEAD = """schema_version: 1
 program:
   name: Escuela Prueba
   operator: SEP
   operator_type: public_school
   role: responsable
-systems:
+"""
+# The smallest declaration that validates and has a system to evaluate.
+GOOD = HEAD + """systems:
   - id: portal
     encryption:
       at_rest: {enabled: true}

@@ -145,7 +145,8 @@ def test_missing_file_and_bad_options(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "x.json" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("lang, needle", [("es", "siempre es sensible"), ("en", "always sensitive")])
+@pytest.mark.parametrize("lang, needle", [("es", "a la categoría «datos de salud», que siempre es sensible"),
+                                          ("en", "in the category “health data”, which is always sensitive")])
 def test_x_notes_are_ignored_and_warning_for_sensitive_false(tmp_path: Path, lang: str, needle: str) -> None:
     text = GOOD + ("x_owner_notes: {anything: [1, 2]}\ndata_inventory:\n"
                    "  - {id: salud, category: health, sensitive: false, x_why: typo, systems: [portal]}\n")
@@ -154,6 +155,16 @@ def test_x_notes_are_ignored_and_warning_for_sensitive_false(tmp_path: Path, lan
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"d\.yaml:13:\d+: ", proc.stderr), proc.stderr
     assert needle in proc.stderr
+
+
+@pytest.mark.parametrize("lang, needle, raw", [("es", "se aloja fuera de la institución (nube)", "en cloud"),
+                                               ("en", "hosted outside the institution (cloud)", "hosted in cloud")])
+def test_hosting_without_country_names_the_hosting_in_words(tmp_path: Path, lang: str, needle: str, raw: str) -> None:
+    text = GOOD.replace("systems:\n  - id: portal\n", "systems:\n  - id: portal\n    hosting: {type: cloud}\n", 1)
+    assert text != GOOD
+    (tmp_path / "d.yaml").write_text(text)
+    proc = run("validate", str(tmp_path / "d.yaml"), "--catalog", str(MINI), *lang_args(lang))
+    assert proc.returncode == 2 and needle in proc.stderr and raw not in proc.stderr, proc.stderr
 
 
 def test_broken_catalog_is_located(tmp_path: Path) -> None:

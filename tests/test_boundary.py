@@ -11,16 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "data" / "mini-catalog"
-HEAD = """schema_version: 1
-program:
-  name: Escuela Prueba
-  operator: SEP
-  operator_type: public_school
-  role: responsable
-"""
+from cli_helpers import HEAD, ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -77,3 +77,37 @@ def test_help_texts_differ_between_languages() -> None:
     same = [n for n in es if es[n] == en.get(n)]
     assert same == []
     build_parser(["--lang", "es"])  # leave argparse in the default language for other tests
+
+
+def _shown_metavars(lang: str) -> dict[str, str]:
+    """What `--help` prints as the placeholder of every argument that takes a value."""
+    shown = {}
+    for name, a in _all_actions(build_parser(["--lang", lang])):
+        if a.nargs == 0 or a.choices is not None or isinstance(a, argparse._SubParsersAction):
+            continue
+        meta = a.metavar if a.metavar is not None else (a.dest.upper() if a.option_strings else a.dest)
+        shown[name] = meta if isinstance(meta, str) else " ".join(meta)
+    return shown
+
+
+def test_placeholders_are_in_the_language_of_the_help() -> None:
+    es, en = _shown_metavars("es"), _shown_metavars("en")
+    build_parser(["--lang", "es"])
+    assert len(es) > 30 and es.keys() == en.keys()
+    # Placeholders that are the same word in both languages (identifiers, numbers, URLs).
+    neutral = {"ID", "N", "IDS", "URL"}
+    same = sorted(f"{n}={es[n]}" for n in es if es[n] == en[n] and es[n] not in neutral)
+    assert same == []
+    english = {"FILE", "OUTPUT", "OUTDIR", "DIR", "REPORT.pdf", "SIGNED.pdf", "BID", "SEVERITY", "REASON",
+               "LOCATION", "declaration", "RESULT.json", "EXISTING.docx", "COLUMN|FIELD"}
+    assert sorted(n for n, m in es.items() if m in english) == []
+
+
+def test_one_version_source() -> None:
+    """The installed package, `--version` and the results all say checker.__version__."""
+    import importlib.metadata
+
+    from checker import __version__
+
+    assert importlib.metadata.version("resguarda") == __version__
+    assert run("--version").stdout.strip() == f"resguarda {__version__}"

@@ -18,21 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import HEAD, ROOT
 from pydantic import BaseModel
 
 from checker.declaration import Declaration
 from checker.rules import Scope, resolve
 from checker.view import build_view
 
-ROOT = Path(__file__).resolve().parent.parent
-
-BASE = """schema_version: 1
-program:
-  name: Escuela Prueba
-  operator: SEP
-  operator_type: public_school
-  role: responsable
-systems:
+BASE = HEAD + """systems:
   - id: portal
 """
 

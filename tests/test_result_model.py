@@ -20,8 +20,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "json-1.0"
 EXAMPLES = ("well-run-school", "vendor-review", "ai-center", "minimal")
 # Sentences the result writes for people; issue 9 re-worded them in plain words (their keys stay).
 REWORDED = {"reasons", "reason", "applicability"}
-# The catalog's checksum changes with any edit of controls/ (issue 12 added contract clauses).
-CHANGES_WITH_THE_CATALOG = {"$.catalog.sha256"}
+# The catalog's checksum changes with any edit of controls/ (issue 12 added contract clauses); the
+# tool's version with each release.
+CHANGES_WITH_THE_RELEASE = {"$.catalog.sha256", "$.tool.version"}
 
 
 def _compare(old: Any, new: Any, where: str, problems: list[str]) -> None:
@@ -41,7 +42,7 @@ def _compare(old: Any, new: Any, where: str, problems: list[str]) -> None:
             return
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             _compare(a, b, f"{where}[{i}]", problems)
-    elif (old != new or type(old) is not type(new)) and where not in CHANGES_WITH_THE_CATALOG:
+    elif (old != new or type(old) is not type(new)) and where not in CHANGES_WITH_THE_RELEASE:
         problems.append(f"{where}: {old!r} -> {new!r}")
 
 

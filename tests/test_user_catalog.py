@@ -11,23 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import GOOD as CLI_GOOD
+from cli_helpers import MINI, ROOT
 
 from checker.declaration import Declaration
 from checker.view import CATEGORY_FACTS, PROCESSOR_FACTS, SYSTEM_FACTS, TOP_FACTS, TRANSFER_FACTS, build_view
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "data" / "mini-catalog"
-GOOD = """schema_version: 1
-program:
-  name: Escuela Prueba
-  operator: SEP
-  operator_type: public_school
-  role: responsable
-systems:
-  - id: portal
-    encryption:
-      at_rest: {enabled: true}
-data_inventory:
+GOOD = CLI_GOOD + """data_inventory:
   - id: salud
     category: health
     systems: [portal]

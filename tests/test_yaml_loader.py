@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import HEAD
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -187,13 +188,7 @@ def test_prescan_linear_in_size() -> None:
     assert large < small * 8  # four times the text: about four times the time, never sixteen
 
 
-GOOD = """schema_version: 1
-program:
-  name: Escuela Prueba
-  operator: SEP
-  operator_type: public_school
-  role: responsable
-"""
+GOOD = HEAD
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -15,7 +15,7 @@ The pattern, for a verb `draft` with its texts in `checker/locales/drafts.<es|en
         def h(key): return t("drafts", lang, "help." + key).replace("%", "%%")
         p = sub.add_parser("draft", help=h("draft"), description=h("draft.description"))
         p.add_argument("kind", choices=["aviso", "seguridad"], help=h("draft.kind"))
-        p.add_argument("-o", "--output", metavar=t("cli", lang, "help.meta.file"), help=h("draft.output"))
+        p.add_argument("-o", "--output", metavar=placeholder("file"), help=h("draft.output"))
         common(p)                                # --lang and --catalog, already localized
         p.set_defaults(func=run)                 # run(args) -> exit code; read the language with
                                                  # checker.cli._lang(args) for messages
@@ -27,6 +27,8 @@ already translated by `checker.argparse_words.use_language`, which `build_parser
 
 from __future__ import annotations
 
+from checker.i18n import t
+
 # Module names under `checker.commands`, in the order `--help` lists them.
 VERBS: tuple[str, ...] = (
     "init",
@@ -37,3 +39,10 @@ VERBS: tuple[str, ...] = (
     "sign",
     "verify",
 )
+
+
+def placeholder(key: str) -> str:
+    """The placeholder `--help` shows for an argument's value (ARCHIVO / FILE), in the help's language."""
+    from checker.cli import help_lang
+
+    return t("cli", help_lang(), f"help.meta.{key}")

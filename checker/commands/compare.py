@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from checker.commands import placeholder
 from checker.errors import UsageError
 from checker.i18n import t
 
@@ -25,14 +26,15 @@ def register(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
         return t("procurement", lang, key)
 
     p = sub.add_parser("compare", help=h("help.compare"), description=h("help.compare"))
-    p.add_argument("bidders", nargs="+", metavar="BID", help=h("help.compare.bidders"))
+    p.add_argument("bidders", nargs="+", metavar=placeholder("bid"), help=h("help.compare.bidders"))
     p.add_argument("--format", choices=list(FORMATS), help=h("help.compare.format"))
-    p.add_argument("-o", "--output", help=h("help.compare.output"))
-    p.add_argument("--require", metavar="IDS", default="", help=h("help.compare.require"))
-    p.add_argument("--knockout", choices=list(severities()), metavar="SEVERITY", help=h("help.compare.knockout"))
+    p.add_argument("-o", "--output", metavar=placeholder("file"), help=h("help.compare.output"))
+    p.add_argument("--require", metavar=placeholder("ids"), default="", help=h("help.compare.require"))
+    p.add_argument("--knockout", choices=list(severities()), metavar=placeholder("severity"),
+                   help=h("help.compare.knockout"))
     p.add_argument("--profile", choices=["public-education", "private-school", "vendor"],
                    help=h("help.compare.profile"))
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("help.compare.as_of"))
+    p.add_argument("--as-of", metavar=placeholder("date"), help=h("help.compare.as_of"))
     common(p)
     p.set_defaults(func=run)
 

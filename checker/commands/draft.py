@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.commands import placeholder
 from checker.errors import InputError, UsageError
 from checker.i18n import t
 
@@ -33,13 +34,13 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
 
     p = sub.add_parser("draft", help=h(""), description=h(""))
     p.add_argument("kind", choices=KINDS, help=h("kind"))
-    p.add_argument("declaration", help=h("declaration"))
+    p.add_argument("declaration", metavar=placeholder("declaration"), help=h("declaration"))
     p.add_argument("--simplificado", action="store_true", help=h("simplificado"))
     p.add_argument("--format", choices=FORMATS, help=h("format"))
-    p.add_argument("-o", "--output", help=h("output"))
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("as_of"))
+    p.add_argument("-o", "--output", metavar=placeholder("file"), help=h("output"))
+    p.add_argument("--as-of", metavar=placeholder("date"), help=h("as_of"))
     p.add_argument("--page-size", choices=["A4", "Letter"], default="Letter", help=h("page_size"))
-    p.add_argument("--check", metavar="EXISTING.docx", help=h("check"))
+    p.add_argument("--check", metavar=placeholder("existing_docx"), help=h("check"))
     common(p)
     p.set_defaults(func=run)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.commands import placeholder
 from checker.errors import UsageError
 from checker.i18n import t
 
@@ -25,16 +26,16 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
         return t("portfolio", lang, f"help.{key}")
 
     p = sub.add_parser("portfolio", help=h("verb"), description=h("verb"))
-    p.add_argument("target", metavar="DIR|MANIFEST.csv", help=h("target"))
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help=h("output"))
-    p.add_argument("--group-by", action="append", default=[], metavar="COLUMN|FIELD", help=h("group_by"))
+    p.add_argument("target", metavar=placeholder("portfolio_target"), help=h("target"))
+    p.add_argument("-o", "--output", required=True, metavar=placeholder("outdir"), help=h("output"))
+    p.add_argument("--group-by", action="append", default=[], metavar=placeholder("group_by"), help=h("group_by"))
     p.add_argument("--jobs", type=int, default=0, metavar="N", help=h("jobs"))
     p.add_argument("--engine", choices=["local", "dask"], default="local", help=h("engine"))
-    p.add_argument("--scheduler", metavar="tcp://HOST:8786", help=h("scheduler"))
-    p.add_argument("--previous", metavar="OUTDIR", help=h("previous"))
+    p.add_argument("--scheduler", metavar=placeholder("scheduler"), help=h("scheduler"))
+    p.add_argument("--previous", metavar=placeholder("outdir"), help=h("previous"))
     p.add_argument("--pdf", action="store_true", help=h("pdf"))
     p.add_argument("--xlsx", action="store_true", help=h("xlsx"))
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help=h("as_of"))
+    p.add_argument("--as-of", metavar=placeholder("date"), help=h("as_of"))
     p.add_argument("--profile", choices=["public-education", "private-school", "vendor"], help=h("profile"))
     p.add_argument("--reports", type=int, default=15, metavar="N", help=h("reports"))
     common(p)

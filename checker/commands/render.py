@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.commands import placeholder
 from checker.i18n import LANGS, t
 
 RENDERABLE = ("pdf", "html", "md", "csv", "sarif", "junit", "oscal", "json")
@@ -29,12 +30,12 @@ def _help(key: str) -> str:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("render", help=_help("help"), description=_help("description"))
-    p.add_argument("result", metavar="RESULT.json", help=_help("arg.result"))
+    p.add_argument("result", metavar=placeholder("result_json"), help=_help("arg.result"))
     p.add_argument("--format", choices=RENDERABLE, help=_help("arg.format"))
-    p.add_argument("-o", "--output", help=_help("arg.output"))
+    p.add_argument("-o", "--output", metavar=placeholder("file"), help=_help("arg.output"))
     p.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help=_help("arg.page_size"))
     p.add_argument("--pdf-variant", choices=["pdf/a-3b"], default=None, help=_help("arg.pdf_variant"))
-    p.add_argument("--sarif-uri-base", metavar="DIR", default=None, help=_help("arg.sarif_uri_base"))
+    p.add_argument("--sarif-uri-base", metavar=placeholder("dir"), default=None, help=_help("arg.sarif_uri_base"))
     p.add_argument("--lang", choices=LANGS, help=_help("arg.lang"))
     p.set_defaults(func=run)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.commands import placeholder
 from checker.errors import InputError, ToolError, UsageError
 from checker.i18n import LANGS, t
 
@@ -31,14 +32,14 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
         return t(AREA, lang, key)
 
     p = sub.add_parser("sign", help=h("help.sign"), description=h("help.sign"))
-    p.add_argument("report", metavar="REPORT.pdf", help=h("help.sign.report"))
-    p.add_argument("--cert", required=True, metavar="FILE", help=h("help.sign.cert"))
-    p.add_argument("--key", metavar="FILE", help=h("help.sign.key"))
-    p.add_argument("--password-file", metavar="FILE", help=h("help.sign.password_file"))
-    p.add_argument("--tsa", metavar="URL", help=h("help.sign.tsa"))
-    p.add_argument("--reason", help=h("help.sign.reason"))
-    p.add_argument("--location", help=h("help.sign.location"))
-    p.add_argument("-o", "--output", required=True, metavar="SIGNED.pdf", help=h("help.sign.output"))
+    p.add_argument("report", metavar=placeholder("report_pdf"), help=h("help.sign.report"))
+    p.add_argument("--cert", required=True, metavar=placeholder("file"), help=h("help.sign.cert"))
+    p.add_argument("--key", metavar=placeholder("file"), help=h("help.sign.key"))
+    p.add_argument("--password-file", metavar=placeholder("file"), help=h("help.sign.password_file"))
+    p.add_argument("--tsa", metavar=placeholder("url"), help=h("help.sign.tsa"))
+    p.add_argument("--reason", metavar=placeholder("reason"), help=h("help.sign.reason"))
+    p.add_argument("--location", metavar=placeholder("location"), help=h("help.sign.location"))
+    p.add_argument("-o", "--output", required=True, metavar=placeholder("signed_pdf"), help=h("help.sign.output"))
     p.add_argument("--lang", choices=LANGS, help=t("cli", lang, "help.lang"))   # signing needs no catalog
     p.set_defaults(func=run)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.commands import placeholder
 from checker.errors import InputError
 from checker.i18n import t
 
@@ -24,9 +25,9 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
         return t(AREA, lang, key)
 
     p = sub.add_parser("verify", help=h("help.verify"), description=h("help.verify"))
-    p.add_argument("report", metavar="SIGNED.pdf", help=h("help.verify.report"))
-    p.add_argument("--declaration", metavar="DECL.yaml", help=h("help.verify.declaration"))
-    p.add_argument("--trust", metavar="CA.cer", action="append", default=[], help=h("help.verify.trust"))
+    p.add_argument("report", metavar=placeholder("signed_pdf"), help=h("help.verify.report"))
+    p.add_argument("--declaration", metavar=placeholder("declaration_yaml"), help=h("help.verify.declaration"))
+    p.add_argument("--trust", metavar=placeholder("ca_cer"), action="append", default=[], help=h("help.verify.trust"))
     common(p)
     p.set_defaults(func=run)
 
