@@ -55,26 +55,43 @@ def breakable(text: str) -> str:
 
 def _visible(value: Any) -> Any:
     # Every printed value: bidi overrides and invisible characters shown as their code (U+202E turned
-    # "exe.fdp" into "pdf.exe"), then long words made breakable (our ZWSP comes after `visible`, so a
-    # ZWSP in the input is still shown as its code); markup built by filters is left as it is.
+    # "exe.fdp" into "pdf.exe"); markup built by filters is left as it is.
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _visible_breakable(value: Any) -> Any:
+    # The gap report's values: as `_visible`, then long words made breakable (our ZWSP comes after
+    # `visible`, so a ZWSP in the input is still shown as its code).
     return breakable(visible(value)) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
-@cache
-def environment() -> ImmutableSandboxedEnvironment:
+def _environment(report: bool) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_visible,
+        finalize=_visible_breakable if report else _visible,
     )
     env.filters["css_string"] = css_string
     env.filters["token"] = token
-    env.filters["ticks"] = ticks
+    env.filters["ticks"] = (lambda value: ticks(value, breaks=True)) if report else ticks
     env.filters["head"] = head
     return env
+
+
+@cache
+def environment() -> ImmutableSandboxedEnvironment:
+    """The environment of every HTML writer (drafts, checklist form, comparison): values as written."""
+    return _environment(report=False)
+
+
+@cache
+def report_environment() -> ImmutableSandboxedEnvironment:
+    """The gap report's: long words get break opportunities (only here: a draft or a PDF form field
+    must keep its text as written)."""
+    return _environment(report=True)
 
 
 def head(items: Any, limit: int) -> Cut[Any]:
@@ -82,14 +99,15 @@ def head(items: Any, limit: int) -> Cut[Any]:
     return cut(list(items), limit)
 
 
-def ticks(value: Any) -> Markup:
-    """Catalog text with `code` in backticks: each piece escaped, the quoted ones set as <code>."""
+def ticks(value: Any, breaks: bool = False) -> Markup:
+    """Catalog text with `code` in backticks: each piece escaped, the quoted ones set as <code>; with
+    `breaks`, long words made breakable."""
     parts = str(value).split("`")
     if len(parts) % 2 == 0:   # an unpaired backtick: show the text as it is
         return Markup("%s") % str(value)
     out = Markup("")
     for i, part in enumerate(parts):
-        text = breakable(visible(part))
+        text = breakable(visible(part)) if breaks else part
         out += Markup("<code>%s</code>") % text if i % 2 else Markup("%s") % text
     return out
 
@@ -176,7 +194,7 @@ def context(doc: ResultDocument, options: RenderOptions) -> dict[str, Any]:
 
 def render_html(doc: ResultDocument | dict[str, Any], options: RenderOptions) -> str:
     doc = as_document(doc)
-    env = environment()
+    env = report_environment()
     ctx = context(doc, options)
     css = env.get_template("report.css.j2").render(ctx)
     return env.get_template("report.html.j2").render(ctx, css=Markup(css))
