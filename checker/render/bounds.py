@@ -24,7 +24,7 @@ FILES_MAX = 200         # evidence documents, inputs, scans, waivers
 FIELDS_MAX = 20         # fields listed as missing under one undecided control
 # A word longer than this (a name, URL or path without spaces) gets a break opportunity every
 # WORD_PIECE characters, so it wraps like ordinary text (see html.breakable).
-LONG_WORD = 24
+LONG_WORD = 32
 WORD_PIECE = 16
 
 T = TypeVar("T")
