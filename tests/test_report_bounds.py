@@ -186,3 +186,34 @@ def test_failing_controls_show_statement_and_mappings(real_pdf: tuple[dict[str, 
                 assert squash(ref) in flat, (r["control_id"], ref)
         shown += 1
     assert shown > 10 and flat.count(squash(label + ":")) >= shown
+
+
+@pytest.fixture(scope="module")
+def long_lists() -> tuple[str, str]:
+    """The sample result with FILES_MAX + 7 evidence documents and an undecided control missing
+    FIELDS_MAX + 4 different fields on NAMES_MAX + 9 systems. Returns (HTML text, PDF text)."""
+    from report_fixtures import sample_doc
+
+    from checker.render import html as html_render
+    from checker.render.bounds import FIELDS_MAX, FILES_MAX
+
+    doc = sample_doc("es")
+    first = doc["evidence"][0]
+    doc["evidence"] = [{**first, "id": f"ev{i}", "path": f"evidencia/doc-{i:03d}.pdf"} for i in range(FILES_MAX + 7)]
+    unknown = next(r for r in doc["results"] if r["status"] == "unknown")
+    unknown["missing"] = [f"systems[s{i:02d}].campo_{j:02d}"
+                          for j in range(FIELDS_MAX + 4) for i in range(NAMES_MAX + 9)]
+    html = " ".join(parse(html_render.render(doc, RenderOptions())).text)
+    pdf = "\n".join(pdf_texts(pdf_render.render(doc, RenderOptions())))
+    return html, pdf
+
+
+def test_files_and_fields_are_cut(long_lists: tuple[str, str]) -> None:
+    from checker.render.bounds import FIELDS_MAX, FILES_MAX
+
+    for text in long_lists:
+        flat = squash(text)
+        assert squash(f"Se omiten 7 elementos más de esta lista ({FILES_MAX + 7} en total).") in flat
+        assert squash(f"Se omiten 4 campos más ({FIELDS_MAX + 4} en total).") in flat
+        assert squash("… +9]") in flat    # the systems of one missing field: NAMES_MAX named, 9 counted
+        assert squash("La lista completa está en el resultado JSON adjunto a este PDF") in flat
