@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz lint sysdeps clean
+.PHONY: demo test test-fast bench fuzz lint sysdeps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(STAMP) sysdeps
 	@$(VENV)/bin/ruff check checker tests scripts
 	@$(VENV)/bin/mypy
 	@$(PY) -m pytest
+
+# The fast lane while editing: lint and every test not marked slow (tests/conftest.py).
+test-fast: $(STAMP)
+	@$(VENV)/bin/ruff check checker tests scripts
+	@$(VENV)/bin/mypy
+	@$(PY) -m pytest -m "not slow"
 
 bench: $(STAMP) sysdeps
 	@$(PY) scripts/bench.py

@@ -348,6 +348,15 @@ class Observation(Model):
     system: str | None = None
     facts: dict[str, Any] = {}
 
+    def as_json(self) -> dict[str, Any]:
+        """What `model_dump(mode="json")` gives, without pydantic's serializer: the values are JSON data
+        already (scan facts, or a saved result read back). `facts` is shared, not copied: read-only."""
+        out: dict[str, Any] = {"scan": self.scan, "host": self.host, "port": self.port, "system": self.system,
+                               "facts": self.facts}
+        if self.__pydantic_extra__:
+            out.update(self.__pydantic_extra__)
+        return out
+
 
 class ResultDocument(Model):
     schema_version: Literal[1]
@@ -371,9 +380,15 @@ class ResultDocument(Model):
 
     # -- JSON ------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document as plain data (what `--format json` writes)."""
-        data: dict[str, Any] = self.model_dump(mode="json")
-        return data
+        """The JSON document as plain data (what `--format json` writes). The observations (tens of
+        thousands for a large scan) skip pydantic's serializer, which infers the type of every value
+        under `facts` (0.2-0.5 s and 70 MB of peak memory on issue 15's 100 MB scan): see `Observation.as_json`."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude={"observations"})
+        fields = type(self).model_fields
+        out = {key: value for key, value in data.items() if key in fields}
+        out["observations"] = [o.as_json() for o in self.observations]
+        out.update((key, value) for key, value in data.items() if key not in fields)  # extra keys stay last
+        return out
 
     def to_json(self) -> bytes:
         """UTF-8, non-ASCII as is, 2-space indent, final newline (results.md)."""

@@ -1,17 +1,26 @@
-"""Benchmark: importing a large nmap XML file, Resguarda's parser against python-nmap's.
+"""Benchmark: importing a large nmap XML file, Resguarda against python-nmap's parser (issue 15.5).
 
-    python scripts/bench_scan.py [--hosts 25000] [--keep]
+    python scripts/bench_scan.py [--shape tls-heavy|campus] [--hosts N] [--repeat 3] [--undeclared 20000]
 
-It writes a synthetic scan of about 100 MB (25,000 hosts of a /16, made from the structure of a real
-`nmap -sT -sV --script ssl-enum-ciphers,ssl-cert,http-title` run: PTR names, SSH, HTTP, HTTPS with
-cipher tables and certificates, a few databases and remote desktops) into `bench-data/`, then
-measures, each in a fresh subprocess so that the peak memory (ru_maxrss) is the run's own:
-  (a) Resguarda: `checker.scan.observed.observe` on a declaration-like set of systems (parse, facts,
-      matching, observations);
-  (b) python-nmap: `PortScanner().analyse_nmap_xml_scan()` on the same bytes (parse only);
-  (c) unless --no-evaluate: the whole `resguarda evaluate --format json` of a declaration citing it.
-Each runs --repeat times (default 3) and the medians are printed side by side. Targets: (a) faster
-than (b) with a peak under 300 MB; issue 5 asks the same of (c). Exit status 1 when (a) misses them.
+It writes a synthetic scan into `bench-data/` (deterministic): `tls-heavy` (issue 15's structure,
+about 105 MB) is 16,000 hosts, one in five with two TLS ports carrying full ssl-enum-ciphers and
+ssl-cert tables, the others Redis and HTTP, three of them declared and the rest undeclared; `campus`
+is 25,000 hosts of a /16 made from the structure of a real `nmap -sT -sV --script
+ssl-enum-ciphers,ssl-cert,http-title` run. Then, each in a fresh subprocess so that the peak memory
+(ru_maxrss) is the run's own, and alternated (A B C, A B C, ...) so that load from other work hits
+all of them alike:
+  (a) python-nmap: `PortScanner().analyse_nmap_xml_scan()` on the same bytes (parse only);
+  (b) the whole `resguarda evaluate --format json` of a declaration citing the scan, with the CPU time
+      of its stages: the scan stage, the rules and the result, the JSON writer;
+  (c) Resguarda's scan stage alone: `checker.scan.observed.observe` (parse, facts, matching,
+      observations).
+Medians of wall time and CPU time are printed side by side with the ratio (a)/(b) and OK/OVER against
+issue 15.5's targets: (b) at least 1.5 times faster than (a), with a peak under 200 MB.
+
+Then (unless --undeclared 0) the whole evaluate of scans of 5,000, 10,000 and 20,000 undeclared hosts:
+CPU time and memory per host must stay flat (linear), printed with OK/OVER. The load average of the
+machine is printed with the figures: on a shared machine read the CPU columns. Exit status 1 when a
+target is missed.
 """
 
 from __future__ import annotations
@@ -191,7 +200,25 @@ def _host_tls_heavy(rng: random.Random, index: int) -> str:
             f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
 
 
-SHAPES = {"campus": _host, "tls-heavy": _host_tls_heavy}
+def _host_undeclared(rng: random.Random, index: int) -> str:
+    """A host nobody declared, as a sweep of a campus finds thousands: a web server, and on one in two a
+    Redis open to the world (each host is a finding of NET-04, and half of them of NET-01)."""
+    a, b = divmod(index + 1, 250)
+    ports = [_port(80, "http", ' product="nginx" version="1.18.0"',
+                   '<script id="http-title" output="Panel"><elem key="title">Panel</elem>\n</script>')]
+    if index % 2 == 0:
+        ports.append(_port(6379, "redis", ' product="Redis key-value store" version="6.0.16"'))
+    closed = 1000 - len(ports)
+    return (f'<host starttime="{START + index // 50}" endtime="{START + index // 50 + 9}">'
+            '<status state="up" reason="syn-ack" reason_ttl="0"/>\n'
+            f'<address addr="10.70.{a}.{b + 1}" addrtype="ipv4"/>\n<hostnames>\n'
+            f'<hostname name="u{a}-{b + 1}.red.example.edu.mx" type="PTR"/>\n</hostnames>\n<ports>'
+            f'<extraports state="closed" count="{closed}">\n<extrareasons reason="conn-refused" '
+            f'count="{closed}" proto="tcp" ports="1-21,23-79"/>\n</extraports>\n'
+            f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
+
+
+SHAPES = {"campus": _host, "tls-heavy": _host_tls_heavy, "undeclared": _host_undeclared}
 
 
 def generate(path: Path, hosts: int, seed: int = 20261122, shape: str = "campus") -> None:
@@ -239,23 +266,53 @@ def _rss_mb() -> float | None:
     return None
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Clock:
+    """Wall and CPU time of one measured stretch: CPU of this process and of the processes it started
+    and waited for (the scan reader's second half runs in a forked child)."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+        self.children = _children_cpu()
+
+    def done(self) -> dict[str, float]:
+        children = _children_cpu() - self.children
+        return {"seconds": time.perf_counter() - self.wall, "cpu": time.process_time() - self.cpu + children,
+                "children_cpu": children,
+                "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+# Declared hosts: in the tls-heavy scan, a TLS-heavy host and a Redis host (portal) and one more
+# (control-acceso); in the campus scan, two hosts and part of a /16 (plataforma).
+SYSTEMS = [("portal", ["h0-2.campus.example.edu.mx", "10.50.0.3", "t0-2.ia.example.gob.mx", "10.60.0.3"]),
+           ("plataforma", [f"10.50.{i}.{j}" for i in range(1, 4) for j in range(1, 200)]),
+           ("control-acceso", ["10.20.0.15", "t1-1.ia.example.gob.mx"])]
+
+
 def _child_resguarda(path: Path) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from checker.scan.observed import ScanInput, observe
 
-    # A declaration-like set of systems: a portal and a few servers named by address or name.
-    systems = [("portal", ["h0-2.campus.example.edu.mx", "10.50.0.3"]),
-               ("plataforma", [f"10.50.{i}.{j}" for i in range(1, 4) for j in range(1, 200)]),
-               ("control-acceso", ["10.20.0.15"])]
-    started = time.perf_counter()
-    result = observe([ScanInput(id="campus", file=path.name, vantage="external")], systems,
+    clock = _Clock()
+    result = observe([ScanInput(id="campus", file=path.name, vantage="external")], SYSTEMS,
                      date(2026, 11, 22), path.parent)
-    elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len(result.hosts),
-            "observations": len(result.observations),
-            "systems_seen": sorted(result.per_system)}
+    return {**clock.done(), "peak_mb": _peak_mb(), "hosts": len(result.hosts),
+            "observations": len(result.observations), "systems_seen": sorted(result.per_system)}
 
 
+# Issue 15's structure: three hosts of the tls-heavy scan declared (two systems), the rest undeclared.
 DECLARATION = """\
 schema_version: 1
 program: {{name: Campus de prueba, operator: SEP, operator_type: public_agency, role: responsable}}
@@ -263,88 +320,191 @@ data_inventory:
   - {{id: alumnos, category: identification, fields: [nombre], subjects: [student], systems: [portal]}}
 systems:
   - id: portal
-    hosts: [h0-2.campus.example.edu.mx, 10.50.0.3, t0-1.ia.example.gob.mx]
+    hosts: [h0-2.campus.example.edu.mx, 10.50.0.3, t0-2.ia.example.gob.mx, 10.60.0.3]
     encryption: {{in_transit: {{tls_min_version: "1.2"}}}}
+  - id: control-acceso
+    hosts: [t1-1.ia.example.gob.mx]
 scans:
   - {{id: campus, file: {file}, vantage: external}}
 """
 
 
+def _timed(stages: dict[str, Any], name: str, fn: Any) -> Any:
+    """`fn` wrapped so that its CPU time adds to `stages[name]`."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time() + _children_cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            stages[name] = stages.get(name, 0.0) + time.process_time() + _children_cpu() - started
+            stages[name + "_rss_mb"] = _rss_mb()
+
+    return wrapper
+
+
 def _child_evaluate(path: Path) -> dict[str, Any]:
     """The whole `resguarda evaluate --format json` of a declaration citing the scan (CLI in-process),
-    with the scan stage (parse + facts + observations) timed inside it."""
+    with the CPU time of its stages: scan (parse + facts + observations), rules and result, JSON."""
     sys.path.insert(0, str(ROOT))
     import checker.api as api
+    import checker.render as render
     from checker.cli import main as cli_main
+    from checker.evaluate import Evaluator
 
-    stage: dict[str, Any] = {}
-    observe_scans = api.observe_scans
+    stages: dict[str, Any] = {}
+    api.observe_scans = _timed(stages, "scan", api.observe_scans)  # type: ignore[method-assign]
+    Evaluator.document = _timed(stages, "rules", Evaluator.document)  # type: ignore[method-assign]
+    render.render_bytes = _timed(stages, "json", render.render_bytes)  # type: ignore[attr-defined]
 
-    def timed_observe(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        result = observe_scans(*args, **kwargs)
-        stage["observe_seconds"] = time.perf_counter() - started
-        stage["rss_after_observe_mb"] = _rss_mb()
-        return result
-
-    api.observe_scans = timed_observe
-
-    decl = path.parent / "bench-declaration.yaml"
+    decl = path.parent / f"bench-declaration-{path.stem}.yaml"
     decl.write_text(DECLARATION.format(file=path.name), encoding="utf-8")
-    out = path.parent / "bench-result.json"
-    started = time.perf_counter()
+    out = path.parent / f"bench-result-{path.stem}.json"
+    clock = _Clock()
     code = cli_main(["evaluate", str(decl), "--format", "json", "-o", str(out), "--as-of", "2026-11-22"])
-    elapsed = time.perf_counter() - started
+    measured = clock.done()
     doc = json.loads(out.read_text(encoding="utf-8"))
-    return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len({o["host"] for o in doc["observations"]}),
-            "observations": len(doc["observations"]), "exit": code, **stage}
+    hosts = len({o["host"] for o in doc["observations"]})
+    findings = sum(len(r["findings"]) for r in doc["results"])
+    return {**measured, "peak_mb": _peak_mb(), "hosts": hosts, "observations": len(doc["observations"]),
+            "findings": findings, "json_mb": out.stat().st_size / 1e6, "exit": code, **stages}
 
 
 def _child_python_nmap(path: Path) -> dict[str, Any]:
     import nmap
 
-    started = time.perf_counter()
+    scanner = nmap.PortScanner()   # runs `nmap -V` once: not part of the parse
+    clock = _Clock()
     data = path.read_bytes()
-    result = nmap.PortScanner().analyse_nmap_xml_scan(nmap_xml_output=data)
-    elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "peak_mb": _peak_mb(), "hosts": len(result["scan"]),
+    result = scanner.analyse_nmap_xml_scan(nmap_xml_output=data)
+    return {**clock.done(), "peak_mb": _peak_mb(), "hosts": len(result["scan"]),
             "observations": sum(len(h.get("tcp", {})) for h in result["scan"].values())}
 
 
-def _run_child(kind: str, path: Path, repeat: int) -> dict[str, Any]:
-    """Median time and peak of `repeat` fresh subprocesses (the machine is shared and noisy)."""
-    runs: list[dict[str, Any]] = []
+CHILDREN = {"resguarda": _child_resguarda, "python-nmap": _child_python_nmap, "evaluate": _child_evaluate}
+
+
+def _child(kind: str, path: Path) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(path)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{proc.stderr}")
+    out: dict[str, Any] = json.loads(proc.stdout)
+    return out
+
+
+def _alternated(kinds: list[str], path: Path, repeat: int) -> dict[str, dict[str, Any]]:
+    """`repeat` rounds of every kind in turn (A B C, A B C, ...); each kind's medians."""
+    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    loads: list[str] = []
     for _ in range(repeat):
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, str(path)],
-                              capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise SystemExit(f"{kind} failed:\n{proc.stderr}")
-        runs.append(json.loads(proc.stdout))
-    result = dict(runs[0])
-    for key in ("seconds", "peak_mb", "observe_seconds", "rss_after_observe_mb"):
-        values = [r[key] for r in runs if r.get(key) is not None]
-        if values:
-            result[key] = statistics.median(values)
-    result["all_seconds"] = [round(r["seconds"], 2) for r in runs]
-    return result
+        for kind in kinds:
+            runs[kind].append(_child(kind, path))
+        loads.append(_load())
+    out: dict[str, dict[str, Any]] = {}
+    for kind, items in runs.items():
+        merged = dict(items[0])
+        for key, value in items[0].items():
+            if isinstance(value, float):
+                merged[key] = statistics.median(r[key] for r in items if r.get(key) is not None)
+        merged["all_seconds"] = [round(r["seconds"], 2) for r in items]
+        merged["all_cpu"] = [round(r["cpu"], 2) for r in items]
+        merged["loads"] = loads
+        out[kind] = merged
+    return out
+
+
+def _verdict(ok: bool) -> str:
+    return "OK" if ok else "OVER"
+
+
+def bench_tls_heavy(path: Path, repeat: int) -> bool:
+    """Issue 15.5: the whole evaluate against python-nmap's parser alone on the same file."""
+    size_mb = path.stat().st_size / 1e6
+    print(f"input: {path.name}, {size_mb:.1f} MB; load before: {_load()}")
+    got = _alternated(["resguarda", "python-nmap", "evaluate"], path, repeat)
+    ours, theirs, whole = got["resguarda"], got["python-nmap"], got["evaluate"]
+    columns = [("python-nmap parse only", theirs), ("resguarda evaluate (all)", whole),
+               ("scan stage alone", ours)]
+    print(f"{'':24}" + "".join(f"{name:>26}" for name, _ in columns))
+    print(f"{'wall (s), median':24}" + "".join(f"{c['seconds']:>26.2f}" for _, c in columns))
+    print(f"{'  each run':24}" + "".join(f"{' '.join(map(str, c['all_seconds'])):>26}" for _, c in columns))
+    print(f"{'CPU (s), median':24}" + "".join(f"{c['cpu']:>26.2f}" for _, c in columns))
+    print(f"{'  each run':24}" + "".join(f"{' '.join(map(str, c['all_cpu'])):>26}" for _, c in columns))
+    print(f"{'peak RSS (MB)':24}" + "".join(f"{c['peak_mb']:>26.0f}" for _, c in columns))
+    print(f"{'  child process peak':24}" + "".join(f"{c['child_peak_mb']:>26.0f}" for _, c in columns))
+    print(f"{'hosts':24}" + "".join(f"{c['hosts']:>26}" for _, c in columns))
+    print(f"{'ports (observations)':24}" + "".join(f"{c['observations']:>26}" for _, c in columns))
+    print(f"load after each round: {' | '.join(whole['loads'])}")
+    stages = [(name, whole.get(name), whole.get(name + "_rss_mb")) for name in ("scan", "rules", "json")]
+    rest = whole["cpu"] - sum(v for _, v, _ in stages if v is not None)
+    print("evaluate's CPU by stage (medians): " + ", ".join(
+        f"{name} {value:.2f} s (RSS after {rss or 0:.0f} MB)" for name, value, rss in stages if value is not None)
+        + f", the rest (reading the declaration, catalog, audit, writing) {rest:.2f} s; "
+        f"{whole['findings']} findings, {whole['json_mb']:.0f} MB of JSON")
+    wall_ratio = theirs["seconds"] / whole["seconds"]
+    cpu_ratio = theirs["cpu"] / whole["cpu"]
+    ok_time = wall_ratio >= 1.5
+    ok_peak = whole["peak_mb"] < 200
+    how = (f"read in two halves, the forked reader's CPU included: {whole['children_cpu']:.2f} s"
+           if whole["children_cpu"] > 0.05 else "read in one pass: no CPU was free when it started")
+    print(f"python-nmap / whole evaluate: wall {wall_ratio:.2f}x (target >= 1.5x) {_verdict(ok_time)}, "
+          f"CPU {cpu_ratio:.2f}x ({how}); peak {whole['peak_mb']:.0f} MB vs {theirs['peak_mb']:.0f} MB "
+          f"(target < 200 MB) {_verdict(ok_peak)}, forked reader's own peak {whole['child_peak_mb']:.0f} MB "
+          "(mostly pages shared with the parent)")
+    print(f"python-nmap / the scan stage alone (parse, facts, observations): wall "
+          f"{theirs['seconds'] / ours['seconds']:.2f}x, CPU {theirs['cpu'] / ours['cpu']:.2f}x, peak "
+          f"{ours['peak_mb']:.0f} MB (+ forked reader {ours['child_peak_mb']:.0f} MB)")
+    return ok_time and ok_peak
+
+
+def bench_undeclared(sizes: list[int], repeat: int) -> bool:
+    """Item 2: evaluate + JSON of a scan of thousands of undeclared hosts grows linearly."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for hosts in sizes:
+        path = BENCH_DIR / f"scan-undeclared-{hosts}.xml"
+        if not path.exists():
+            generate(path, hosts, shape="undeclared")
+        rows.append((hosts, _alternated(["evaluate"], path, repeat)["evaluate"]))
+    print(f"{'undeclared hosts':>18}{'MB':>7}{'wall s':>9}{'CPU s':>8}{'scan CPU':>10}{'peak MB':>9}"
+          f"{'scan RSS':>10}{'findings':>10}{'CPU ms/host':>13}{'KB/host':>9}  load")
+    for hosts, r in rows:
+        size = (BENCH_DIR / f"scan-undeclared-{hosts}.xml").stat().st_size / 1e6
+        print(f"{hosts:>18}{size:>7.1f}{r['seconds']:>9.2f}{r['cpu']:>8.2f}{r.get('scan', 0):>10.2f}"
+              f"{r['peak_mb']:>9.0f}{r.get('scan_rss_mb') or 0:>10.0f}{r['findings']:>10}"
+              f"{r['cpu'] / hosts * 1000:>13.3f}{r['peak_mb'] * 1024 / hosts:>9.1f}  {r['loads'][-1]}")
+    print("(scan CPU: the scan stage inside evaluate; scan RSS: resident size right after it; the rest is the "
+          "rules, the result and its JSON)")
+    (small, first), (large, last) = rows[0], rows[-1]
+    # Linear: the cost per host of the largest scan within 1.3 times that of the smallest (CPU), and the
+    # memory growth per added host no larger than at the small end.
+    cpu_growth = (last["cpu"] / large) / (first["cpu"] / small)
+    mid_hosts, mid = rows[len(rows) // 2]
+    mem_slope_small = (mid["peak_mb"] - first["peak_mb"]) / max(mid_hosts - small, 1)
+    mem_slope_large = (last["peak_mb"] - mid["peak_mb"]) / max(large - mid_hosts, 1)
+    ok_cpu = cpu_growth <= 1.3
+    ok_mem = mem_slope_large <= mem_slope_small * 1.3 + 0.001
+    print(f"CPU per host at {large:,} / at {small:,}: {cpu_growth:.2f} (target <= 1.3, linear) {_verdict(ok_cpu)}; "
+          f"memory per added host {mem_slope_small * 1024:.1f} KB then {mem_slope_large * 1024:.1f} KB "
+          f"(target: not growing) {_verdict(ok_mem)}")
+    return ok_cpu and ok_mem
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=None,
                         help="default: 25,000 (campus), 16,000 (tls-heavy, about 105 MB)")
-    parser.add_argument("--shape", choices=list(SHAPES), default="campus",
-                        help="campus: a /16 of a school network; tls-heavy: issue 15's structure")
-    parser.add_argument("--child", choices=["resguarda", "python-nmap", "evaluate"], help=argparse.SUPPRESS)
-    parser.add_argument("--no-evaluate", action="store_true", help="skip the whole `resguarda evaluate` run")
+    parser.add_argument("--shape", choices=["campus", "tls-heavy"], default="tls-heavy",
+                        help="tls-heavy: issue 15's structure (default); campus: a /16 of a school network")
+    parser.add_argument("--child", choices=list(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--regenerate", action="store_true", help="write the XML again even if present")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median reported)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each measurement (medians reported)")
+    parser.add_argument("--undeclared", type=int, default=20_000,
+                        help="largest scan of undeclared hosts (with a quarter and a half of it); 0 skips it")
     args = parser.parse_args(argv)
     if args.child:
-        child = {"resguarda": _child_resguarda, "python-nmap": _child_python_nmap,
-                 "evaluate": _child_evaluate}[args.child]
-        print(json.dumps(child(Path(args.path))))
+        print(json.dumps(CHILDREN[args.child](Path(args.path))))
         return 0
 
     BENCH_DIR.mkdir(exist_ok=True)
@@ -355,40 +515,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         generate(path, args.hosts, shape=args.shape)
         print(f"generated {path} in {time.perf_counter() - started:.1f} s")
-    size_mb = path.stat().st_size / 1e6
-    print(f"input: {path.name}, {size_mb:.1f} MB, {args.hosts} hosts")
-    ours = _run_child("resguarda", path, args.repeat)
-    theirs = _run_child("python-nmap", path, args.repeat)
-    whole = None if args.no_evaluate else _run_child("evaluate", path, args.repeat)
-    columns = [("Resguarda parse+observe", ours), ("python-nmap parse only", theirs)]
-    if whole is not None:
-        columns.append(("resguarda evaluate (all)", whole))
-    print(f"{'':22}" + "".join(f"{name:>26}" for name, _ in columns))
-    print(f"{'time (s), median':22}" + "".join(f"{c['seconds']:>26.2f}" for _, c in columns))
-    print(f"{'  each run':22}" + "".join(f"{' '.join(map(str, c['all_seconds'])):>26}" for _, c in columns))
-    print(f"{'peak RSS (MB)':22}" + "".join(f"{c['peak_mb']:>26.0f}" for _, c in columns))
-    print(f"{'hosts':22}" + "".join(f"{c['hosts']:>26}" for _, c in columns))
-    print(f"{'ports (observations)':22}" + "".join(f"{c['observations']:>26}" for _, c in columns))
-    if whole is not None and "observe_seconds" in whole:
-        # Inside the whole evaluate: the scan stage, and what it leaves resident for the rules.
-        rss = whole.get("rss_after_observe_mb")
-        print(f"evaluate's scan stage: {whole['observe_seconds']:.2f} s, RSS after it "
-              + (f"{rss:.0f} MB" if rss is not None else "unknown") + " (medians)")
-    if whole is not None:
-        # Issue 15.5: the whole evaluate at least 1.5 times faster than python-nmap's parser alone,
-        # with a peak under 200 MB.
-        print(f"ratio python-nmap parse / whole evaluate: time {theirs['seconds'] / whole['seconds']:.2f}x "
-              f"(target >= 1.5x), peak memory {theirs['peak_mb'] / whole['peak_mb']:.2f}x; "
-              f"evaluate peak {whole['peak_mb']:.0f} MB (target < 200 MB)")
-    ok_speed = ours["seconds"] < theirs["seconds"]
-    ok_memory = ours["peak_mb"] < 300
-    print(f"parse+observe faster than python-nmap: {'yes' if ok_speed else 'NO'}; "
-          f"peak under 300 MB: {'yes' if ok_memory else 'NO'}")
-    if whole is not None:
-        print(f"whole evaluate faster than python-nmap's parser: "
-              f"{'yes' if whole['seconds'] < theirs['seconds'] else 'NO'}; "
-              f"peak under 300 MB: {'yes' if whole['peak_mb'] < 300 else 'NO'} (issue 5 target)")
-    return 0 if ok_speed and ok_memory else 1
+    ok = bench_tls_heavy(path, args.repeat)
+    if args.undeclared:
+        top = args.undeclared
+        ok = bench_undeclared([top // 4, top // 2, top], 1) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -14,14 +14,18 @@ InputError naming the file, line and column.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
+import re
+import stat
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
@@ -29,6 +33,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from checker.errors import InputError
 from checker.i18n import t
+from checker.scan import forked
 
 # The parser is fed CHUNK bytes at a time: 16-64 KB measured fastest, since each piece's tree is
 # still in the CPU cache when it is turned into facts (1 MB pieces took about 25 % longer).
@@ -45,6 +50,22 @@ MAX_PROLOG_BYTES = 1 << 20
 # Past the prolog, a feed that completes no child of the root doubles the next one (up to this), so
 # an oversized token is re-scanned a logarithmic number of times, not once per 32 KB.
 MAX_FEED = 8 << 20
+# A regular file at least this large (and at most PARALLEL_MAX_BYTES, as the second half's hosts are
+# handed over at once) is read in two halves at the same time when a second CPU is free (`forked`):
+# the second from the first `<host` after the middle.
+PARALLEL_MIN_BYTES = 24 << 20
+PARALLEL_MAX_BYTES = 1 << 30
+# Where to look for that `<host` after the middle.
+SPLIT_WINDOW = 1 << 20
+SPLIT_SEARCH = 8 << 20
+# Encodings in which "<host" is the same bytes as in ASCII and cannot start inside another character.
+_ASCII_SAFE = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15",
+               "windows-1252", "cp1252"}
+_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# The rest of a start tag (its end '>' is the first outside quotes).
+_TAG_REST = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_HOST_TAG = re.compile(rb"<host[\s>/]")
+_ROOT_END = b"</nmaprun>"
 # Protocol versions as ssl-enum-ciphers names them, weakest first.
 TLS_ORDER = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 GRADES = ("A", "B", "C", "D", "E", "F")
@@ -150,6 +171,9 @@ class NmapXmlReader:
        undeclared entity is a well-formedness error, so nothing can expand; the C parser builds the
        tree without a Python call per element, which is what makes 100 MB import in seconds. Each
        finished child of the root is turned into slotted objects and deleted at once.
+    A large regular file is read in two halves at the same time (`_second_half`, `_in_halves`): the
+    tree building is most of the cost and a second CPU halves its wall time. The halves are used only
+    when they provably give what one reading gives; otherwise the file is read again from the start.
     """
 
     def __init__(self, source: BinaryIO, display: str, lang: str = "es") -> None:
@@ -164,6 +188,9 @@ class NmapXmlReader:
         self._prolog_size = 0
         self._feed = CHUNK
         self._internal_subset = False
+        self._root_index: int | None = None    # byte offset of the root's start tag
+        self._done = 0                          # children of the root handed out so far
+        self._end_updates: list[dict[str, Any]] = []
 
     # -- errors ------------------------------------------------------------------------------
     def _where(self) -> tuple[int | None, int | None]:
@@ -213,6 +240,7 @@ class NmapXmlReader:
         def start(tag: str, attrs: list[str]) -> None:
             if not root_at:
                 root_at.append((int(raw.CurrentLineNumber), int(raw.CurrentColumnNumber) + 1))
+                self._root_index = int(raw.CurrentByteIndex)
             on_start(tag, attrs)
 
         raw.StartElementHandler = start
@@ -252,43 +280,71 @@ class NmapXmlReader:
         return self.header
 
     # -- pass 2: the document, C speed ---------------------------------------------------------
-    def _chunks(self) -> Iterator[bytes]:
-        """The prolog bytes pass 1 kept, then the rest of the source, in feeds that grow while no
-        child of the root completes (`self._grow`), so one huge token is never re-scanned per 32 KB."""
+    def _read(self, want: int) -> bytes:
+        chunk = self.source.read(want)
+        if chunk and len(chunk) < want:
+            parts = [chunk]
+            size = len(chunk)
+            while size < want:  # a pipe returns short reads: fill the feed
+                more = self.source.read(want - size)
+                if not more:
+                    break
+                parts.append(more)
+                size += len(more)
+            chunk = b"".join(parts)
+        return chunk
+
+    def _chunks(self, limit: int | None = None) -> Iterator[bytes]:
+        """The prolog bytes pass 1 kept, then the rest of the source (up to byte `limit` of the file), in
+        feeds that grow while no child of the root completes (`self._feed`), so one huge token is never
+        re-scanned per 32 KB; the last one is empty."""
         prolog = b"".join(self._prolog)
         self._prolog = []
         for start in range(0, len(prolog), CHUNK):
             yield prolog[start:start + CHUNK]
+        at = len(prolog)
         while True:
-            want = self._feed
-            chunk = self.source.read(want)
-            if chunk and len(chunk) < want:
-                parts = [chunk]
-                size = len(chunk)
-                while size < want:  # a pipe returns short reads: fill the feed
-                    more = self.source.read(want - size)
-                    if not more:
-                        break
-                    parts.append(more)
-                    size += len(more)
-                chunk = b"".join(parts)
+            want = self._feed if limit is None else min(self._feed, limit - at)
+            chunk = self._read(want) if want > 0 else b""
+            at += len(chunk)
             yield chunk
             if not chunk:
                 return
 
     def hosts(self) -> Iterator[Host]:
+        """The hosts, in file order. A large file is read in two halves at once where it can be (see
+        `_second_half`); whenever that does not give exactly what one reading from the start would, the
+        file is read again from the start, after the hosts already handed out."""
         self.read_header()
         self._expat = None
+        self._done = 0
+        half = self._second_half()
+        if half is not None:
+            try:
+                if (yield from self._in_halves(*half)):
+                    return
+            finally:
+                half[1].cancel()
+            self.source.seek(0)
+            self._prolog = []
         digest = hashlib.sha256()
-        parser = _TreeParser()
+        yield from self._walk(self._chunks(), _TreeParser(), digest, skip=self._done)
+        self.sha256 = digest.hexdigest()
+
+    def _walk(self, chunks: Iterator[bytes], parser: _TreeParser, digest: Any, skip: int = 0,
+              tail: bytes = b"") -> Iterator[Host]:
+        """Feeds `chunks` (hashed) and then `tail` (not hashed) to `parser`, and turns each finished child
+        of the root into facts, after the first `skip` (handed out before); `self._done` counts them."""
         unfinished = 0  # bytes read while the root's last child stayed open
         self._feed = CHUNK
-        for chunk in self._chunks():
+        for chunk in chunks:
             try:
                 if chunk:
                     digest.update(chunk)
                     parser.feed(chunk)
                 else:
+                    if tail:
+                        parser.feed(tail)
                     parser.close()
             except ParseError as exc:
                 raise self._parse_error(exc, not chunk) from None
@@ -302,6 +358,10 @@ class NmapXmlReader:
                     unfinished = 0
                     self._feed = CHUNK
                     for child in children:
+                        self._done += 1
+                        if skip:
+                            skip -= 1
+                            continue
                         tag = child.tag
                         if tag == "host":
                             host = _host(child)
@@ -316,16 +376,135 @@ class NmapXmlReader:
                     self._feed = min(self._feed * 2, MAX_FEED)
             if not chunk:
                 break
-        self.sha256 = digest.hexdigest()
 
     def _runstats(self, elem: Element) -> None:
         for child in elem:
             if child.tag == "finished":
-                self.end.exit = child.get("exit")
-                self.end.errormsg = child.get("errormsg")
+                self._set_end(exit=child.get("exit"), errormsg=child.get("errormsg"))
             elif child.tag == "hosts":
-                self.end.hosts_up = _int(child.get("up"))
-                self.end.hosts_down = _int(child.get("down"))
+                self._set_end(hosts_up=_int(child.get("up")), hosts_down=_int(child.get("down")))
+
+    def _set_end(self, **values: Any) -> None:
+        self._end_updates.append(values)   # replayed in order by a reader of an earlier half
+        for name, value in values.items():
+            setattr(self.end, name, value)
+
+    # -- two halves at once --------------------------------------------------------------------
+    def _second_half(self) -> tuple[int, forked.Pending] | None:
+        """A child process reading the file from the first `<host` after its middle (the boundary),
+        as a document of its own: the prolog and the root's start tag, then the bytes from there. Only
+        for a regular file between PARALLEL_MIN_BYTES and PARALLEL_MAX_BYTES in an encoding where
+        "<host" cannot be part of another character, and where `forked` can run a child."""
+        try:
+            fd = self.source.fileno()
+            info = os.fstat(fd)
+            seekable = self.source.seekable()
+        except (AttributeError, OSError, ValueError):
+            return None
+        size = info.st_size
+        if (not seekable or not stat.S_ISREG(info.st_mode) or not PARALLEL_MIN_BYTES <= size <= PARALLEL_MAX_BYTES
+                or self._root_index is None or not forked.usable() or not forked.spare_cpu()):
+            return None
+        prolog = b"".join(self._prolog)
+        prefix = _document_start(prolog, self._root_index)
+        if prefix is None:
+            return None
+        boundary = _host_boundary(fd, size // 2, size)
+        if boundary is None or boundary <= len(prolog):
+            return None
+        job = functools.partial(_read_second_half, fd, boundary, prefix, self.display, self.lang)
+        pending = forked.start(job)
+        return None if pending is None else (boundary, pending)
+
+    def _in_halves(self, boundary: int, pending: forked.Pending) -> Generator[Host, None, bool]:
+        """Reads the first half here while the child reads the second, then hands out the child's
+        hosts. True when that gave exactly what one reading would: the first half, closed with the
+        root's end tag, is a whole document (so the boundary lies between two children of the root,
+        outside any markup, and the second half's document has the same children as the file after
+        it), the child succeeded, and the bytes it read are the bytes hashed here. False otherwise:
+        the caller reads again from the start (errors are reported from that reading)."""
+        digest = hashlib.sha256()
+        try:
+            yield from self._walk(self._chunks(limit=boundary), _TreeParser(), digest, tail=_ROOT_END)
+        except InputError:
+            return False
+        rest = hashlib.sha256()
+        while True:
+            chunk = self._read(MAX_FEED)
+            if not chunk:
+                break
+            digest.update(chunk)
+            rest.update(chunk)
+        outcome = pending.result()
+        if not isinstance(outcome, _Half) or outcome.sha256 != rest.hexdigest():
+            return False
+        for values in outcome.end_updates:
+            self._set_end(**values)
+        self._done += outcome.children
+        yield from outcome.hosts
+        self.sha256 = digest.hexdigest()
+        return True
+
+
+@dataclass(slots=True)
+class _Half:
+    """What the child read from the boundary on."""
+
+    hosts: list[Host]
+    end_updates: list[dict[str, Any]]
+    children: int
+    sha256: str
+
+
+class _PositionalReader:
+    """Reads a file descriptor from an offset without moving its shared position (`os.pread`)."""
+
+    def __init__(self, fd: int, at: int) -> None:
+        self.fd = fd
+        self.at = at
+
+    def read(self, size: int = -1) -> bytes:
+        data = os.pread(self.fd, size if size >= 0 else 1 << 30, self.at)
+        self.at += len(data)
+        return data
+
+
+def _read_second_half(fd: int, boundary: int, prefix: bytes, display: str, lang: str) -> _Half:
+    """In the child: the document made of `prefix` (not hashed) and the file from `boundary`."""
+    reader = NmapXmlReader(_PositionalReader(fd, boundary), display, lang)  # type: ignore[arg-type]
+    parser = _TreeParser()
+    parser.feed(prefix)
+    digest = hashlib.sha256()
+    hosts = list(reader._walk(reader._chunks(), parser, digest))
+    return _Half(hosts, reader._end_updates, reader._done, digest.hexdigest())
+
+
+def _document_start(prolog: bytes, root_index: int) -> bytes | None:
+    """The bytes up to the end of the root's start tag, if the encoding is one where the second half
+    can start at "<host" (None otherwise, or for an empty root `<nmaprun/>`)."""
+    if prolog[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in prolog[:4]:
+        return None   # UTF-16 or UTF-32
+    declared = _ENCODING.match(prolog.removeprefix(b"\xef\xbb\xbf"))
+    if declared is not None and declared.group(1).decode("ascii").lower() not in _ASCII_SAFE:
+        return None
+    tag = _TAG_REST.match(prolog, root_index)
+    if tag is None or prolog[tag.end() - 2:tag.end()] == b"/>":
+        return None
+    return prolog[:tag.end()]
+
+
+def _host_boundary(fd: int, middle: int, size: int) -> int | None:
+    """The offset of the first "<host" start tag at or after `middle` (looked for in SPLIT_SEARCH bytes)."""
+    at = middle
+    while at < min(size, middle + SPLIT_SEARCH):
+        window = os.pread(fd, SPLIT_WINDOW + 8, at)
+        if not window:
+            return None
+        found = _HOST_TAG.search(window)
+        if found is not None:
+            return at + found.start()
+        at += SPLIT_WINDOW
+    return None
 
 
 class _InternalSubset(Exception):
