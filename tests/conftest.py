@@ -10,7 +10,8 @@ import pytest
 # Whole modules whose tests each start one of those engines.
 SLOW_MODULES = frozenset({
     "test_audit", "test_checklist", "test_drafts", "test_export_oscal", "test_fuzz", "test_language_neutral",
-    "test_portfolio", "test_portfolio_queries", "test_procurement", "test_report_hostile", "test_report_pdf",
+    "test_portfolio", "test_portfolio_queries", "test_procurement", "test_report_bounds", "test_report_hostile",
+    "test_report_pdf",
     "test_report_start", "test_scan_halves", "test_scan_live", "test_sign", "test_wheel",
 })
 

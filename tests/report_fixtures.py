@@ -943,7 +943,8 @@ def pdf_texts(data: bytes) -> list[str]:
 
 
 def squash(text: str) -> str:
-    """Text without any whitespace: PDF extraction splits and joins lines and spans unpredictably."""
+    """Text without any whitespace: PDF extraction splits and joins lines and spans unpredictably (nor
+    the zero-width spaces the report puts into long words as break opportunities)."""
     import re
 
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"[\s\u200b]+", "", text)

@@ -168,7 +168,7 @@ def prose_junit(data: bytes) -> str:
 def prose_html(data: bytes) -> str:
     import html as html_lib
 
-    text = data.decode("utf-8")
+    text = data.decode("utf-8").replace("\u200b", "")   # break opportunities in long words, not text
     for tag in ("style", "code", "title"):
         text = re.sub(rf"<{tag}\b.*?</{tag}>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)

@@ -31,7 +31,9 @@ class Collector(HTMLParser):
         self._in_style = False
 
     def handle_data(self, data: str) -> None:
-        (self.style if self._in_style else self.text).append(data)
+        # Zero-width spaces are the report's break opportunities in long words (html.breakable):
+        # layout, not text, so the text a reader copies is compared without them.
+        (self.style if self._in_style else self.text).append(data.replace("\u200b", ""))
 
 
 def parse(data: bytes) -> Collector:

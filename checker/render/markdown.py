@@ -18,6 +18,7 @@ from checker.i18n import Translator
 from checker.neutral import inert_links
 from checker.render import RenderOptions
 from checker.render.audit_view import AuditView, build_audit_view, control_assurance
+from checker.render.bounds import Cut, left_out_note
 from checker.render.first_steps import FirstSteps, first_steps
 from checker.render.report_model import CaseGroup, ReportModel, ResultView, build
 from checker.result import ResultDocument, as_document
@@ -32,6 +33,11 @@ _LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")
 _WWW = re.compile(r"(www)\.", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _TICKS = re.compile(r"`+")
+
+
+def _left_out(items: Cut[Any], kind: str, lang: str) -> list[str]:
+    """The line that says a list was cut (bounds.py): how many were left out and where they all are."""
+    return [f"- *{md_text(left_out_note(kind, items.left_out, items.total, lang))}*"] if items.left_out else []
 
 
 def md_text(value: Any, strip: bool = True) -> str:
@@ -393,13 +399,14 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
 
     # 5. Waivers and not applicable
     out += [f"## 5. {md_text(tr('sec.waivers'))}", "", f"### {md_text(tr('waivers.title'))}", ""]
-    for w in m.waivers:
+    for w in m.waivers.shown:
         flag = "⚠ " if w.state == "expired" else ""
         out.append(f"- {md_code(w.id)} · {md_text(tr('waivers.control'))} {md_code(w.control)} · "
                    f"{md_text(w.systems)} · **{flag}{md_text(w.state_label)}**: {md_text(w.reason)} "
                    f"({md_text(tr('waivers.approved_by'))}: {md_text(w.approved_by)}, {md_text(w.approved_on)}; "
                    f"{md_text(tr('waivers.expires'))}: {md_text(w.expires)})")
-    if not m.waivers:
+    out += _left_out(m.waivers, "files", m.lang)
+    if not m.waivers.shown:
         out.append(md_text(tr("waivers.none")))
     out += ["", f"### {md_text(tr('na.title'))}", ""]
     out += [f"- {md_code(r.id)} {md_ticks(r.title)}: {md_text(r.applicability or '—')}" for r in m.not_applicable]
@@ -412,18 +419,24 @@ def render_markdown(m: ReportModel, compact: bool = False, fs: FirstSteps | None
             f"| {md_text(tr('evidence.role'))} | {md_text(tr('evidence.path'))} | "
             f"{md_text(tr('evidence.sha'))} |", "|---|---|---|"]
     out += [f"| {_cell(i['role'])} | {md_code(i['path'], True)} | {md_code(i['sha256'], True)} |"
-            for i in m.inputs]
+            for i in m.inputs.shown]
+    out += _left_out(m.inputs, "files", m.lang)
     out.append("")
-    for e in m.evidence:
+    for e in m.evidence.shown:
         out.append(f"- {md_code(e['path'])}: {md_text(e['description'])}"
                    + (f" ({md_text(tr('evidence.controls'))}: {md_text(e['controls'])})" if e["controls"] else ""))
-    if m.hosts:
+    out += _left_out(m.evidence, "files", m.lang)
+    if m.hosts.shown:
         out += ["", f"### {md_text(tr('evidence.observations'))}", ""]
-        for h in m.hosts:
+        for h in m.hosts.shown:
             for o in h.observations:
                 system = md_code(o.system) if o.system else f"**⚠ {md_text(tr('evidence.undeclared_host'))}**"
                 facts = "; ".join(f"{md_text(k)}: {md_text(v)}" for k, v in o.facts)
                 out.append(f"- {md_code(h.host + ':' + o.port)} · {system} · {facts}")
+            if h.ports_left_out:
+                out += _left_out(Cut(h.observations, h.ports_left_out, len(h.observations) + h.ports_left_out),
+                                 "ports", m.lang)
+        out += _left_out(m.hosts, "hosts", m.lang)
     if audit is not None:
         out += ["", *_follow_up_chapter(audit)]
         while out[-1] == "":

@@ -17,6 +17,16 @@ from typing import Any
 from checker import explain
 from checker.i18n import Translator, format_date, format_date_short, format_number
 from checker.labels import field_label
+from checker.render.bounds import (
+    CASE_LINES_MAX,
+    FIELDS_MAX,
+    FILES_MAX,
+    HOSTS_MAX,
+    NAMES_MAX,
+    PORTS_MAX,
+    Cut,
+    cut,
+)
 from checker.result import (
     ControlResult,
     Observation,
@@ -95,6 +105,11 @@ class CaseGroup:
     def first(self) -> SubjectView:
         return self.subjects[0]
 
+    @property
+    def names(self) -> Cut[SubjectView]:
+        """The subjects the HTML/PDF names on this line (the rest counted, see bounds.py)."""
+        return cut(self.subjects, NAMES_MAX)
+
 
 @dataclass(frozen=True)
 class LegalRefView:
@@ -157,6 +172,19 @@ class ResultView:
     def case_groups(self) -> list[CaseGroup]:
         return group_cases(self.shown_subjects, self.kind_plurals)
 
+    # The HTML/PDF shows these bounded views (bounds.py); Markdown and the machine formats do not cut.
+    @property
+    def cases_cut(self) -> Cut[CaseGroup]:
+        return cut(self.case_groups, CASE_LINES_MAX)
+
+    @property
+    def passed_cut(self) -> Cut[str]:
+        return cut(self.passed_labels, NAMES_MAX)
+
+    @property
+    def missing_cut(self) -> Cut[str]:
+        return cut(compress_paths(self.missing, NAMES_MAX), FIELDS_MAX)
+
 
 @dataclass
 class DomainGroup:
@@ -203,6 +231,7 @@ class HostView:
     host: str
     scan: str
     observations: list[ObservationView] = field(default_factory=list)
+    ports_left_out: int = 0   # observations of this host beyond bounds.PORTS_MAX
 
 
 @dataclass
@@ -233,13 +262,13 @@ class ReportModel:
     plan: list[PlanRow]
     plan_intro: str
     unknown: list[ResultView]
-    waivers: list[WaiverView]
+    waivers: Cut[WaiverView]
     waived: list[ResultView]
     not_applicable: list[ResultView]
-    inputs: list[dict[str, str]]
-    evidence: list[dict[str, str]]
-    scans: list[dict[str, str]]
-    hosts: list[HostView]
+    inputs: Cut[dict[str, str]]
+    evidence: Cut[dict[str, str]]
+    scans: Cut[dict[str, str]]
+    hosts: Cut[HostView]
     method: list[str]
     legal: list[tuple[str, str]]   # (lead, text)
     glossary: list[tuple[str, str]]
@@ -373,8 +402,9 @@ def _detail(reason: str | None, subject_id: str, subject_name: str | None) -> st
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
 
 
-def compress_paths(paths: list[str]) -> list[str]:
-    """`a[x].k`, `a[y].k` -> `a[x, y].k`: the same key missing on several items reads as one line."""
+def compress_paths(paths: list[str], names: int | None = None) -> list[str]:
+    """`a[x].k`, `a[y].k` -> `a[x, y].k`: the same key missing on several items reads as one line;
+    with `names`, at most that many items are named and the rest counted (`a[x, y, … +9,998].k`)."""
     groups: dict[str, list[str]] = {}
     templates: dict[str, tuple[str, str]] = {}
     for path in paths:
@@ -389,7 +419,8 @@ def compress_paths(paths: list[str]) -> list[str]:
     for key, ids in groups.items():
         if key in templates:
             head, tail = templates[key]
-            out.append(f"{head}[{', '.join(ids)}]{tail}")
+            more = f", … +{format_number(len(ids) - names, 'es', 0)}" if names is not None and len(ids) > names else ""
+            out.append(f"{head}[{', '.join(ids[:names])}{more}]{tail}")
         else:
             out.append(key)
     return out
@@ -402,15 +433,17 @@ def _generic(s: SubjectView) -> str | None:
 
 
 def _locations(subjects: list[SubjectView]) -> str | None:
-    locs = [s.location for s in subjects if s.location]
-    if len(locs) <= 1:
+    # Only the named subjects' places (bounds.NAMES_MAX); "…" says there are more.
+    locs = [s.location for s in subjects[:NAMES_MAX] if s.location]
+    more = ", …" if len(subjects) > NAMES_MAX else ""
+    if len(locs) <= 1 and not more:
         return locs[0] if locs else None
     files = {loc.split(":", 1)[0] for loc in locs}
     if len(files) == 1:
-        # Same file: name it once and list the lines.
-        lines = [loc.split(":")[1] if loc.count(":") >= 1 else "?" for loc in locs]
-        return f"{files.pop()}: {', '.join(lines)}"
-    return ", ".join(locs)
+        # Same file: name it once and list the lines (each once).
+        lines = dict.fromkeys(loc.split(":")[1] if loc.count(":") >= 1 else "?" for loc in locs)
+        return f"{files.pop()}: {', '.join(lines)}{more}"
+    return ", ".join(locs) + more
 
 
 def group_cases(subjects: list[SubjectView], plurals: dict[str, str]) -> list[CaseGroup]:
@@ -520,14 +553,25 @@ def _fact(key: str, value: Any, lang: str) -> tuple[str, str]:
     return field_label(path, lang), words
 
 
-def _hosts(observations: list[Observation], lang: str) -> list[HostView]:
+def _hosts(observations: list[Observation], lang: str) -> Cut[HostView]:
+    """The first HOSTS_MAX hosts, each with its first PORTS_MAX observations in words; the rest are
+    only counted (putting 20,000 hosts into words is what made large scans slow)."""
     hosts: dict[tuple[str, str], HostView] = {}
+    others: set[tuple[str, str]] = set()
     for o in observations:
         key = (o.host, o.scan)
-        view = hosts.setdefault(key, HostView(host=key[0], scan=key[1]))
+        view = hosts.get(key)
+        if view is None:
+            if len(hosts) >= HOSTS_MAX:
+                others.add(key)
+                continue
+            view = hosts[key] = HostView(host=key[0], scan=key[1])
+        if len(view.observations) >= PORTS_MAX:
+            view.ports_left_out += 1
+            continue
         facts = [_fact(str(k), v, lang) for k, v in o.facts.items()]
         view.observations.append(ObservationView(port=_text(o.port), system=o.system or None, facts=facts))
-    return list(hosts.values())
+    return Cut(shown=list(hosts.values()), left_out=len(others), total=len(hosts) + len(others))
 
 
 def _named(lang: str, kind: str, code: str) -> str:
@@ -615,23 +659,23 @@ def build(doc: ResultDocument, lang: str | None = None) -> ReportModel:
                             deadline=_deadline(as_of_iso, worst.severity, lang)))
     rule = tr("plan.rule", **{k: str(v) for k, v in DEADLINE_DAYS.items()})
 
-    waivers = [WaiverView(
+    waivers = cut([WaiverView(
         id=w.id, control=w.control,
         systems=", ".join(w.systems) or tr("waivers.all_systems"),
         reason=w.reason, approved_by=w.approved_by,
         approved_on=safe_date(w.approved_on, lang), expires=safe_date(w.expires, lang),
         state=w.state, state_label=_label(tr, "waivers.state", w.state),
-    ) for w in doc.waivers]
+    ) for w in doc.waivers], FILES_MAX)
 
-    inputs = [{"role": _label(tr, "evidence.role", i.role), "id": _text(i.id), "path": i.path,
-               "sha256": i.sha256} for i in doc.inputs]
-    evidence = [{"id": e.id, "path": e.path, "description": _text(e.description), "sha256": e.sha256,
-                 "controls": ", ".join(e.controls)} for e in doc.evidence]
-    scans = [{"id": s.id, "path": s.path, "vantage": _label(tr, "evidence.vantage", s.vantage),
+    inputs = cut([{"role": _label(tr, "evidence.role", i.role), "id": _text(i.id), "path": i.path,
+               "sha256": i.sha256} for i in doc.inputs], FILES_MAX)
+    evidence = cut([{"id": e.id, "path": e.path, "description": _text(e.description), "sha256": e.sha256,
+                 "controls": ", ".join(e.controls)} for e in doc.evidence], FILES_MAX)
+    scans = cut([{"id": s.id, "path": s.path, "vantage": _label(tr, "evidence.vantage", s.vantage),
               "date": safe_date(s.date, lang),
               "state": tr("evidence.stale") if s.stale else tr("evidence.current"),
               "stale": "1" if s.stale else "", "sha256": _text(s.sha256)}
-             for s in doc.scans]
+             for s in doc.scans], FILES_MAX)
 
     program_view: dict[str, str | None] = {
         "name": program.name, "short_name": program.short_name or None,
