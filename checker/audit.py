@@ -162,7 +162,11 @@ def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:
         accepted: set[str] = set()   # no evidence was accepted: 1.0 evidence has no verdict
         for r in result.results:
             for f in r.findings:
-                f.assurance = finding_assurance(r.control_id, f.subject.id, f.source, accepted, [])[0]
+                # an extra key of the model (results.md allows them), set without pydantic's
+                # per-assignment bookkeeping: a large declaration has hundreds of thousands of findings
+                extra = f.__pydantic_extra__
+                assert extra is not None
+                extra["assurance"] = finding_assurance(r.control_id, f.subject.id, f.source, accepted, [])[0]
         return result
     doc: dict[str, Any] = result.to_dict()
     changed = _apply(doc, loaded, as_of, lang)

@@ -23,7 +23,9 @@ from checker.i18n import LANGS, t
 from checker.locations import error_text
 from checker.result import (
     AssessmentInfo,
+    BusinessPeriodOut,
     CatalogInfo,
+    Comparison,
     ControlResult,
     ControlTexts,
     DeclarationRef,
@@ -35,16 +37,21 @@ from checker.result import (
     Input,
     Jurisdiction,
     LegalRefOut,
+    Location,
     Observation,
     ProgramInfo,
     RefTexts,
     ResultDocument,
     ScanInfo,
+    Subject,
     Summary,
     Tool,
     WaiverInfo,
     WaiverRef,
     count_controls,
+    set_trusted,
+    trusted,
+    trusted_from,
 )
 from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
@@ -158,6 +165,8 @@ class Evaluator:
         self.root = Scope(self.view.data, (), "", self.view.data, as_of, dict(catalog.index.parameters))
         self.evidence = self._evidence()
         self.scan_pos = {s.id: ("scans", i) for i, s in enumerate(model.scans or [])}
+        self._locations: dict[tuple[int, int], Location] = {}
+        self._subjects: dict[tuple[str, str, str | None], Subject] = {}
         self.scan_dates = {str(s["id"]): str(s["date"]) for s in self.view.scans if s.get("date")}
         self.waiver_infos = [
             WaiverInfo(id=w.id, control=w.control, systems=list(w.systems or []), reason=w.reason,
@@ -171,13 +180,25 @@ class Evaluator:
                 for ev in self.loaded.model.evidence or []]
 
     # -- one control -------------------------------------------------------------------------
-    def location(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> dict[str, Any]:
+    def location(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> Location:
         if leaf is not None and leaf.source == "scan" and leaf.scan in self.scan_pos:
             pos = self.scan_pos[leaf.scan]
         elif leaf is not None:
             pos = leaf.pos
-        line, col = self.loaded.located.where(pos)
-        return {"file": self.file, "line": line, "column": col}
+        where = self.loaded.located.where(pos)
+        # One object per place and per subject, shared by the findings that point there (a system
+        # has a finding in every control about systems): a large declaration's result stays smaller.
+        found = self._locations.get(where)
+        if found is None:
+            found = self._locations[where] = trusted(Location, file=self.file, line=where[0], column=where[1])
+        return found
+
+    def subject(self, kind: str, sid: str, name: str | None) -> Subject:
+        key = (kind, sid, name)
+        found = self._subjects.get(key)
+        if found is None:
+            found = self._subjects[key] = trusted(Subject, kind=kind, id=sid, name=name)
+        return found
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
@@ -188,41 +209,51 @@ class Evaluator:
             source = "scan"
         elif has_evidence:
             source = "evidence"
-        missing = sorted({declared_path(m) for m in outcome.missing})
-        # One validation of the whole finding (pydantic-core), not one per part: a /16 scan makes
-        # tens of thousands of findings.
-        return Finding.model_validate({
-            "subject": {"kind": kind, "id": sid, "name": name},
-            "status": outcome.status,
-            "code": code,
-            "path": leaf.path if leaf else path,
-            "location": self.location(leaf, pos),
-            "declared": leaf.declared if leaf else None,
-            "required": leaf.required if leaf else None,
-            "source": source,
-            "fingerprint": fingerprint(control.id, kind, sid, code),
-            "missing": missing,
-            "explanation": self._explanation(outcome.status, leaf, outcome.leaves, missing),
-        })
+        missing = sorted({declared_path(m) for m in outcome.missing}) if outcome.missing else []
+        # Built from the evaluator's own data without validating it again (`trusted`): a /16 scan
+        # makes tens of thousands of findings, a portfolio millions.
+        return trusted(
+            Finding,
+            subject=self.subject(kind, sid, name),
+            status=outcome.status,
+            code=code,
+            path=leaf.path if leaf else path,
+            location=self.location(leaf, pos),
+            declared=leaf.declared if leaf else None,
+            required=leaf.required if leaf else None,
+            source=source,
+            fingerprint=fingerprint(control.id, kind, sid, code),
+            missing=missing,
+            explanation=self._explanation(outcome.status, leaf, outcome.leaves, missing),
+        )
 
-    def _comparison(self, lf: Leaf) -> dict[str, Any]:
+    def _comparison(self, lf: Leaf) -> Comparison:
+        return trusted_from(Comparison, self._comparison_data(lf))
+
+    def _comparison_data(self, lf: Leaf) -> dict[str, Any]:
         out: dict[str, Any] = {"status": lf.status, "operator": lf.operator, "path": lf.path,
                                "declared": lf.declared,
                                "required": as_json(lf.value) if lf.value is not None else lf.required}
-        for key in ("field", "parameter", "reference", "offset"):
-            value = getattr(lf, key)
-            if value is not None:
-                out[key] = value
+        if lf.field is not None:
+            out["field"] = lf.field
+        if lf.parameter is not None:
+            out["parameter"] = lf.parameter
+        if lf.reference is not None:
+            out["reference"] = lf.reference
+        if lf.offset is not None:
+            out["offset"] = lf.offset
         if lf.period is not None:
             # A legal period in business days (checker/calendar.py): the date it gives, typed.
             p = lf.period
             out.pop("offset", None)
-            out["period"] = {"days": p.days, "unit": "business_days", "direction": p.direction,
-                             "start": p.start.isoformat(), "start_path": p.start_path, "date": p.date.isoformat()}
+            period: dict[str, Any] = {"days": p.days, "unit": "business_days", "direction": p.direction,
+                                      "start": p.start.isoformat(), "start_path": p.start_path,
+                                      "date": p.date.isoformat()}
             if p.extended_date is not None:
-                out["period"].update(extension_days=p.extension_days, extended_date=p.extended_date.isoformat())
+                period.update(extension_days=p.extension_days, extended_date=p.extended_date.isoformat())
             if p.counts_from is not None:
-                out["period"]["counts_from"] = p.counts_from
+                period["counts_from"] = p.counts_from
+            out["period"] = trusted(BusinessPeriodOut, **period)
         if lf.source == "scan":
             out["source"] = "scan"
             if lf.scan:
@@ -236,25 +267,25 @@ class Evaluator:
         return out
 
     def _explanation(self, status: str, leaf: Leaf | None, leaves: list[Leaf],
-                     missing: list[str]) -> dict[str, Any]:
+                     missing: list[str]) -> Explanation:
         if status == UNKNOWN:
             wanted = missing or ([leaf.path] if leaf else [])
             if wanted and all(".observed" in m or m.startswith("observed") for m in wanted):
-                return {"code": "not_scanned", "missing": wanted}
-            return {"code": "missing", "missing": wanted}
+                return trusted(Explanation, code="not_scanned", missing=list(wanted))
+            return trusted(Explanation, code="missing", missing=list(wanted))
         if leaf is None:
-            return {"code": "none"}
+            return trusted(Explanation, code="none")
         if status == NA:
-            return {"code": "empty_selection", "comparisons": [self._comparison(leaf)]}
+            return trusted(Explanation, code="empty_selection", comparisons=[self._comparison(leaf)])
         # Every comparison that decided the status, so that the owner sees all that must change
         # (a failed `all`: each failing part; a failed `any`: each alternative, grouped).
         deciding = [lf for lf in leaves if lf.status == status][:4] or [leaf]
-        comparisons = [self._comparison(lf) for lf in deciding]
+        comparisons = [self._comparison_data(lf) for lf in deciding]
         groups: dict[int, int] = {}
         for lf, c in zip(deciding, comparisons, strict=True):
             if lf.group is not None:
                 c["alternative"] = groups.setdefault(lf.group, len(groups) + 1)
-        return {"code": "compare", "comparisons": comparisons}
+        return trusted(Explanation, code="compare", comparisons=[trusted_from(Comparison, c) for c in comparisons])
 
     def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[Finding]:
         rule = control.rule
@@ -328,8 +359,9 @@ class Evaluator:
             if applies.status in (FAIL, NA):
                 finding = self._finding(control, "program", "program", self.loaded.model.program.name,
                                         Outcome(NA, applies.leaves), (), "", f"{control.id}.program", has_evidence)
-                finding.explanation = Explanation.model_validate(
-                    {"code": "not_applicable", "comparisons": [self._comparison(lf) for lf in applies.leaves[:1]]})
+                set_trusted(finding, "explanation", trusted(
+                    Explanation, code="not_applicable",
+                    comparisons=[self._comparison(lf) for lf in applies.leaves[:1]]))
                 return self._result(control, NA, [finding], [], has_evidence)
         outcome = evaluate(control.rule, self.root)
         findings = self._findings(control, outcome, has_evidence)
@@ -342,23 +374,24 @@ class Evaluator:
             applied = waiver_rules.apply(findings, w.systems, status)
             status, underlying = applied.status, applied.underlying
             declared = next(x for x in self.loaded.model.waivers or [] if x.id == w.id)
-            waiver = WaiverRef(id=declared.id, reason=declared.reason, approved_by=declared.approved_by,
+            waiver = trusted(WaiverRef, id=declared.id, reason=declared.reason, approved_by=declared.approved_by,
                                approved_on=declared.approved_on.isoformat(),
                                expires=declared.expires.isoformat(), systems=list(declared.systems or []))
         missing = sorted({m for f in findings if f.status == UNKNOWN for m in f.missing})
         result = self._result(control, status, findings, missing, has_evidence)
-        result.waiver = waiver
-        result.underlying_status = underlying  # type: ignore[assignment]
+        set_trusted(result, "waiver", waiver)
+        set_trusted(result, "underlying_status", underlying)
         return result
 
     def _result(self, control: Control, status: str, findings: list[Finding], missing: list[str],
                 has_evidence: bool) -> ControlResult:
         lang = self.lang
-        result = ControlResult(
+        result = trusted(
+            ControlResult,
             control_id=control.id,
             domain=control.domain,
             severity=control.severity,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             effective_from=control.effective_from.isoformat(),
             title=control.title.get(lang),
             statement=control.statement.get(lang),
@@ -369,7 +402,7 @@ class Evaluator:
             findings=findings,
             remediation=control.remediation.get(lang),
             evidence_requested=control.evidence.get(lang),
-            evidence=[EvidenceRef(id=e.id, path=e.path, sha256=e.sha256)
+            evidence=[trusted(EvidenceRef, id=e.id, path=e.path, sha256=e.sha256)
                       for e in self.evidence if control.id in e.controls],
             effort=control.effort,
             owner_role=control.owner_role.get(lang) if control.owner_role else None,
@@ -378,9 +411,9 @@ class Evaluator:
         )
         # The sentences of the JSON, in the result's language, from the same explanations renderers use.
         for finding in findings:
-            finding.reason = explain.reason(finding, lang, result)
-        result.reasons = explain.result_reasons(result, self.waiver_infos, lang, stored=True)
-        result.applicability = explain.applicability(result, lang)
+            set_trusted(finding, "reason", explain.reason(finding, lang, result))
+        set_trusted(result, "reasons", explain.result_reasons(result, self.waiver_infos, lang, stored=True))
+        set_trusted(result, "applicability", explain.applicability(result, lang))
         return result
 
     # -- the document ------------------------------------------------------------------------

@@ -182,8 +182,53 @@ def required_words(c: Comparison, lang: str) -> str:
     return text
 
 
+# The clause of a comparison depends only on the comparison's values and on its paths with item keys
+# left out (labels are per field, not per item), so it is worded once per such key: a declaration's
+# systems, and the programs of a portfolio, repeat the same comparisons many times.
+_CLAUSES: dict[tuple[Any, ...], str] = {}
+_CLAUSES_MAX = 50_000
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+@lru_cache(maxsize=32768)
+def _field_key(path: str) -> str:
+    return field_key(path)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a JSON value that keeps its type (True, 1 and 1.0 read differently)."""
+    kind = value.__class__
+    if kind in _SCALAR_TYPES:
+        return kind, value
+    if kind is list:
+        return list, tuple(_frozen(v) for v in value)
+    if kind is dict:
+        return dict, tuple((k, _frozen(v)) for k, v in value.items())
+    return kind, repr(value)
+
+
+def _clause_key(c: Comparison, lang: str) -> tuple[Any, ...]:
+    p = c.period
+    return (lang, c.operator, c.status, _field_key(c.path), _field_key(c.field) if c.field else None,
+            _frozen(c.declared), _frozen(c.required), c.parameter,
+            _field_key(c.reference) if c.reference else None, c.offset, c.source, c.scan, c.scan_date,
+            c.scan_age_days, c.stale,
+            None if p is None else (p.days, p.direction, p.start, _field_key(p.start_path) if p.start_path else None,
+                                    p.date, p.extension_days, p.extended_date, p.counts_from))
+
+
 def comparison_words(c: Comparison, lang: str) -> str:
     """One comparison as a clause (no subject)."""
+    key = _clause_key(c, lang)
+    words = _CLAUSES.get(key)
+    if words is None:
+        if len(_CLAUSES) >= _CLAUSES_MAX:
+            _CLAUSES.clear()
+        words = _CLAUSES[key] = _comparison_words(c, lang)
+    return words
+
+
+def _comparison_words(c: Comparison, lang: str) -> str:
     op, status = c.operator, c.status
     field = field_words(c.path, lang)
     ok = status in (PASS, NA)
@@ -269,8 +314,7 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
     if e is None:   # a result written before explanations: its own sentence
         return finding.reason
     if e.code == "missing":
-        fields = join(list(dict.fromkeys(field_words(m, lang) for m in e.missing)), lang, "and")
-        return _t(lang, "missing", fields=fields)
+        return _missing_words(tuple(_field_key(m) for m in e.missing), lang)
     if e.code == "not_scanned":
         return _t(lang, "not_scanned")
     if e.code == "empty_selection":
@@ -299,6 +343,13 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
         clauses.append(options[0] if len(options) == 1 else _t(
             lang, "either", alternatives="; ".join(f"({i}) {o}" for i, o in enumerate(options, 1))))
     return "; ".join(dict.fromkeys(clauses))
+
+
+@lru_cache(maxsize=4096)
+def _missing_words(keys: tuple[str, ...], lang: str) -> str:
+    """"falta declarar ..." for the fields at these paths (item keys left out: labels are per field)."""
+    fields = join(list(dict.fromkeys(field_words(k, lang) for k in keys)), lang, "and")
+    return _t(lang, "missing", fields=fields)
 
 
 def reason(finding: Finding, lang: str, result: ControlResult | None = None) -> str:

@@ -23,12 +23,15 @@ How to read it (for the drafts, procurement, audit and portfolio work):
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Iterator
 from types import ModuleType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic_core import to_jsonable_python
 
 from checker.vocabulary import STATUSES, Domain, Severity, Status
 
@@ -71,6 +74,103 @@ class Model(BaseModel):
                 if key in data and data[key] is None:
                     del data[key]
         return data
+
+
+# -- building from trusted data --------------------------------------------------------------------
+_object_setattr = object.__setattr__
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], tuple[str, ...], set[str]]] = {}
+
+
+def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...], set[str]]:
+    """Every field of `cls` in declaration order with its default (None for a required one), the
+    fields whose default is mutable (copied for each instance), and the set of all its field names."""
+    entry = _TEMPLATES.get(cls)
+    if entry is None:
+        fields: dict[str, Any] = {}
+        mutable: list[str] = []
+        for name, info in cls.model_fields.items():
+            default = None if info.is_required() else info.get_default(call_default_factory=True)
+            fields[name] = default
+            if isinstance(default, list | dict | set):
+                mutable.append(name)
+        entry = _TEMPLATES[cls] = (fields, tuple(mutable), set(fields))
+    return entry
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def trusted(cls: type[M], /, **values: Any) -> M:
+    """An instance of a result model made from data the evaluator itself built, without validating it
+    again (what `model_construct` does, at a fraction of its cost). Give every required field, with
+    the types the model declares: nothing checks them here. Data read from files is validated
+    (`ResultDocument.from_json`, `as_document`)."""
+    return trusted_from(cls, values)
+
+
+def trusted_from(cls: type[M], values: dict[str, Any], /) -> M:
+    """`trusted` with the values in a dict (kept by the caller: it is copied)."""
+    fields, mutable, every_field = _TEMPLATES.get(cls) or _template(cls)
+    data = {**fields, **values}   # the fields' order, whatever the order of `values`
+    for name in mutable:
+        if name not in values:
+            data[name] = data[name].copy()
+    m = cls.__new__(cls)
+    _object_setattr(m, "__dict__", data)
+    # Every field counts as set, in one set shared by the instances of the class (assigning a field
+    # adds a name already there): a set per instance was a quarter of a large result's memory, and
+    # result models are never written with `exclude_unset`.
+    _object_setattr(m, "__pydantic_fields_set__", every_field)
+    _object_setattr(m, "__pydantic_extra__", {})
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
+
+
+def set_trusted(model: BaseModel, name: str, value: Any) -> None:
+    """Set a declared field of a result model the evaluator is still building (no validation runs on
+    assignment: `validate_assignment` is off; this skips pydantic's per-assignment bookkeeping)."""
+    model.__dict__[name] = value
+    if name not in model.__pydantic_fields_set__:
+        model.__pydantic_fields_set__.add(name)
+
+
+# -- plain data for JSON ------------------------------------------------------------------------------
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def plain_dict(model: Model) -> dict[str, Any]:
+    """A result model as JSON data, equal to `model.model_dump(mode="json")`: declared fields in
+    order (those in OMIT_NONE left out when None), then the extra keys."""
+    omit = model.OMIT_NONE
+    out: dict[str, Any] = {}
+    for key, value in model.__dict__.items():
+        if value is None and key in omit:
+            continue
+        out[key] = value if value.__class__ in _PLAIN_SCALARS else _plain(value)
+    extra = model.__pydantic_extra__
+    if extra:
+        for key, value in extra.items():
+            if value is None and key in omit:
+                continue
+            out[key] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    kind = value.__class__
+    if kind in _PLAIN_SCALARS:
+        return value
+    if kind is list:
+        return [_plain(v) for v in value]
+    if kind is dict:
+        if all(k.__class__ is str for k in value):
+            return {k: v if v.__class__ in _PLAIN_SCALARS else _plain(v) for k, v in value.items()}
+    elif kind is float:
+        return value if math.isfinite(value) else None   # as pydantic writes inf and nan in JSON
+    elif isinstance(value, Model):
+        return plain_dict(value)
+    # Anything else (dates, tuples, sets, keys that are not text): pydantic's own JSON conversion.
+    return to_jsonable_python(value)
 
 
 class Tool(Model):
@@ -380,19 +480,48 @@ class ResultDocument(Model):
 
     # -- JSON ------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document as plain data (what `--format json` writes). The observations (tens of
-        thousands for a large scan) skip pydantic's serializer, which infers the type of every value
-        under `facts` (0.2-0.5 s and 70 MB of peak memory on issue 15's 100 MB scan): see `Observation.as_json`."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"observations"})
-        fields = type(self).model_fields
-        out = {key: value for key, value in data.items() if key in fields}
-        out["observations"] = [o.as_json() for o in self.observations]
-        out.update((key, value) for key, value in data.items() if key not in fields)  # extra keys stay last
+        """The JSON document as plain data (what `--format json` writes): what
+        `model_dump(mode="json")` gives (a test checks it on every example), in a walk over the
+        models' own data that costs a fraction of pydantic's (a 30,000-system result holds a million
+        findings). The observations (tens of thousands for a large scan) are JSON data already and
+        are taken as they are: see `Observation.as_json`."""
+        return self._plain_head(results=self.results)
+
+    def _plain_head(self, results: list[ControlResult]) -> dict[str, Any]:
+        out = plain_dict(self.model_copy(update={"results": results, "observations": []}))
+        out["observations"] = [o.as_json() for o in self.observations]   # keeps its place among the keys
         return out
 
     def to_json(self) -> bytes:
-        """UTF-8, non-ASCII as is, 2-space indent, final newline (results.md)."""
-        return dumps_bytes(self.to_dict())
+        """UTF-8, non-ASCII as is, 2-space indent, final newline (results.md).
+
+        Written one control result at a time: the plain data of the whole document is never held at
+        once beside its bytes (a 30,000-system result is hundreds of megabytes of each). The bytes are
+        those of `dumps_bytes(self.to_dict())` (a test checks it)."""
+        if orjson is None:
+            return dumps_bytes(self.to_dict())
+        out = io.BytesIO()   # its value is handed over without a copy
+        for chunk in self._json_chunks():
+            out.write(chunk)
+        return out.getvalue()
+
+    def _json_chunks(self) -> Iterator[bytes]:
+        head = self._plain_head(results=[])
+        yield b"{"
+        first = True
+        for key, value in head.items():
+            yield (b"\n  " if first else b",\n  ") + orjson.dumps(key) + b": "   # type: ignore[union-attr]
+            first = False
+            if key == "results" and self.results:
+                yield b"["
+                for i, result in enumerate(self.results):
+                    chunk = orjson.dumps(plain_dict(result), option=orjson.OPT_INDENT_2)  # type: ignore[union-attr]
+                    yield (b"\n    " if i == 0 else b",\n    ") + chunk.replace(b"\n", b"\n    ")
+                yield b"\n  ]"
+            else:
+                # JSON text has no raw line breaks inside strings: every b"\n" is a line of the layout.
+                yield orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")  # type: ignore[union-attr]
+        yield b"\n}\n" if not first else b"}\n"
 
     @classmethod
     def from_json(cls, data: bytes | str) -> ResultDocument:

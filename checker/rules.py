@@ -162,17 +162,18 @@ class Resolved:
 
 
 @lru_cache(maxsize=4096)
-def _split(dotted: str) -> tuple[bool, tuple[str, ...]]:
-    """`/a.b.c` -> (True, ("a", "b", "c")): paths are split once, not at every evaluation."""
+def _split(dotted: str) -> tuple[bool, tuple[str, ...], str]:
+    """`/a.b.c` -> (True, ("a", "b", "c"), "a.b.c"): paths are split once, not at every evaluation."""
     absolute = dotted.startswith("/")
-    return absolute, tuple(p for p in dotted.lstrip("/").split(".") if p)
+    parts = tuple(p for p in dotted.lstrip("/").split(".") if p)
+    return absolute, parts, ".".join(parts)
 
 
 def resolve(scope: Scope, dotted: str) -> Resolved:
     node: Any
     pos: Pos
     path: str
-    absolute, parts = _split(dotted)
+    absolute, parts, joined = _split(dotted)
     if absolute:
         node, pos, path = scope.root, (), ""
         scan, stale = None, False
@@ -180,26 +181,28 @@ def resolve(scope: Scope, dotted: str) -> Resolved:
         node, pos, path = scope.node, scope.pos, scope.path
         scan, stale = scope.scan, scope.stale
     source = "scan" if scan else "declared"
+    # The position and the id-addressed path are built once, at the end (or where the walk stops).
+    full = f"{path}.{joined}" if path and joined else (path or joined)
     for i, part in enumerate(parts):
         if part == "observed" or part == "observed_hosts":
             source = "scan"
         if node.__class__ is not dict and not isinstance(node, dict):
             if node is False:
-                return Resolved(False, True, pos, path, True, source, scan, stale, ".".join(parts[i:]))
+                head = ".".join(parts[:i])
+                return Resolved(False, True, pos + parts[:i], _join(path, head) if head else path, True, source,
+                                scan, stale, ".".join(parts[i:]))
             if node is None:
-                return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
+                return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
             raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
         child = node.get(part)
         if child is None:
-            return Resolved(None, False, pos, _join(path, ".".join(parts[i:])), False, source, scan, stale)
+            return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
         node = child
-        pos = pos + (part,)
-        path = f"{path}.{part}" if path else part
         if part == "observed" and isinstance(node, dict):
             # Observed facts carry the scan(s) they come from: findings point at that scan entry.
             ids = node.get("scan_ids") or ([node["scan"]] if isinstance(node.get("scan"), str) else [])
             scan, stale = (ids[0] if ids else None), bool(node.get("stale"))
-    return Resolved(node, True, pos, path, False, source, scan, stale)
+    return Resolved(node, True, pos + parts, full, False, source, scan, stale)
 
 
 # -- comparisons -----------------------------------------------------------------------------
@@ -361,76 +364,90 @@ def _as_list(value: Any) -> list[Any] | None:
 
 def evaluate_check(check: Check, scope: Scope) -> Outcome:
     got = resolve(scope, check.path)
-    op = check.operator
+    op, operand, ref = check.__dict__["_plan"]
+    period = _period(check, scope) if ref is not None else None
     # The required value and its origin, for explanations (set once the operand is resolved).
-    actual: list[Any] = [None if check.ref is not None else check.operand]
-    origin: list[_Origin] = [_CONSTANT]
-
-    def leaf(status: str, required: Any) -> Outcome:
-        if got.source == "scan" and got.stale and status == PASS:
-            status = PARTIAL  # a pass that rests only on a stale scan
-        how = origin[0]
-        lf = Leaf(status, got.pos, got.path, op, _jsonable(got.value), _jsonable(required), got.source,
-                  got.scan, check.code, actual[0], how.parameter, how.reference, how.offset,
-                  got.source == "scan" and got.stale, _join(got.path, got.rest) if got.rest else None,
-                  period=period)
-        return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
-
-    period = _period(check, scope)
-
+    actual: Any = None if ref is not None else operand
+    origin = _CONSTANT
+    missing: list[str] | None = None
+    shown: Any
     if op == "exists":
         # The presence test itself: never unknown. Through an object declared `false`, it is absent.
         present = got.present and not got.blocked_by_false
-        return leaf(PASS if present == check.exists else FAIL, check.exists)
-    if op == "not_empty":
+        status, shown = (PASS if present == check.exists else FAIL), check.exists
+    elif op == "not_empty":
         if not got.present:
-            return leaf(UNKNOWN, True)
-        empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
-        return leaf(FAIL if empty == check.not_empty else PASS, check.not_empty)
-    if not got.present:
-        return leaf(UNKNOWN, check.operand)
-    value = got.value
-    if op == "current":
-        return _current(value, check, scope, leaf)
-    required, missing, description, origin[0] = _operand(check, scope)
-    actual[0] = required
+            status, shown = UNKNOWN, True
+        else:
+            empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
+            status, shown = (FAIL if empty == check.not_empty else PASS), check.not_empty
+    elif not got.present:
+        status, shown = UNKNOWN, operand
+    elif op == "current":
+        return _current(got.value, check, scope,
+                        lambda st, req: _leaf_outcome(st, req, got, op, check, actual, origin, period))
+    else:
+        required, missing, description, origin = _operand(check, scope)
+        actual = required
+        if missing:
+            status, shown = UNKNOWN, description
+        else:
+            shown = description or required
+            status = _compare(op, got, required, check)
+    out = _leaf_outcome(status, shown, got, op, check, actual, origin, period)
     if missing:
-        out = leaf(UNKNOWN, description)
         out.missing = missing
-        return out
-    shown = description or required
+    return out
+
+
+def _leaf_outcome(status: str, required: Any, got: Resolved, op: str, check: Check, actual: Any, how: _Origin,
+                  period: BusinessPeriod | None) -> Outcome:
+    stale = got.stale and got.source == "scan"
+    if stale and status == PASS:
+        status = PARTIAL  # a pass that rests only on a stale scan
+    value = got.value
+    lf = Leaf(status, got.pos, got.path, op, value if value.__class__ in _SCALARS else _jsonable(value),
+              required if required.__class__ in _SCALARS else _jsonable(required), got.source,
+              got.scan, check.code, actual, how.parameter, how.reference, how.offset,
+              stale, _join(got.path, got.rest) if got.rest else None, period=period)
+    return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
+
+
+def _compare(op: str, got: Resolved, required: Any, check: Check) -> str:
+    """The status of a comparison whose value is present and whose operand is resolved."""
+    value = got.value
     if got.blocked_by_false and op not in ("not_equals", "not_in", "contains_none"):
-        return leaf(FAIL, shown)
+        return FAIL
     if op == "equals":
-        return leaf(PASS if _same(value, required) else FAIL, shown)
+        return PASS if _same(value, required) else FAIL
     if op == "not_equals":
-        return leaf(FAIL if _same(value, required) else PASS, shown)
+        return FAIL if _same(value, required) else PASS
     if op == "in":
-        return leaf(PASS if any(_same(value, r) for r in required) else FAIL, shown)
+        return PASS if any(_same(value, r) for r in required) else FAIL
     if op == "not_in":
-        return leaf(FAIL if any(_same(value, r) for r in required) else PASS, shown)
+        return FAIL if any(_same(value, r) for r in required) else PASS
     if op in ("at_least", "at_most"):
         keys = _order_key(value, required)
         if keys is None:
-            return leaf(FAIL, shown)  # fails closed: a value of the wrong kind cannot meet a minimum
+            return FAIL  # fails closed: a value of the wrong kind cannot meet a minimum
         ok = keys[0] >= keys[1] if op == "at_least" else keys[0] <= keys[1]
-        return leaf(PASS if ok else FAIL, shown)
+        return PASS if ok else FAIL
     items = _as_list(value)
     if items is None:
-        return leaf(FAIL, shown)
+        return FAIL
     if op == "contains":
-        return leaf(PASS if any(_same(v, required) for v in items) else FAIL, shown)
+        return PASS if any(_same(v, required) for v in items) else FAIL
     if op == "contains_any":
-        return leaf(PASS if any(_same(v, r) for r in required for v in items) else FAIL, shown)
+        return PASS if any(_same(v, r) for r in required for v in items) else FAIL
     if op == "contains_none":
-        return leaf(FAIL if any(_same(v, r) for r in required for v in items) else PASS, shown)
+        return FAIL if any(_same(v, r) for r in required for v in items) else PASS
     if op == "contains_all":
         held = sum(1 for r in required if any(_same(v, r) for v in items))
         if held == len(required):
-            return leaf(PASS, shown)
+            return PASS
         if check.partial_at_least is not None and held >= check.partial_at_least:
-            return leaf(PARTIAL, shown)
-        return leaf(FAIL, shown)
+            return PARTIAL
+        return FAIL
     raise RuleError(f"unknown operator {op}")
 
 
@@ -477,6 +494,11 @@ def _jsonable(value: Any) -> Any:
 
 # -- the tree --------------------------------------------------------------------------------
 def evaluate(cond: Condition, scope: Scope) -> Outcome:
+    kind = cond.__class__
+    if kind is Check:
+        return evaluate_check(cond, scope)  # type: ignore[arg-type]
+    if kind is Every or kind is Some:
+        return _quantify(cond, scope)  # type: ignore[arg-type]
     if isinstance(cond, Check):
         return evaluate_check(cond, scope)
     if isinstance(cond, AllOf | AnyOf):
@@ -501,43 +523,47 @@ def evaluate(cond: Condition, scope: Scope) -> Outcome:
     raise RuleError(f"not a condition: {cond!r}")
 
 
+_SELECTED = Outcome(PASS)   # an item of a quantifier without `where` (read, never changed)
+
+
 def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
+    every = cond.__class__ is Every or isinstance(cond, Every)
     list_path = cond.every if isinstance(cond, Every) else cond.some
     got = resolve(scope, list_path)
     section = list_path.rsplit(".", 1)[-1].lstrip("/")
     if not got.present:
-        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if isinstance(cond, Every) else "some", None, None,
-                  got.source, got.scan)
+        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if every else "some", None, None, got.source, got.scan)
         return Outcome(UNKNOWN, [lf], [got.path], items=[])
     if got.value is False or not isinstance(got.value, list):
         lf = Leaf(FAIL, got.pos, got.path, "some", _jsonable(got.value), None, got.source, got.scan)
-        return Outcome(FAIL if isinstance(cond, Some) else NA, [lf], [], items=[])
+        return Outcome(NA if every else FAIL, [lf], [], items=[])
     base = Scope(scope.node, scope.pos, scope.path, scope.root, scope.as_of, scope.parameters, scope.scan,
                  scope.stale)
+    kind = SUBJECT_KINDS.get(section, section)
+    where, require = cond.where, cond.require
     items: list[ItemOutcome] = []
     for index, item in enumerate(got.value):
         key = item_key(section, item, index)
         ipos = got.pos + (index,)
         ipath = f"{got.path}[{key}]"
         iscope = base.enter(item, ipos, ipath)
-        selected = evaluate(cond.where, iscope) if cond.where is not None else Outcome(PASS)
-        if selected.status in (FAIL, NA):
+        selected = evaluate(where, iscope) if where is not None else _SELECTED
+        if selected.status == FAIL or selected.status == NA:
             continue
-        result = evaluate(cond.require, iscope)
+        result = evaluate(require, iscope)
         if selected.status == UNKNOWN and result.status != PASS:
             # Kleene: we cannot tell whether the item is in scope, and it does not comply.
             result = Outcome(UNKNOWN, result.leaves + selected.leaves,
                              result.missing + selected.missing)
         name = item.get("name") if isinstance(item, dict) else None
-        items.append(ItemOutcome(SUBJECT_KINDS.get(section, section), key, name if isinstance(name, str) else None,
-                                 ipos, ipath, result))
+        items.append(ItemOutcome(kind, key, name if isinstance(name, str) else None, ipos, ipath, result))
     if not items:
-        status = NA if isinstance(cond, Every) else FAIL
-        lf = Leaf(status, got.pos, got.path, "every" if isinstance(cond, Every) else "some", len(got.value), None,
+        status = NA if every else FAIL
+        lf = Leaf(status, got.pos, got.path, "every" if every else "some", len(got.value), None,
                   got.source, got.scan)
         return Outcome(status, [lf], [], items=[])
     statuses = [i.outcome.status for i in items]
-    status = worst(statuses) if isinstance(cond, Every) else _combine_any(statuses)
+    status = worst(statuses) if every else _combine_any(statuses)
     deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
     if isinstance(cond, Some) and status == PASS:
         deciding = deciding[:1]

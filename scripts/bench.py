@@ -133,7 +133,8 @@ def main() -> None:
     # bench_scan: issue 15's TLS-heavy scan, whole evaluate against python-nmap's parser, as ratios (three
     # alternated rounds, medians), then evaluate of 5,000 to 20,000 undeclared hosts (linear).
     for extra, args in (("bench_report.py", []), ("bench_scan.py", ["--shape", "tls-heavy", "--repeat", "3"]),
-                        ("bench_drafts.py", []), ("bench_portfolio.py", []), ("bench_procure.py", []),
+                        ("bench_drafts.py", []), ("bench_portfolio.py", []), ("bench_json.py", []),
+                        ("bench_procure.py", []),
                         ("bench_sign.py", [])):
         script = ROOT / "scripts" / extra
         if script.exists():

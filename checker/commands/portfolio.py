@@ -32,6 +32,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     p.add_argument("--jobs", type=int, default=0, metavar="N", help=h("jobs"))
     p.add_argument("--engine", choices=["local", "dask"], default="local", help=h("engine"))
     p.add_argument("--scheduler", metavar=placeholder("scheduler"), help=h("scheduler"))
+    p.add_argument("--send", choices=["path", "bytes"], default="path", help=h("send"))
     p.add_argument("--previous", metavar=placeholder("outdir"), help=h("previous"))
     p.add_argument("--pdf", action="store_true", help=h("pdf"))
     p.add_argument("--xlsx", action="store_true", help=h("xlsx"))
@@ -58,7 +59,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError(f"--jobs {args.jobs}")
     options = Options(target=Path(args.target), output=Path(args.output), group_by=list(args.group_by),
-                      jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+                      jobs=args.jobs, engine=args.engine, scheduler=args.scheduler, send=args.send,
                       previous=Path(args.previous) if args.previous else None, pdf=args.pdf, xlsx=args.xlsx,
                       lang=lang, catalog_dir=args.catalog, as_of=_as_of(args.as_of, lang), profile=args.profile,
                       progress=progress_wanted(), reports=max(0, args.reports))

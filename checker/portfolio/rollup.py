@@ -12,15 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from checker.portfolio.adapter import DOMAINS, FAILING, SEVERITIES, STATUSES
-from checker.portfolio.worker import Program
+from checker.portfolio.worker import NO_VALUE, Program, group_values
+
+__all__ = ["NO_VALUE", "Rollup", "change", "group_values", "histogram", "load_previous", "score_figures"]
 
 SUMMARY_VERSION = 1
-NO_VALUE = ""   # a program with no value for a grouping (shown as "(sin valor)" / "(no value)")
-
-
-def group_values(program: Program, groups: list[str]) -> dict[str, str]:
-    """Each grouping's value for a program: its manifest column, else the declaration field."""
-    return {g: program.columns[g] if g in program.columns else program.fields.get(g, NO_VALUE) for g in groups}
 
 
 def score_figures(scores: list[float]) -> dict[str, float | None]:

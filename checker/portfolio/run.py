@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import typing
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,7 @@ class Options:
     group_by: list[str] = field(default_factory=list)
     jobs: int = 0                   # 0: every core
     engine: str = "local"           # local | dask
+    send: str = "path"              # dask: workers read declarations from their paths, or get their bytes
     scheduler: str | None = None
     previous: Path | None = None
     pdf: bool = False
@@ -194,7 +196,7 @@ def run(options: Options) -> Outcome:
                          hint=_tr(lang, "error.output.hint"))
     out.mkdir(exist_ok=True)
     settings = Settings(catalog_dir=options.catalog_dir, as_of=options.as_of, lang=lang, profile=options.profile,
-                        group_fields=group_fields)
+                        group_fields=group_fields, parquet_groups=tuple(parquet_groups))
     jobs = options.jobs or engines.default_jobs()
     work = Path(tempfile.mkdtemp(prefix=".resguarda-portfolio.", dir=out))
     try:
@@ -210,24 +212,37 @@ def run(options: Options) -> Outcome:
 def _evaluate_all(sources: list[Source], settings: Settings, options: Options, jobs: int, work: Path,
                   columns: list[str], parquet_groups: list[str], group_by: list[str], catalog: Any,
                   previous: dict[str, Any] | None) -> dict[str, Any]:
-    from checker.portfolio.tables import TableWriter
+    from checker.portfolio.tables import join_parts, write_part
 
     lang = options.lang
     rollup = Rollup(group_by, parquet_groups)
-    writer = TableWriter(work, parquet_groups)
     progress = Progress(len(sources), options.progress, lang)
+    # Part files go to a folder of the run inside OUTDIR; a process that sees the probe writes its
+    # partitions' parts itself (pool processes always, Dask workers on a shared folder).
+    folder = (work / "parts").resolve()
+    folder.mkdir()
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    probe.touch()
+    parts = engines.Parts(str(folder), str(probe))
     if options.engine == "dask":
-        programs = engines.run_dask(sources, settings, jobs, options.scheduler)
+        batches = engines.run_dask(sources, settings, jobs, options.scheduler, parts, options.send == "bytes")
     else:
-        programs = engines.run_local(sources, settings, jobs)
+        batches = engines.run_local(sources, settings, jobs, parts)
+    count = 0
+    largest = 1
     try:
-        for program in programs:
-            values = rollup.add(program)
-            writer.add(program, values)
-            progress.step()
+        for programs in batches:
+            for program in programs:
+                rollup.add(program)
+                progress.step()
+            if not all(p.written for p in programs):
+                write_part(folder, count, programs, parquet_groups)
+            largest = max(largest, len(programs))
+            count += 1
     finally:
         progress.close()
-        writer.close()
+    join_parts(folder, work, count, largest, parquet_groups)
+    shutil.rmtree(folder)
     meta = {"catalog": {"id": catalog.index.id, "version": catalog.index.version},
             "as_of": options.as_of.isoformat() if options.as_of else None, "lang": lang,
             "profile": options.profile, "engine": options.engine, "manifest_columns": columns}

@@ -21,11 +21,13 @@ _PATTERNS = ("*.yaml", "*.yml")
 
 @dataclass(frozen=True)
 class Source:
-    """One declaration: where it is, the name shown for it, and its manifest columns."""
+    """One declaration: where it is, the name shown for it, and its manifest columns. `data` holds its
+    bytes when they are sent to the workers (`--send bytes`) instead of read there from `path`."""
 
     path: str
     display: str
     columns: dict[str, str] = field(default_factory=dict)
+    data: bytes | None = None
 
 
 def _tr(lang: str, key: str, /, **values: object) -> str:

@@ -1,7 +1,10 @@
-"""The Parquet layout of a portfolio (docs/cartera.md) and a writer that streams it.
+"""The Parquet layout of a portfolio (docs/cartera.md), written in parts and joined at the end.
 
-Rows are buffered for a few hundred programs, then written as one row group: memory stays flat
-however many programs the portfolio holds.
+Whoever evaluated a partition of the portfolio (a pool process, a Dask worker that sees OUTDIR, or
+else the client) writes that partition's rows as one part file of each table; the client then joins
+the parts, in partition order, into `results.parquet` and `findings.parquet`. Only one partition's
+rows are in memory in any process, however many programs the portfolio holds, and the files are the
+same whichever engine ran.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from checker.portfolio.adapter import STATUSES
-from checker.portfolio.worker import Program
+from checker.portfolio.worker import Program, group_values
 
-FLUSH_EVERY = 512  # programs per row group
+JOIN_EVERY = 512  # programs per row group of the joined files (parts of fewer are joined together)
 
 _STRING = pa.string()
 
@@ -50,45 +53,53 @@ def reserved_columns() -> set[str]:
     return set(results_schema([]).names) | set(findings_schema().names)
 
 
-class TableWriter:
-    """results.parquet and findings.parquet, written as programs arrive."""
+def part_paths(folder: Path, number: int) -> tuple[Path, Path]:
+    return folder / f"results-{number:06d}.parquet", folder / f"findings-{number:06d}.parquet"
 
-    def __init__(self, folder: Path, groups: list[str]) -> None:
-        self.groups = groups
-        self.results_schema = results_schema(groups)
-        self.findings_schema = findings_schema()
-        self.paths = (folder / "results.parquet", folder / "findings.parquet")
-        self._results = pq.ParquetWriter(self.paths[0], self.results_schema, compression="zstd")
-        self._findings = pq.ParquetWriter(self.paths[1], self.findings_schema, compression="zstd")
-        self._result_rows: list[tuple[Any, ...]] = []
-        self._finding_rows: list[tuple[Any, ...]] = []
-        self._pending = 0
 
-    def add(self, program: Program, group_values: dict[str, str]) -> None:
+def write_part(folder: Path, number: int, programs: list[Program], groups: list[str]) -> None:
+    """The rows of one partition's programs as part `number` of each table (written whole: a part
+    file is either complete or absent)."""
+    result_rows: list[tuple[Any, ...]] = []
+    finding_rows: list[tuple[Any, ...]] = []
+    for program in programs:
         if program.error is not None:
-            return
+            continue
+        values = group_values(program, groups)
         head = (program.path, program.name, program.operator_type, program.state,
-                *(group_values.get(g, "") for g in self.groups), program.score)
-        self._result_rows.extend(head + row for row in program.results)
-        self._finding_rows.extend((program.path, *row) for row in program.findings)
-        self._pending += 1
-        if self._pending >= FLUSH_EVERY:
-            self.flush()
+                *(values.get(g, "") for g in groups), program.score)
+        result_rows.extend(head + row for row in program.results)
+        finding_rows.extend((program.path, *row) for row in program.findings)
+    for path, rows, schema in zip(part_paths(folder, number), (result_rows, finding_rows),
+                                  (results_schema(groups), findings_schema()), strict=True):
+        tmp = path.with_name(path.name + ".part")
+        pq.write_table(_table(rows, schema), tmp, compression="zstd")
+        tmp.replace(path)
 
-    def flush(self) -> None:
-        if self._result_rows:
-            self._results.write_table(_table(self._result_rows, self.results_schema))
-        if self._finding_rows:
-            self._findings.write_table(_table(self._finding_rows, self.findings_schema))
-        self._result_rows, self._finding_rows, self._pending = [], [], 0
 
-    def close(self) -> None:
-        self.flush()
-        self._results.close()
-        self._findings.close()
+def join_parts(parts: Path, folder: Path, count: int, programs_per_part: int, groups: list[str]) -> list[Path]:
+    """`results.parquet` and `findings.parquet` in `folder` from parts 0..count-1 of `parts`, in order."""
+    per_group = max(1, JOIN_EVERY // max(1, programs_per_part))
+    out: list[Path] = []
+    for kind, schema in (("results", results_schema(groups)), ("findings", findings_schema())):
+        target = folder / f"{kind}.parquet"
+        with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+            batch: list[pa.Table] = []
+            for number in range(count):
+                path = part_paths(parts, number)[0 if kind == "results" else 1]
+                batch.append(pq.read_table(path, schema=schema))
+                if len(batch) >= per_group:
+                    writer.write_table(pa.concat_tables(batch))
+                    batch = []
+            if batch or count == 0:
+                writer.write_table(pa.concat_tables(batch) if batch else schema.empty_table())
+        out.append(target)
+    return out
 
 
 def _table(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
+    if not rows:
+        return schema.empty_table()
     columns = list(zip(*rows, strict=True))
     return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
                                 schema=schema)

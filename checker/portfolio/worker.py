@@ -1,9 +1,14 @@
-"""One declaration -> the rows of one program. Runs in pool processes and on Dask workers, so
-everything here is picklable and the catalog is loaded once per process."""
+"""One declaration -> the rows of one program; one partition of the portfolio -> its part files.
+
+Runs in pool processes and on Dask workers, so everything here is picklable and the catalog is
+loaded once per process.
+"""
 
 from __future__ import annotations
 
 import gc
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +28,7 @@ class Settings:
     lang: str = "es"
     profile: str | None = None
     group_fields: tuple[str, ...] = ()   # declaration fields to group by, e.g. program.jurisdiction.state
+    parquet_groups: tuple[str, ...] = ()  # the grouping columns of the Parquet files, in order
 
 
 @dataclass
@@ -43,6 +49,15 @@ class Program:
     highest: str | None = None
     results: list[tuple[Any, ...]] = field(default_factory=list)
     findings: list[tuple[Any, ...]] = field(default_factory=list)
+    written: bool = False   # its rows are already in a part file (see evaluate_partition)
+
+
+NO_VALUE = ""   # a program with no value for a grouping (shown as "(sin valor)" / "(no value)")
+
+
+def group_values(program: Program, groups: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Each grouping's value for a program: its manifest column, else the declaration field."""
+    return {g: program.columns[g] if g in program.columns else program.fields.get(g, NO_VALUE) for g in groups}
 
 
 _CATALOGS: dict[str | None, Any] = {}
@@ -79,7 +94,7 @@ def evaluate_source(index: int, source: Source, settings: Settings) -> Program:
 
     program = Program(index=index, path=source.display, columns=dict(source.columns))
     try:
-        loaded = load_declaration(Path(source.path), source.display, lang=settings.lang)
+        loaded = _load(source, settings.lang, load_declaration)
         doc = evaluate_loaded(loaded, as_of=settings.as_of, lang=settings.lang, profile=settings.profile,
                               catalog=catalog_for(settings))
     except (InputError, UsageError, ToolError) as exc:
@@ -99,31 +114,67 @@ def evaluate_source(index: int, source: Source, settings: Settings) -> Program:
     return program
 
 
+def _load(source: Source, lang: str, load: Any) -> Any:
+    """The declaration from its path, or from the bytes sent with it (written to a private folder
+    first, so that it goes through exactly the checks a file does; evidence it names by a relative
+    path is then looked for beside it, where there is none: such declarations need a shared folder)."""
+    if source.data is None:
+        return load(Path(source.path), source.display, lang=lang)
+    with tempfile.TemporaryDirectory(prefix="resguarda-") as folder:
+        path = Path(folder) / (Path(source.display).name or "declaration.yaml")
+        path.write_bytes(source.data)
+        return load(path, source.display, lang=lang)
+
+
 # -- entry points for the engines (module-level functions pickle by name) ----------------------------
 _SETTINGS: Settings | None = None
+_PARTS: tuple[str, str] | None = None
 
 
-def init_process(settings: Settings) -> None:
-    """Pool initializer: keep the settings and load the catalog before the first declaration."""
-    global _SETTINGS
+def init_process(settings: Settings, parts: tuple[str, str] | None = None) -> None:
+    """Pool initializer: keep the settings and where parts go, and load the catalog before the first
+    declaration."""
+    global _SETTINGS, _PARTS
     _SETTINGS = settings
+    _PARTS = parts
     gc.disable()  # a pool process only evaluates, then exits (see evaluate_partition)
     catalog_for(settings)
 
 
-def evaluate_job(job: tuple[int, Source]) -> Program:
+def partition_job(part: tuple[int, list[tuple[int, Source]]]) -> list[Program]:
+    """A pool task: one partition, its part files written in this process."""
     assert _SETTINGS is not None, "init_process was not called"
-    return evaluate_source(job[0], job[1], _SETTINGS)
+    folder, probe = _PARTS if _PARTS is not None else (None, None)
+    return evaluate_partition(part[0], part[1], _SETTINGS, folder, probe, collect=False)
 
 
-def evaluate_partition(jobs: list[tuple[int, Source]], settings: Settings) -> list[Program]:
-    """A Dask task: a few dozen declarations, evaluated in order.
+def sees(probe: str) -> bool:
+    """Whether this process sees the run's parts folder (the probe file the client left in it)."""
+    return os.path.exists(probe)
 
-    The cycle collector is paused meanwhile, as the CLI pauses it (an evaluation builds many small
-    objects that are never cyclic garbage); the worker lives on, so it is resumed after.
+
+def evaluate_partition(number: int, jobs: list[tuple[int, Source]], settings: Settings,
+                       folder: str | None = None, probe: str | None = None, collect: bool = True) -> list[Program]:
+    """A partition of the portfolio, evaluated in order.
+
+    When `folder` (the run's parts folder inside OUTDIR) is visible here, which the `probe` file the
+    client put there tells, this process writes the partition's part files itself and returns the
+    programs without their findings rows (the roll-up needs only the per-control rows); otherwise
+    the client writes them from what is returned. `collect`: resume the cycle collector after (a Dask
+    worker lives on; a pool process keeps it paused, as the CLI does: an evaluation builds many small
+    objects that are never cyclic garbage).
     """
     gc.disable()
     try:
-        return [evaluate_source(i, source, settings) for i, source in jobs]
+        programs = [evaluate_source(i, source, settings) for i, source in jobs]
     finally:
-        gc.enable()
+        if collect:
+            gc.enable()
+    if folder is not None and probe is not None and sees(probe):
+        from checker.portfolio.tables import write_part
+
+        write_part(Path(folder), number, programs, list(settings.parquet_groups))
+        for program in programs:
+            program.findings = []
+            program.written = True
+    return programs
