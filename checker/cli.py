@@ -21,6 +21,7 @@ from checker.i18n import LANGS, t
 from checker.vocabulary import SEVERITIES as SEVERITY_CHOICES
 
 if TYPE_CHECKING:
+    from checker.output import Content
     from checker.result import ResultDocument
 
 PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3a", "pdf/ua-1")
@@ -104,8 +105,8 @@ def _loaded_inputs(loaded: Any, catalog: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
-    from checker.output import write_atomic
+def _emit(content: Content, output: str | None, fmt: str, lang: str) -> None:
+    from checker.output import pieces, write_atomic
 
     if output:
         from checker.output import is_stdout
@@ -116,7 +117,8 @@ def _emit(content: bytes, output: str | None, fmt: str, lang: str) -> None:
         return
     if fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
-    sys.stdout.buffer.write(content)
+    for piece in pieces(content):
+        sys.stdout.buffer.write(piece)
     sys.stdout.flush()
 
 
@@ -131,7 +133,7 @@ def _warn(warnings: list[str], lang: str) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from checker.api import evaluate_loaded
     from checker.evaluate import exit_code
-    from checker.render import RenderOptions, render_bytes, sarif_uri_base
+    from checker.render import RenderOptions, render_pieces, sarif_uri_base
     from checker.validate import load_declaration
 
     lang = _lang(args)
@@ -159,8 +161,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         uri_base = sarif_uri_base(args.sarif_uri_base, Path(args.declaration).parent)
         options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
                                 extra={"sarif_uri_base": uri_base})
-        content = render_bytes(doc, fmt, options)
-        _emit(content, args.output, fmt, lang)
+        _emit(render_pieces(doc, fmt, options), args.output, fmt, lang)
     code = exit_code(doc, args.fail_on)
     if thresholds is not None:
         from checker.thresholds import check_thresholds

@@ -29,6 +29,14 @@ from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, t
 from checker.inputs import path_problem
 
+# What a writer takes: the bytes, or the pieces of a large output in order (a big JSON result is
+# written as it is serialised, never held whole in memory beside its model).
+Content = bytes | Iterable[bytes]
+
+
+def pieces(content: Content) -> Iterable[bytes]:
+    return (content,) if isinstance(content, bytes) else content
+
 STDOUT_NAMES = ("-", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1")
 
 
@@ -106,7 +114,7 @@ def _same(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def write_atomic(path: Path | str, content: bytes, lang: str = DEFAULT_LANG) -> None:
+def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -> None:
     """Write `content` to `path` as the module docstring says; every failure is an InputError."""
     name = str(path)
     if is_stdout(name):
@@ -129,7 +137,8 @@ def write_atomic(path: Path | str, content: bytes, lang: str = DEFAULT_LANG) -> 
         raise _write_error(name, exc, lang) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            for piece in pieces(content):
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp creates the file private (0600); a report gets the usual mode the umask allows.
@@ -147,27 +156,29 @@ def write_atomic(path: Path | str, content: bytes, lang: str = DEFAULT_LANG) -> 
         raise
 
 
-def _write_in_place(real: str, shown: str, content: bytes, lang: str) -> None:
+def _write_in_place(real: str, shown: str, content: Content, lang: str) -> None:
     # No O_CREAT, no O_TRUNC: a device or a FIFO is written to, never replaced or created.
     try:
         fd = os.open(real, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise _write_error(shown, exc, lang) from None
     try:
-        view = memoryview(content)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for piece in pieces(content):
+            view = memoryview(piece)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
     except OSError as exc:
         raise _write_error(shown, exc, lang) from None
     finally:
         os.close(fd)
 
 
-def _write_stdout(content: bytes, shown: str, lang: str) -> None:
+def _write_stdout(content: Content, shown: str, lang: str) -> None:
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(content)
+        for piece in pieces(content):
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         raise

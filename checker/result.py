@@ -501,9 +501,15 @@ class ResultDocument(Model):
         if orjson is None:
             return dumps_bytes(self.to_dict())
         out = io.BytesIO()   # its value is handed over without a copy
-        for chunk in self._json_chunks():
+        for chunk in self.json_pieces():
             out.write(chunk)
         return out.getvalue()
+
+    def json_pieces(self) -> Iterable[bytes]:
+        """The bytes of `to_json` in pieces, for writing a large result without holding it whole."""
+        if orjson is None:
+            return (dumps_bytes(self.to_dict()),)
+        return self._json_chunks()
 
     def _json_chunks(self) -> Iterator[bytes]:
         head = self._plain_head(results=[])

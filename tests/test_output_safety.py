@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,24 @@ def test_write_failure_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
         write_atomic(tmp_path / "report.json", b"{}", "en")
     assert "read-only" in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_output_written_in_pieces_is_whole_or_absent(tmp_path: Path) -> None:
+    """A large JSON result is written piece by piece as it is serialised; if producing a piece fails,
+    nothing is left behind and an earlier file of that name is kept."""
+    from checker.output import write_atomic
+
+    def failing() -> Iterator[bytes]:
+        yield b'{"a": 1'
+        raise RuntimeError("serialiser broke")
+
+    target = tmp_path / "r.json"
+    with pytest.raises(RuntimeError):
+        write_atomic(target, failing())
+    assert list(tmp_path.iterdir()) == []
+    target.write_bytes(b"earlier")
+    with pytest.raises(RuntimeError):
+        write_atomic(target, failing())
+    assert target.read_bytes() == b"earlier" and list(tmp_path.iterdir()) == [target]
+    write_atomic(target, iter([b'{"a": ', b"1}\n"]))
+    assert target.read_bytes() == b'{"a": 1}\n'

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.diff import load_result
     from checker.errors import InputError, UsageError
     from checker.output import write_atomic
-    from checker.render import EXTENSIONS, RenderOptions, render_bytes, sarif_uri_base
+    from checker.render import EXTENSIONS, RenderOptions, render_pieces, sarif_uri_base
 
     ui = args.lang or os.environ.get("RESGUARDA_LANG", "es")
     ui = ui if ui in LANGS else "es"
@@ -64,11 +64,12 @@ def run(args: argparse.Namespace) -> int:
     uri_base = sarif_uri_base(args.sarif_uri_base, Path(args.result).parent)
     options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
                             extra={"sarif_uri_base": uri_base})
-    content = render_bytes(doc, fmt, options)
+    content = render_pieces(doc, fmt, options)
     if args.output:
         write_atomic(Path(args.output), content, ui)
         print(t("render", lang, "written", path=args.output), file=sys.stderr)
     else:
-        sys.stdout.buffer.write(content)
+        for piece in content:
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,16 @@ def sarif_uri_base(given: str | None, folder: Path) -> str:
         return given
     rel = Path(os.path.relpath(folder.resolve(), Path.cwd()))
     return "" if str(rel) == "." else rel.as_posix()
+
+
+def render_pieces(doc: Any, fmt: str, options: RenderOptions) -> Iterable[bytes]:
+    """As `render_bytes`, but the JSON result comes in pieces as it is serialised: a result of tens
+    of thousands of subjects is written without its whole text in memory beside the model."""
+    if fmt == "json":
+        from checker.result import as_document
+
+        return as_document(doc).json_pieces()
+    return (render_bytes(doc, fmt, options),)
 
 
 def render_bytes(doc: Any, fmt: str, options: RenderOptions) -> bytes:
