@@ -79,7 +79,7 @@ def _flat(text: str) -> str:
 def test_hosts_are_cut_with_count_and_pointer(big_scan: tuple[str, str]) -> None:
     for lang_text in big_scan:
         flat = _flat(lang_text)
-        assert squash(f"se omiten {HOSTS - HOSTS_MAX} hosts más ({HOSTS} en total)") in flat
+        assert squash(f"se omiten {HOSTS - HOSTS_MAX} equipos más ({HOSTS} en total)") in flat
         assert squash("La lista completa está en el resultado JSON adjunto a este PDF") in flat
         assert squash("«--format csv»") in flat
     html = big_scan[0]
@@ -89,7 +89,7 @@ def test_hosts_are_cut_with_count_and_pointer(big_scan: tuple[str, str]) -> None
 
 def test_ports_of_one_host_are_cut(big_scan: tuple[str, str]) -> None:
     for text in big_scan:
-        assert squash(f"Se omiten {PORTS - PORTS_MAX} puertos más de este host ({PORTS} en total)") in _flat(text)
+        assert squash(f"Se omiten {PORTS - PORTS_MAX} puertos más de este equipo ({PORTS} en total)") in _flat(text)
 
 
 def test_case_lines_and_names_are_cut(big_scan: tuple[str, str]) -> None:
