@@ -159,6 +159,12 @@ def _host(rng: random.Random, index: int) -> str:
             ports.append(_port(portid, service, f' product="{product}"'))
     if not ports:
         ports.append(_port(8080, "http-proxy", "", "", state="closed"))
+    return _host_xml(index, addr, name, ports)
+
+
+
+def _host_xml(index: int, addr: str, name: str, ports: list[str]) -> str:
+    """One scanned host with its open `ports` and the rest of the first 1,000 closed."""
     closed = 1000 - len(ports)
     return (f'<host starttime="{START + index // 50}" endtime="{START + index // 50 + 9}">'
             '<status state="up" reason="syn-ack" reason_ttl="0"/>\n'
@@ -167,7 +173,6 @@ def _host(rng: random.Random, index: int) -> str:
             f'<extraports state="closed" count="{closed}">\n<extrareasons reason="conn-refused" '
             f'count="{closed}" proto="tcp" ports="1-21,23-79"/>\n</extraports>\n'
             f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
-
 
 # Every suite nmap's ssl-enum-ciphers lists for a permissive server, per version: the "full tables"
 # of issue 15's TLS-heavy scan (one host in five with two such ports).
@@ -190,14 +195,7 @@ def _host_tls_heavy(rng: random.Random, index: int) -> str:
         ports.append(_port(6379, "redis", ' product="Redis key-value store" version="6.0.16"'))
         ports.append(_port(80, "http", ' product="nginx" version="1.18.0"',
                            '<script id="http-title" output="Panel"><elem key="title">Panel</elem>\n</script>'))
-    closed = 1000 - len(ports)
-    return (f'<host starttime="{START + index // 50}" endtime="{START + index // 50 + 9}">'
-            '<status state="up" reason="syn-ack" reason_ttl="0"/>\n'
-            f'<address addr="{addr}" addrtype="ipv4"/>\n<hostnames>\n'
-            f'<hostname name="{name}" type="PTR"/>\n</hostnames>\n<ports>'
-            f'<extraports state="closed" count="{closed}">\n<extrareasons reason="conn-refused" '
-            f'count="{closed}" proto="tcp" ports="1-21,23-79"/>\n</extraports>\n'
-            f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
+    return _host_xml(index, addr, name, ports)
 
 
 def _host_undeclared(rng: random.Random, index: int) -> str:
@@ -208,14 +206,7 @@ def _host_undeclared(rng: random.Random, index: int) -> str:
                    '<script id="http-title" output="Panel"><elem key="title">Panel</elem>\n</script>')]
     if index % 2 == 0:
         ports.append(_port(6379, "redis", ' product="Redis key-value store" version="6.0.16"'))
-    closed = 1000 - len(ports)
-    return (f'<host starttime="{START + index // 50}" endtime="{START + index // 50 + 9}">'
-            '<status state="up" reason="syn-ack" reason_ttl="0"/>\n'
-            f'<address addr="10.70.{a}.{b + 1}" addrtype="ipv4"/>\n<hostnames>\n'
-            f'<hostname name="u{a}-{b + 1}.red.example.edu.mx" type="PTR"/>\n</hostnames>\n<ports>'
-            f'<extraports state="closed" count="{closed}">\n<extrareasons reason="conn-refused" '
-            f'count="{closed}" proto="tcp" ports="1-21,23-79"/>\n</extraports>\n'
-            f'{"".join(ports)}</ports>\n<times srtt="1520" rttvar="380" to="100000"/>\n</host>\n')
+    return _host_xml(index, f"10.70.{a}.{b + 1}", f"u{a}-{b + 1}.red.example.edu.mx", ports)
 
 
 SHAPES = {"campus": _host, "tls-heavy": _host_tls_heavy, "undeclared": _host_undeclared}

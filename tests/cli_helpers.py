@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini-catalog"
@@ -20,3 +22,12 @@ GOOD = HEAD + """systems:
     encryption:
       at_rest: {enabled: true}
 """
+
+
+def load_script(name: str) -> ModuleType:
+    """A module of scripts/ (the generators of the benchmarks), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -220,6 +220,17 @@ def test_diff_without_actions_is_unchanged(tmp_path: Path, capsys: pytest.Captur
     assert "plan de remediación" not in capsys.readouterr().out
 
 
+def hostile_audit_copy(tmp_path: Path, hostile: str) -> Path:
+    """A copy of the audit example whose auditor's opinion and an evidence note are `hostile`."""
+    folder = tmp_path / "hostil"
+    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
+    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
+    text = text.replace("  opinion: >-\n", f"  opinion: '{hostile}'\n  x_old_opinion: >-\n", 1)
+    text = re.sub(r"note: no existe copia.*", f"note: '{hostile}'", text, count=1)
+    (folder / "colegio.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
 def test_auditor_text_is_inert_in_the_report(tmp_path: Path) -> None:
     from checker.api import evaluate_file
     from checker.render import RenderOptions
@@ -227,13 +238,8 @@ def test_auditor_text_is_inert_in_the_report(tmp_path: Path) -> None:
     from checker.render.html import render_html
     from checker.resources import templates_dir
 
-    folder = tmp_path / "hostil"
-    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
     hostile = '<img src="http://127.0.0.1:9/x"> {{ 7*7 }} <script>alert(1)</script>'
-    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
-    text = text.replace("  opinion: >-\n", f"  opinion: '{hostile}'\n  x_old_opinion: >-\n", 1)
-    text = re.sub(r"note: no existe copia.*", f"note: '{hostile}'", text, count=1)
-    (folder / "colegio.yaml").write_text(text, encoding="utf-8")
+    folder = hostile_audit_copy(tmp_path, hostile)
     doc = evaluate_file(folder / "colegio.yaml", as_of=AS_OF).to_dict()
     html = render_html(doc, RenderOptions(lang="es"))
     assert "<img src=\"http://127.0.0.1:9/x\">" not in html and "<script>alert(1)" not in html

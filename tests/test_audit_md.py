@@ -6,12 +6,12 @@ way GitHub does. Without the auditor features the report only gains the assuranc
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
+from test_audit import hostile_audit_copy
 from test_language_neutral import _words, forbidden, prose_md
 
 from checker.cli import main
@@ -165,13 +165,7 @@ def test_ai_center_markdown_has_no_audit_chapter(lang: str, tmp_path: Path) -> N
 
 
 def test_auditor_text_is_inert_in_markdown(tmp_path: Path) -> None:
-    folder = tmp_path / "hostil"
-    subprocess.run(["cp", "-r", str(EXAMPLE.parent), str(folder)], check=True)
-    hostile = "[x](http://127.0.0.1:9/) <img src=x> **b** | c | @org/team"
-    text = (folder / "colegio.yaml").read_text(encoding="utf-8")
-    text = text.replace("  opinion: >-\n", f"  opinion: '{hostile}'\n  x_old_opinion: >-\n", 1)
-    text = re.sub(r"note: no existe copia.*", f"note: '{hostile}'", text, count=1)
-    (folder / "colegio.yaml").write_text(text, encoding="utf-8")
+    folder = hostile_audit_copy(tmp_path, "[x](http://127.0.0.1:9/) <img src=x> **b** | c | @org/team")
     html = github(evaluate_md(folder / "colegio.yaml", "es", tmp_path / "r.md"))
     assert "<img" not in html and "href=" not in html.replace('href="mailto:', "")
     assert "<strong>b</strong>" not in html

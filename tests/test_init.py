@@ -21,20 +21,26 @@ TYPED = ["Becas para bachillerato", "Secretaría de Educación de Chiapas", "1",
          "1,2,3,9", "si", "2", "Nube Ejemplo", ""]
 
 
+def _read_some(fd: int, buffer: bytearray, wait: float) -> bool:
+    """Add what the terminal shows within `wait` seconds; False when nothing more will come."""
+    ready, _, _ = select.select([fd], [], [], wait)
+    if not ready:
+        return True
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        return False
+    buffer.extend(chunk)
+    return bool(chunk)
+
+
 def _read_until_prompts(fd: int, n: int, buffer: bytearray, timeout: float = 60) -> None:
     end = time.monotonic() + timeout
     while buffer.count(b"> ") < n:
         left = end - time.monotonic()
         assert left > 0, buffer.decode(errors="replace")[-2000:]
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buffer.extend(chunk)
+        if not _read_some(fd, buffer, left):
+            break
 
 
 def test_interview_through_a_pseudo_terminal(tmp_path: Path) -> None:
@@ -51,16 +57,9 @@ def test_interview_through_a_pseudo_terminal(tmp_path: Path) -> None:
             os.write(master, answer.encode() + b"\n")
         assert proc.wait(timeout=120) == 0
         while True:  # what is left on the screen
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
+            shown = len(screen)
+            if not _read_some(master, screen, 0.5) or len(screen) == shown:
                 break
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen.extend(chunk)
     finally:
         if proc.poll() is None:
             proc.kill()

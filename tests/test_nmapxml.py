@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import nmap
 import pytest
+from cli_helpers import load_script
 
 import checker.scan.nmapxml as nmapxml
 from checker.errors import InputError
@@ -17,7 +17,6 @@ from checker.scan.facts import data_store_kind, plaintext_kind, port_facts, remo
 from checker.scan.nmapxml import Host, Port, TlsInfo, parse_bytes, parse_file
 from checker.scan.observed import ScanInput, observe
 
-ROOT = Path(__file__).resolve().parent.parent
 START = 1795324014  # 2026-11-22 05:06:54 UTC, as <nmaprun start> writes it
 
 
@@ -347,19 +346,12 @@ def test_scan_files_must_exist_inside_the_declarations_folder(tmp_path: Path) ->
         observe([ScanInput("s", "missing.xml", "external")], [], date(2026, 11, 22), tmp_path / "decl", lang="en")
 
 
-def _bench_module() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_scan", ROOT / "scripts" / "bench_scan.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_agrees_with_python_nmap_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A synthetic multi-megabyte scan, read in small chunks so hosts straddle them: the same hosts and
     ports as python-nmap's own parser finds, plus the TLS tunnel flag it loses."""
     path = tmp_path / "big.xml"
-    _bench_module().generate(path, 700)
+    load_script("bench_scan").generate(path, 700)
     assert path.stat().st_size > 2 * nmapxml.CHUNK
     theirs = nmap.PortScanner().analyse_nmap_xml_scan(nmap_xml_output=path.read_bytes())["scan"]
     full = parse_file(path)

@@ -9,7 +9,6 @@ thread, and earlier tests of the suite (Dask) leave threads behind in this one."
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ROOT, load_script
 
 import checker.scan.nmapxml as nmapxml
 from checker.errors import InputError
 from checker.scan import forked
 from checker.scan.observed import ScanInput, observe
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
                                 reason="two halves need Linux and two CPUs")
 
@@ -105,19 +104,12 @@ def _without_trace(out: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in out.items() if key not in ("started", "kept")}
 
 
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_scan", ROOT / "scripts" / "bench_scan.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def heavy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Issue 15's TLS-heavy structure, 400 hosts (about 2.6 MB)."""
     path = tmp_path_factory.mktemp("halves") / "heavy.xml"
-    _bench().generate(path, 400, shape="tls-heavy")
+    load_script("bench_scan").generate(path, 400, shape="tls-heavy")
     return path
 
 

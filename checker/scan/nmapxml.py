@@ -695,13 +695,7 @@ def _tls(script: Element) -> TlsInfo:
                     # (C attribute reads) skips the others without reading every item's key.
                     if least == "F" and "F" not in [item.text for item in entry]:
                         continue
-                    strength = name = None
-                    for item in entry:
-                        k = item.get("key")
-                        if k == "strength":
-                            strength = _grade(item.text)
-                        elif k == "name":
-                            name = item.text
+                    strength, name = _cipher(entry)
                     if strength is not None:
                         if weakest is None or strength > weakest:
                             weakest = strength
@@ -718,6 +712,18 @@ def _tls(script: Element) -> TlsInfo:
     return TlsInfo(versions, weakest, f_grade)
 
 
+def _cipher(entry: Element) -> tuple[str | None, str | None]:
+    """The grade and the name of one ssl-enum-ciphers entry."""
+    strength = name = None
+    for item in entry:
+        k = item.get("key")
+        if k == "strength":
+            strength = _grade(item.text)
+        elif k == "name":
+            name = item.text
+    return strength, name
+
+
 def _tls_full(script: Element, versions: list[str], tables: list[tuple[str, Element]]) -> TlsInfo:
     f_grade: list[str] = []
     for key, table in tables:
@@ -725,13 +731,7 @@ def _tls_full(script: Element, versions: list[str], tables: list[tuple[str, Elem
             if ciphers.get("key") != "ciphers":
                 continue
             for entry in ciphers:
-                strength = name = None
-                for item in entry:
-                    k = item.get("key")
-                    if k == "strength":
-                        strength = _grade(item.text)
-                    elif k == "name":
-                        name = item.text
+                strength, name = _cipher(entry)
                 if strength == "F":
                     f_grade.append(f"{key} {name or '?'}")
     versions.sort(key=TLS_ORDER.index)
