@@ -90,7 +90,9 @@ def check_output(target: str | Path | None, inputs: Iterable[tuple[str, Path | s
         st = None
     except OSError as exc:
         raise _write_error(name, exc, lang) from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    # "out/" names a folder even before it exists (pathlib would drop the slash and write a file "out").
+    names_folder = name.endswith(("/", os.sep))
+    if names_folder or (st is not None and stat.S_ISDIR(st.st_mode)):
         raise InputError(name, _tr(lang, "output.directory"),
                          hint=_tr(lang, "output.directory.hint", example=str(Path(name) / "report.json")))
     if st is None:

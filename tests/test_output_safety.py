@@ -154,6 +154,19 @@ def test_directory_target_is_exit_2_before_work(tmp_path: Path, decl: Path, verb
     assert target.is_dir() and not any(target.iterdir())
 
 
+def test_target_ending_in_a_slash_names_a_folder(tmp_path: Path, decl: Path) -> None:
+    """`-o reportes/` asks for a folder even when it does not exist: exit 2, no file "reportes"."""
+    target = str(tmp_path / "reportes") + "/"
+    proc = evaluate(decl, target)
+    assert proc.returncode == 2, proc.stderr
+    assert "la salida es una carpeta" in proc.stderr.decode()
+    saved = tmp_path / "r.json"
+    assert evaluate(decl, str(saved)).returncode in (0, 1)
+    proc = run("render", str(saved), "--format", "md", "-o", target)
+    assert proc.returncode == 2, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["r.json", decl.name])
+
+
 def test_write_failure_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.errors import InputError
     from checker.output import write_atomic

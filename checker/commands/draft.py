@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     draft = build_draft(loaded, args.kind, lang=lang, simplified=args.simplificado, as_of=as_of,
                         catalog=_catalog(args))
     content = render_draft(draft, fmt, page_size=args.page_size.lower())
-    write_atomic(Path(args.output), content, lang)
+    write_atomic(args.output, content, lang)
     print(t("drafts", lang, "cli.written", path=args.output, placeholders=str(count_placeholders(draft))),
           file=sys.stderr)
     return 0

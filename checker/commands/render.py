@@ -41,8 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
+    from checker.cli import _check_output_folder
     from checker.diff import load_result
-    from checker.errors import InputError, UsageError
+    from checker.errors import UsageError
     from checker.output import write_atomic
     from checker.render import EXTENSIONS, RenderOptions, render_pieces, sarif_uri_base
 
@@ -54,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
         if fmt is None:
             raise UsageError(t("render", ui, "error.format", file=args.output, formats=", ".join(RENDERABLE)))
     fmt = fmt or "md"
-    if args.output and not Path(args.output).parent.is_dir():
-        raise InputError(args.output, t("render", ui, "error.output_dir", dir=Path(args.output).parent))
+    _check_output_folder(args.output, ui, [("result", args.result)])   # before reading and rendering
     if fmt == "pdf" and not args.output:
         raise UsageError(t("render", ui, "error.binary_stdout"))
     doc = load_result(Path(args.result), ui)
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                             extra={"sarif_uri_base": uri_base})
     content = render_pieces(doc, fmt, options)
     if args.output:
-        write_atomic(Path(args.output), content, ui)
+        write_atomic(args.output, content, ui)
         print(t("render", lang, "written", path=args.output), file=sys.stderr)
     else:
         for piece in content:

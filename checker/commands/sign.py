@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         creds = load_credentials(cert_path, key_path, getpass.getpass(prompt).encode("utf-8"), lang)
     check_validity(creds, now_utc(), args.cert, lang)
     signed = _sign(pdf, creds, args, lang)
-    write_atomic(Path(args.output), signed, lang)
+    write_atomic(args.output, signed, lang)
     rfc = creds.rfc
     key = "sign.done" if rfc else "sign.done_no_rfc"
     print(t(AREA, lang, key, name=creds.name, rfc=rfc, path=args.output), file=sys.stderr)
