@@ -16,15 +16,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from checker.cli import main
-from checker.declaration import Declaration
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "audit" / "colegio.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "audit.yaml"
 AS_OF = "2026-11-20"
-
-pytestmark = pytest.mark.skipif("attestations" not in Declaration.model_fields,
-                                reason="needs the contract 1.1 fields of checker/declaration.py")
 
 
 def golden() -> dict[str, Any]:

@@ -15,14 +15,10 @@ from test_audit import hostile_audit_copy
 from test_language_neutral import _words, forbidden, prose_md
 
 from checker.cli import main
-from checker.declaration import Declaration
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "audit" / "colegio.yaml"
 AS_OF = "2026-11-20"
-
-pytestmark = pytest.mark.skipif("attestations" not in Declaration.model_fields,
-                                reason="needs the contract 1.1 fields of checker/declaration.py")
 
 
 def github(markdown: str) -> str:
