@@ -106,20 +106,13 @@ def _loaded_inputs(loaded: Any, catalog: Any) -> list[tuple[str, Any]]:
 
 
 def _emit(content: Content, output: str | None, fmt: str, lang: str) -> None:
-    from checker.output import pieces, write_atomic
+    from checker.output import is_stdout, write_atomic
 
-    if output:
-        from checker.output import is_stdout
-
-        write_atomic(output, content, lang)
-        if not is_stdout(output):
-            print(t("cli", lang, "written", path=output), file=sys.stderr)
-        return
-    if fmt in ("pdf", "xlsx"):
+    if not output and fmt in ("pdf", "xlsx"):
         raise UsageError(t("cli", lang, "error.binary_stdout", fmt=fmt))
-    for piece in pieces(content):
-        sys.stdout.buffer.write(piece)
-    sys.stdout.flush()
+    write_atomic(output or "-", content, lang)
+    if output and not is_stdout(output):
+        print(t("cli", lang, "written", path=output), file=sys.stderr)
 
 
 def _warn(warnings: list[str], lang: str) -> None:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.cli import _check_output_folder
     from checker.diff import load_result
     from checker.errors import UsageError
-    from checker.output import write_atomic
+    from checker.output import is_stdout, write_atomic
     from checker.render import EXTENSIONS, RenderOptions, render_pieces, sarif_uri_base
 
     ui = args.lang or os.environ.get("RESGUARDA_LANG", "es")
@@ -64,12 +64,7 @@ def run(args: argparse.Namespace) -> int:
     uri_base = sarif_uri_base(args.sarif_uri_base, Path(args.result).parent)
     options = RenderOptions(lang=lang, page_size=args.page_size, pdf_variant=args.pdf_variant,
                             extra={"sarif_uri_base": uri_base})
-    content = render_pieces(doc, fmt, options)
-    if args.output:
-        write_atomic(args.output, content, ui)
+    write_atomic(args.output or "-", render_pieces(doc, fmt, options), ui)
+    if args.output and not is_stdout(args.output):
         print(t("render", lang, "written", path=args.output), file=sys.stderr)
-    else:
-        for piece in content:
-            sys.stdout.buffer.write(piece)
-        sys.stdout.flush()
     return 0
