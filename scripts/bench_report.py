@@ -85,8 +85,13 @@ def bench_against_1_0(runs: int) -> None:
         out: bytes = HTML(string=baseline).write_pdf()
         return out
 
+    def theirs_paused() -> bytes:
+        # The same with the garbage collector paused, as resguarda runs WeasyPrint (pdf.collector_paused).
+        with pdf_render.collector_paused():
+            return theirs()
+
     ours(), theirs()   # warm: imports, fonts, templates
-    a_cpu, a_wall, b_cpu, b_wall = [], [], [], []
+    a_cpu, a_wall, b_cpu, b_wall, p_cpu = [], [], [], [], []
     load_before = _load()
     for _ in range(runs):
         cpu, wall = _cpu_wall(theirs)
@@ -95,6 +100,7 @@ def bench_against_1_0(runs: int) -> None:
         cpu, wall = _cpu_wall(ours)
         b_cpu.append(cpu)
         b_wall.append(wall)
+        p_cpu.append(_cpu_wall(theirs_paused)[0])
     a, b = statistics.median(a_cpu), statistics.median(b_cpu)
     ratio = b / a
     print(f"AI center PDF against WeasyPrint on the 1.0 report HTML, one process, alternated, median of {runs} "
@@ -104,6 +110,9 @@ def bench_against_1_0(runs: int) -> None:
     print(f"  (b) resguarda, evaluate + tagged PDF with statements, mappings and attachment "
           f"({_pages(ours())} pages): {b:.2f} s CPU ({statistics.median(b_wall):.2f} s wall)")
     print(f"  ratio (b)/(a) {ratio:.2f} (target <= {TARGET_RATIO}) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+    paused = statistics.median(p_cpu)
+    print(f"  (a') WeasyPrint alone, 1.0 HTML, garbage collector paused like (b): {paused:.2f} s CPU; "
+          f"ratio (b)/(a') {b / paused:.2f}")
 
 
 def _wall(cmd: list[str], runs: int) -> float:

@@ -87,7 +87,7 @@ def test_sections_in_the_issue_order() -> None:
     assert positions == sorted(positions)
     # Findings: most severe first within a domain, and the first domain holds a critical finding.
     findings = data[data.index('id="s-findings"'):data.index('id="s-plan"')]
-    sev = re.findall(r'class="sev sev-(critical|high|medium|low)"', findings)
+    sev = re.findall(r'class="ctl-head sevbar-(critical|high|medium|low)"', findings)
     assert sev[0] == "critical"
 
 

@@ -13,7 +13,10 @@ SOURCE_DATE_EPOCH).
 
 from __future__ import annotations
 
+import gc
 import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -94,12 +97,30 @@ def render_with(doc: ResultDocument | dict[str, Any], options: RenderOptions, fe
     return write_pdf(html, fetcher, **kwargs)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint works.
+
+    Layout allocates hundreds of thousands of short-lived boxes and styles; freed by reference
+    counting, they still trigger collections that rescan every live object again and again. Measured
+    on the AI center report: a third of the CPU time went to the collector. Nothing is lost: what
+    the render leaves cyclic is collected as usual once the collector is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_pdf(html: str, fetcher: LockedFetcher | None = None, **kwargs: Any) -> bytes:
     """HTML (ours, self-contained) to PDF bytes with the locked fetcher; also used by the checklist."""
     fetcher = fetcher or LockedFetcher(templates_dir())
     try:
-        document = HTML(string=html, base_url=templates_dir().resolve().as_uri() + "/", url_fetcher=fetcher)
-        pdf: bytes = document.write_pdf(**kwargs)
+        with collector_paused():
+            document = HTML(string=html, base_url=templates_dir().resolve().as_uri() + "/", url_fetcher=fetcher)
+            pdf: bytes = document.write_pdf(**kwargs)
     except FatalURLFetchingError as exc:
         raise ToolError(f"PDF rendering stopped: {exc}") from None
     return pdf
