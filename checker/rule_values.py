@@ -72,7 +72,8 @@ class Leaf:
     period: BusinessPeriod | None = None  # set when the required value is a period in business days
 
 
-Later = tuple[Callable[..., tuple[list[Leaf], list[str]]], Any, Any]
+# (function, a, b): function(a, b, status) gives the leaves and the missing paths.
+Later = tuple[Callable[[Any, Any, str], tuple[list[Leaf], list[str]]], Any, Any]
 
 
 class Outcome:
@@ -91,13 +92,13 @@ class Outcome:
         self._missing = missing if missing is not None else []
         self.items = items      # for quantifiers: one per selected item
         self.parts = parts      # for all/any: each part's outcome
-        self._later = later     # (function, a, b): function(a, b) gives (leaves, missing)
+        self._later = later     # how to work out leaves and missing when first read
 
     def _settle(self) -> None:
         later = self._later
         if later is not None:
             self._later = None
-            self._leaves, missing = later[0](later[1], later[2])
+            self._leaves, missing = later[0](later[1], later[2], self.status)
             # `missing` is only ever non-empty for an unknown status (results.md)
             self._missing = missing if self.status == UNKNOWN else []
 
@@ -160,7 +161,7 @@ class Scope:
         return Scope(node, pos, path, self.root, self.as_of, self.parameters, scan, stale)
 
 
-def _join(base: str, key: str) -> str:
+def join_path(base: str, key: str) -> str:
     return f"{base}.{key}" if base else key
 
 
@@ -205,7 +206,7 @@ def resolve(scope: Scope, dotted: str) -> Resolved:
         if node.__class__ is not dict and not isinstance(node, dict):
             if node is False:
                 head = ".".join(parts[:i])
-                return Resolved(False, True, pos + parts[:i], _join(path, head) if head else path, True, source,
+                return Resolved(False, True, pos + parts[:i], join_path(path, head) if head else path, True, source,
                                 scan, stale, ".".join(parts[i:]))
             if node is None:
                 return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
@@ -426,10 +427,10 @@ def _leaf_outcome(status: str, required: Any, got: Resolved, op: str, check: Che
     if stale and status == PASS:
         status = PARTIAL  # a pass that rests only on a stale scan
     value = got.value
-    lf = Leaf(status, got.pos, got.path, op, value if value.__class__ in _SCALARS else _jsonable(value),
-              required if required.__class__ in _SCALARS else _jsonable(required), got.source,
+    lf = Leaf(status, got.pos, got.path, op, value if value.__class__ in SCALARS else _jsonable(value),
+              required if required.__class__ in SCALARS else _jsonable(required), got.source,
               got.scan, check.code, actual, how.parameter, how.reference, how.offset,
-              stale, _join(got.path, got.rest) if got.rest else None, period=period)
+              stale, join_path(got.path, got.rest) if got.rest else None, period=period)
     return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
 
 
@@ -488,7 +489,7 @@ def current(value: Any, check: Check, as_of: date) -> str:
     return status
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def as_json(value: Any) -> Any:
@@ -497,7 +498,7 @@ def as_json(value: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    if value.__class__ in _SCALARS:
+    if value.__class__ in SCALARS:
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -23,6 +23,7 @@ from typing import Any
 
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
 from checker.rule_values import (
+    SCALARS,
     BusinessPeriod,
     ItemOutcome,
     Leaf,
@@ -37,10 +38,10 @@ from checker.rule_values import (
     compare,
     current,
     evaluate_check,
+    join_path,
     resolve,
     split_path,
 )
-from checker.rule_values import _jsonable as jsonable
 from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN
 
 __all__ = ["NATURAL_KEYS", "SUBJECT_KINDS", "BusinessPeriod", "ItemOutcome", "Leaf", "Outcome", "Pos", "Resolved",
@@ -227,14 +228,41 @@ def _compile_check(check: Check) -> Plan:
             return PARTIAL  # a pass that rests only on a stale scan
         return found
 
+    # What the leaf shows as required when the value is there, and when it is absent (evaluate_check).
+    shown = {"exists": check.exists, "not_empty": check.not_empty,
+             "current": "current" if check.current else "not current"}.get(op, operand)
+    shown_absent = {"exists": check.exists, "not_empty": True}.get(op, operand)
+    leaf = _LeafPlan(check, op, shown, shown_absent)
+
     def outcome(scope: Scope) -> Outcome:
-        return Outcome(status(scope), later=(_check_leaves, check, scope))
+        return Outcome(status(scope), later=(_check_leaves, leaf, scope))
     return status, outcome
 
 
-def _check_leaves(check: Check, scope: Scope) -> tuple[list[Leaf], list[str]]:
-    out = evaluate_check(check, scope)
-    return out.leaves, out.missing
+class _LeafPlan:
+    """What a check's leaf holds whatever the declaration."""
+
+    __slots__ = ("check", "op", "shown", "shown_absent")
+
+    def __init__(self, check: Check, op: str, shown: Any, shown_absent: Any) -> None:
+        self.check, self.op, self.shown, self.shown_absent = check, op, shown, shown_absent
+
+
+def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf], list[str]]:
+    """The leaf of a check with a constant operand whose status is known (as `evaluate_check` makes it)."""
+    check = plan.check
+    got = resolve(scope, check.path)
+    required = plan.shown if got.present else plan.shown_absent
+    value = got.value
+    lf = Leaf(status, got.pos, got.path, plan.op, value if value.__class__ in SCALARS else as_json(value),
+              required if required.__class__ in SCALARS else as_json(required), got.source, got.scan, check.code,
+              check.operand, None, None, None, got.stale and got.source == "scan",
+              join_path(got.path, got.rest) if got.rest else None)
+    if status != UNKNOWN:
+        return [lf], []
+    if got.present:  # only `current` is unknown with a value: done, but how often is not declared
+        return [lf], [f"{got.path}.every"]
+    return [lf], [got.path]
 
 
 # -- all / any / not -------------------------------------------------------------------------
@@ -252,12 +280,11 @@ def _compile_group(cond: AllOf | AnyOf) -> Plan:
     def outcome(scope: Scope) -> Outcome:
         parts = [o(scope) for o in outcomes]
         found = combine([p.status for p in parts])
-        return Outcome(found, parts=parts, later=(_group_leaves, parts, (found, group)))
+        return Outcome(found, parts=parts, later=(_group_leaves, parts, group))
     return status, outcome
 
 
-def _group_leaves(parts: list[Outcome], how: tuple[str, int | None]) -> tuple[list[Leaf], list[str]]:
-    status, group = how
+def _group_leaves(parts: list[Outcome], group: int | None, status: str) -> tuple[list[Leaf], list[str]]:
     deciding = [p for p in parts if p.status == status] or parts
     leaves = [lf for p in deciding for lf in p.leaves]
     if group is not None and status == FAIL and len(deciding) > 1:
@@ -281,7 +308,7 @@ def _compile_not(cond: NotOf) -> Plan:
     return status, outcome
 
 
-def _inner_leaves(inner: Outcome, _: Any) -> tuple[list[Leaf], list[str]]:
+def _inner_leaves(inner: Outcome, _: Any, status: str) -> tuple[list[Leaf], list[str]]:
     return inner.leaves, inner.missing
 
 
@@ -330,7 +357,7 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             return Outcome(UNKNOWN, [lf], [got.path], items=[])
         value = got.value
         if value is False or not isinstance(value, list):
-            lf = Leaf(FAIL, got.pos, got.path, "some", jsonable(value), None, got.source, got.scan)
+            lf = Leaf(FAIL, got.pos, got.path, "some", as_json(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
         root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
         items: list[ItemOutcome] = []
@@ -358,17 +385,16 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             lf = Leaf(empty, got.pos, got.path, word, len(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
         found = combine([i.outcome.status for i in items])
-        return Outcome(found, items=items, later=(_quantifier_leaves, items, (found, not every)))
+        return Outcome(found, items=items, later=(_quantifier_leaves, items, not every))
     return status, outcome
 
 
-def _kleene_leaves(result: Outcome, where: tuple[Any, Scope]) -> tuple[list[Leaf], list[str]]:
+def _kleene_leaves(result: Outcome, where: tuple[Any, Scope], status: str) -> tuple[list[Leaf], list[str]]:
     selected: Outcome = where[0](where[1])
     return result.leaves + selected.leaves, result.missing + selected.missing
 
 
-def _quantifier_leaves(items: list[ItemOutcome], how: tuple[str, bool]) -> tuple[list[Leaf], list[str]]:
-    status, some = how
+def _quantifier_leaves(items: list[ItemOutcome], some: bool, status: str) -> tuple[list[Leaf], list[str]]:
     deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
     if some and status == PASS:
         deciding = deciding[:1]
