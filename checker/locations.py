@@ -211,18 +211,6 @@ def _tagged_scalar(tag: str, text: str) -> Any:
 
 
 # -- events -> plain data with locations --------------------------------------------------------
-def _c_events(text: str) -> Iterator[Any]:
-    parser = _CParser(text)
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None:
-                return
-            yield event
-    finally:
-        parser.dispose()
-
-
 def _pure_events(text: str) -> Iterator[Any]:
     yield from YAML(typ="safe", pure=True).parse(io.StringIO(text))
 
@@ -377,12 +365,19 @@ def load_yaml_text(text: str, file: str, lang: str = DEFAULT_LANG) -> Located:
     c_error: MarkedYAMLError | None = None
     if _CParser is not None:
         located = Located(file=file, data=None, locations={(): (1, 1)})
+        parser = None
         try:
-            located.data = builder.build(_c_events(text), located)
+            parser = _CParser(text)
+            # The events straight from libyaml's parser until it gives None: no generator frame to
+            # resume for each of a declaration's thousand events.
+            located.data = builder.build(iter(parser.get_event, None), located)
             return located
         except YAMLError as exc:
             # libyaml refused the text: the pure parser decides (YAML 1.2) and words the error.
             c_error = exc if isinstance(exc, MarkedYAMLError) else None
+        finally:
+            if parser is not None:
+                parser.dispose()
     located = Located(file=file, data=None, locations={(): (1, 1)})
     try:
         located.data = builder.build(_pure_events(text), located)
