@@ -251,7 +251,38 @@ class _Builder:
         for event in events:
             kind = type(event)
             value: Any
-            if kind is ScalarEvent or kind is AliasEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            if kind is ScalarEvent:
+                # Most events: the same steps as the branch below, without the path only collections need.
+                mark = event.start_mark
+                frame = stack[-1] if stack else None
+                if frame is not None and type(frame[0]) is list:
+                    locations[frame[1] + (len(frame[0]),)] = (mark.line + 1, mark.column + 1)
+                total += 1
+                tag = event.tag
+                try:
+                    if tag is None or tag == "!":
+                        value = _plain_scalar(event.value) if event.implicit[0] and tag is None else event.value
+                    elif tag in _SCALAR_TAGS:
+                        value = _tagged_scalar(tag, event.value)
+                    else:
+                        raise self.fail(mark, "yaml.tag", tag=tag)
+                except _BadScalar as bad:
+                    raise self.fail(mark, bad.key, value=event.value, tag=tag or "",
+                                    min=INT_MIN, max=INT_MAX) from None
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if total > MAX_NODES:
+                    raise self._too_many(mark)
+                if frame is None:
+                    root = value
+                elif type(frame[0]) is list:
+                    frame[0].append(value)
+                elif frame[2] is not None and frame[6] is None:
+                    frame[0][frame[2]] = value  # a mapping's value, its key already placed
+                    frame[2] = None
+                else:
+                    self._add(frame, value, mark, event.implicit[0] and tag is None, locations)
+            elif kind is AliasEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
                 mark = event.start_mark
                 frame = stack[-1] if stack else None
                 # Where this node sits: a key of a mapping, a value (after its key), or a list item.
@@ -270,22 +301,6 @@ class _Builder:
                             error_text(self.lang, "yaml.alias_undefined.hint"))
                     value, size = found
                     total += size
-                elif kind is ScalarEvent:
-                    total += 1
-                    tag = event.tag
-                    try:
-                        if tag is None or tag == "!":
-                            value = _plain_scalar(event.value) if event.implicit[0] and tag is None \
-                                else event.value
-                        elif tag in _SCALAR_TAGS:
-                            value = _tagged_scalar(tag, event.value)
-                        else:
-                            raise self.fail(mark, "yaml.tag", tag=tag)
-                    except _BadScalar as bad:
-                        raise self.fail(mark, bad.key, value=event.value, tag=tag or "",
-                                        min=INT_MIN, max=INT_MAX) from None
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
                 else:
                     total += 1
                     tag = event.tag
@@ -304,8 +319,7 @@ class _Builder:
                 if frame is None:
                     root = value
                 else:
-                    self._add(frame, value, mark, kind is ScalarEvent and event.implicit[0] and event.tag is None,
-                              locations)
+                    self._add(frame, value, mark, False, locations)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = frame[0]

@@ -40,6 +40,7 @@ from checker.rule_values import (
     evaluate_check,
     join_path,
     resolve,
+    same,
     split_path,
 )
 from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN
@@ -219,14 +220,17 @@ def _compile_check(check: Check) -> Plan:
             return evaluate_check(check, scope)
         return full_status, full_outcome
 
-    walk = _walker(absolute, parts, check.path)
-    decide = _decider(check, op, operand)
+    if op == "equals" and (operand.__class__ is bool or operand.__class__ is str):
+        status = _equals_status(check, absolute, parts, operand)
+    else:
+        walk = _walker(absolute, parts, check.path)
+        decide = _decider(check, op, operand)
 
-    def status(scope: Scope) -> str:
-        found = decide(walk(scope), scope)
-        if found == PASS and not absolute and scope.stale and scope.scan:
-            return PARTIAL  # a pass that rests only on a stale scan
-        return found
+        def status(scope: Scope) -> str:
+            found = decide(walk(scope), scope)
+            if found == PASS and not absolute and scope.stale and scope.scan:
+                return PARTIAL  # a pass that rests only on a stale scan
+            return found
 
     # What the leaf shows as required when the value is there, and when it is absent (evaluate_check).
     shown = {"exists": check.exists, "not_empty": check.not_empty,
@@ -237,6 +241,31 @@ def _compile_check(check: Check) -> Plan:
     def outcome(scope: Scope) -> Outcome:
         return Outcome(status(scope), later=(_check_leaves, leaf, scope))
     return status, outcome
+
+
+def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand: bool | str) -> StatusFn:
+    """`equals` a constant boolean or text, two thirds of the catalog's checks: the path walked (as
+    `_walker`) and the value compared (as `compare`) in one call."""
+    dotted = check.path
+    is_bool = operand.__class__ is bool
+
+    def status(scope: Scope) -> str:
+        node = scope.root if absolute else scope.node
+        for part in parts:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                if node is False:
+                    return FAIL  # through an object declared `false`
+                if node is None:
+                    return UNKNOWN
+                raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
+            node = node.get(part)
+            if node is None:
+                return UNKNOWN
+        if node is not operand and (is_bool or not ((node.__class__ is str and node == operand)
+                                                    or same(node, operand))):
+            return FAIL
+        return PARTIAL if not absolute and scope.stale and scope.scan else PASS  # partial: a stale scan
+    return status
 
 
 class _LeafPlan:
@@ -334,19 +363,22 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             return UNKNOWN
         if value is _BLOCKED or value is False or not isinstance(value, list):
             return empty
-        root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
+        scan, stale = scope.scan, scope.stale
+        # One scope for every item, moved along: a status keeps no reference to the scope it read.
+        probe = Scope(None, (), "", scope.root, scope.as_of, scope.parameters, scan, stale)
         statuses = []
         for item in value:
-            iscan, istale = scan, stale
+            probe.node = item
             if isinstance(item, dict) and "scan" in item and isinstance(item.get("scan"), str):
-                iscan, istale = item["scan"], bool(item.get("stale"))
-            iscope = Scope(item, (), "", root, as_of, parameters, iscan, istale)
+                probe.scan, probe.stale = item["scan"], bool(item.get("stale"))
+            else:
+                probe.scan, probe.stale = scan, stale
             selected = PASS
             if where_status is not None:
-                selected = where_status(iscope)
+                selected = where_status(probe)
                 if selected in (FAIL, NA):
                     continue
-            found = require_status(iscope)
+            found = require_status(probe)
             statuses.append(UNKNOWN if selected == UNKNOWN and found != PASS else found)
         return combine(statuses) if statuses else empty
 
@@ -360,15 +392,17 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             lf = Leaf(FAIL, got.pos, got.path, "some", as_json(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
         root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
+        probe = Scope(None, (), "", root, as_of, parameters, scan, stale) if where_status is not None else None
         items: list[ItemOutcome] = []
         for index, item in enumerate(value):
             iscan, istale = scan, stale
             if isinstance(item, dict) and "scan" in item and isinstance(item.get("scan"), str):
                 iscan, istale = item["scan"], bool(item.get("stale"))
             selected = PASS
-            if where_status is not None:
+            if where_status is not None and probe is not None:
                 # Selecting needs no position or path: they are made for the selected items only.
-                selected = where_status(Scope(item, (), "", root, as_of, parameters, iscan, istale))
+                probe.node, probe.scan, probe.stale = item, iscan, istale
+                selected = where_status(probe)
                 if selected in (FAIL, NA):
                     continue
             key = item_key(section, item, index)
