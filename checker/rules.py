@@ -198,11 +198,23 @@ def _decider(check: Check, op: str, operand: Any) -> Callable[[Any, Scope], str]
             return PASS if value is operand else FAIL
         return equals_bool
 
+    # A comparison with a constant is a function of the value: text and whole numbers (enumerations,
+    # versions, durations) repeat across items and programs, so each is compared once.
+    memo: dict[Any, str] = {}
+
     def comparison(value: Any, scope: Scope) -> str:
         if value is _ABSENT:
             return UNKNOWN
         if value is _BLOCKED:
             return compare(op, False, True, operand, check)
+        kind = value.__class__
+        if kind is str or kind is int:
+            found = memo.get(value)
+            if found is None:
+                if len(memo) > 4096:
+                    memo.clear()
+                found = memo[value] = compare(op, value, False, operand, check)
+            return found
         return compare(op, value, False, operand, check)
     return comparison
 
@@ -248,6 +260,7 @@ def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand
     `_walker`) and the value compared (as `compare`) in one call."""
     dotted = check.path
     is_bool = operand.__class__ is bool
+    memo: dict[str, bool] = {}   # text compared as versions, dates or durations, once per text
 
     def status(scope: Scope) -> str:
         node = scope.root if absolute else scope.node
@@ -261,9 +274,19 @@ def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand
             node = node.get(part)
             if node is None:
                 return UNKNOWN
-        if node is not operand and (is_bool or not ((node.__class__ is str and node == operand)
-                                                    or same(node, operand))):
-            return FAIL
+        if node is not operand:
+            if is_bool:
+                return FAIL
+            if node.__class__ is str:
+                held = memo.get(node)
+                if held is None:
+                    if len(memo) > 4096:
+                        memo.clear()
+                    held = memo[node] = same(node, operand)
+            else:
+                held = same(node, operand)
+            if not held:
+                return FAIL
         return PARTIAL if not absolute and scope.stale and scope.scan else PASS  # partial: a stale scan
     return status
 
@@ -271,15 +294,41 @@ def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand
 class _LeafPlan:
     """What a check's leaf holds whatever the declaration."""
 
-    __slots__ = ("check", "op", "shown", "shown_absent")
+    __slots__ = ("check", "op", "shown", "shown_absent", "absolute", "parts", "joined")
 
     def __init__(self, check: Check, op: str, shown: Any, shown_absent: Any) -> None:
         self.check, self.op, self.shown, self.shown_absent = check, op, shown, shown_absent
+        self.absolute, self.parts, self.joined = split_path(check.path)
 
 
 def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf], list[str]]:
     """The leaf of a check with a constant operand whose status is known (as `evaluate_check` makes it)."""
     check = plan.check
+    node = scope.root if plan.absolute else scope.node
+    for part in plan.parts:
+        if node.__class__ is not dict:
+            break
+        node = node.get(part)
+        if node is None:
+            break
+    else:
+        # The value is there (most leaves): its place without `resolve`'s general walk.
+        pos: Pos
+        if plan.absolute:
+            pos, path, scan, source = plan.parts, plan.joined, None, "declared"
+        else:
+            base = scope.path
+            pos = scope.pos + plan.parts
+            path = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
+            scan = scope.scan
+            source = "scan" if scan else "declared"
+        required = plan.shown
+        lf = Leaf(status, pos, path, plan.op, node if node.__class__ in SCALARS else as_json(node),
+                  required if required.__class__ in SCALARS else as_json(required), source, scan, check.code,
+                  check.operand, None, None, None, bool(scan) and scope.stale and not plan.absolute)
+        if status != UNKNOWN:
+            return [lf], []
+        return [lf], [f"{path}.every"]  # only `current` is unknown with a value: how often is not declared
     got = resolve(scope, check.path)
     required = plan.shown if got.present else plan.shown_absent
     value = got.value
@@ -289,7 +338,7 @@ def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf
               join_path(got.path, got.rest) if got.rest else None)
     if status != UNKNOWN:
         return [lf], []
-    if got.present:  # only `current` is unknown with a value: done, but how often is not declared
+    if got.present:
         return [lf], [f"{got.path}.every"]
     return [lf], [got.path]
 
@@ -405,7 +454,9 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
                 selected = where_status(probe)
                 if selected in (FAIL, NA):
                     continue
-            key = item_key(section, item, index)
+            key = item.get("id") if item.__class__ is dict else None
+            if key.__class__ is not str:
+                key = item_key(section, item, index)
             ipos = got.pos + (index,)
             ipath = f"{got.path}[{key}]"
             iscope = Scope(item, ipos, ipath, root, as_of, parameters, iscan, istale)
