@@ -305,12 +305,27 @@ def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf
     """The leaf of a check with a constant operand whose status is known (as `evaluate_check` makes it)."""
     check = plan.check
     node = scope.root if plan.absolute else scope.node
-    for part in plan.parts:
+    parts = plan.parts
+    for at, part in enumerate(parts):
         if node.__class__ is not dict:
             break
         node = node.get(part)
         if node is None:
-            break
+            # Absent (unknown): the leaf points where the walk stopped and asks for the whole path.
+            apos: Pos
+            if plan.absolute:
+                apos, apath, ascan = parts[:at], plan.joined, None
+            else:
+                base = scope.path
+                apos = scope.pos + parts[:at]
+                apath = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
+                ascan = scope.scan
+            required = plan.shown_absent
+            lf = Leaf(status, apos, apath, plan.op, None,
+                      required if required.__class__ in SCALARS else as_json(required),
+                      "scan" if ascan else "declared", ascan, check.code, check.operand, None, None, None,
+                      bool(ascan) and scope.stale)
+            return [lf], [apath] if status == UNKNOWN else []
     else:
         # The value is there (most leaves): its place without `resolve`'s general walk.
         pos: Pos
