@@ -294,11 +294,21 @@ def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand
 class _LeafPlan:
     """What a check's leaf holds whatever the declaration."""
 
-    __slots__ = ("check", "op", "shown", "shown_absent", "absolute", "parts", "joined")
+    __slots__ = ("check", "op", "shown", "shown_absent", "absolute", "parts", "joined", "code", "operand")
 
     def __init__(self, check: Check, op: str, shown: Any, shown_absent: Any) -> None:
-        self.check, self.op, self.shown, self.shown_absent = check, op, shown, shown_absent
+        self.check, self.op, self.code, self.operand = check, op, check.code, check.operand
+        self.shown, self.shown_absent = _as_data(shown), _as_data(shown_absent)
         self.absolute, self.parts, self.joined = split_path(check.path)
+
+
+def _as_data(value: Any) -> Callable[[], Any]:
+    """A constant as the JSON data a leaf shows, a fresh copy for each leaf (leaves do not share lists)."""
+    if value.__class__ in SCALARS:
+        return lambda: value
+    if value.__class__ is list and all(v.__class__ in SCALARS for v in value):
+        return value.copy  # a list of values (`in`, `contains_all`): copying it is enough
+    return lambda: as_json(value)
 
 
 def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf], list[str]]:
@@ -320,10 +330,8 @@ def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf
                 apos = scope.pos + parts[:at]
                 apath = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
                 ascan = scope.scan
-            required = plan.shown_absent
-            lf = Leaf(status, apos, apath, plan.op, None,
-                      required if required.__class__ in SCALARS else as_json(required),
-                      "scan" if ascan else "declared", ascan, check.code, check.operand, None, None, None,
+            lf = Leaf(status, apos, apath, plan.op, None, plan.shown_absent(),
+                      "scan" if ascan else "declared", ascan, plan.code, plan.operand, None, None, None,
                       bool(ascan) and scope.stale)
             return [lf], [apath] if status == UNKNOWN else []
     else:
@@ -337,19 +345,17 @@ def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf
             path = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
             scan = scope.scan
             source = "scan" if scan else "declared"
-        required = plan.shown
         lf = Leaf(status, pos, path, plan.op, node if node.__class__ in SCALARS else as_json(node),
-                  required if required.__class__ in SCALARS else as_json(required), source, scan, check.code,
-                  check.operand, None, None, None, bool(scan) and scope.stale and not plan.absolute)
+                  plan.shown(), source, scan, plan.code, plan.operand, None, None, None,
+                  bool(scan) and scope.stale and not plan.absolute)
         if status != UNKNOWN:
             return [lf], []
         return [lf], [f"{path}.every"]  # only `current` is unknown with a value: how often is not declared
     got = resolve(scope, check.path)
-    required = plan.shown if got.present else plan.shown_absent
     value = got.value
     lf = Leaf(status, got.pos, got.path, plan.op, value if value.__class__ in SCALARS else as_json(value),
-              required if required.__class__ in SCALARS else as_json(required), got.source, got.scan, check.code,
-              check.operand, None, None, None, got.stale and got.source == "scan",
+              (plan.shown if got.present else plan.shown_absent)(), got.source, got.scan, plan.code,
+              plan.operand, None, None, None, got.stale and got.source == "scan",
               join_path(got.path, got.rest) if got.rest else None)
     if status != UNKNOWN:
         return [lf], []
