@@ -175,6 +175,12 @@ def _float(text: str) -> float:
     return float(value)
 
 
+# Plain scalars repeat (keys, enumerations, booleans) within a declaration and across a portfolio:
+# what each text means is worked out once per process (bounded; a text that is refused is not kept).
+_PLAIN_SEEN: dict[str, Any] = {}
+_PLAIN_SEEN_MAX = 50_000
+
+
 def _plain_scalar(text: str) -> Any:
     """What an untagged plain scalar means (quoted ones are always text)."""
     if text in _NULLS:
@@ -260,8 +266,15 @@ class _Builder:
                 total += 1
                 tag = event.tag
                 try:
-                    if tag is None or tag == "!":
-                        value = _plain_scalar(event.value) if event.implicit[0] and tag is None else event.value
+                    if tag is None and event.implicit[0]:
+                        text = event.value
+                        value = _PLAIN_SEEN.get(text, _NO_NUMBER)
+                        if value is _NO_NUMBER:
+                            value = _plain_scalar(text)
+                            if len(_PLAIN_SEEN) < _PLAIN_SEEN_MAX:
+                                _PLAIN_SEEN[text] = value
+                    elif tag is None or tag == "!":
+                        value = event.value
                     elif tag in _SCALAR_TAGS:
                         value = _tagged_scalar(tag, event.value)
                     else:
@@ -280,6 +293,11 @@ class _Builder:
                 elif frame[2] is not None and frame[6] is None:
                     frame[0][frame[2]] = value  # a mapping's value, its key already placed
                     frame[2] = None
+                elif frame[2] is None and value.__class__ is str and value != "<<" and value not in frame[0]:
+                    # a new key: where it starts, and it waits for its value
+                    locations[frame[1] + (value,)] = (mark.line + 1, mark.column + 1)
+                    frame[2] = value
+                    frame[3] = mark
                 else:
                     self._add(frame, value, mark, event.implicit[0] and tag is None, locations)
             elif kind is AliasEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
