@@ -463,30 +463,33 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             return Outcome(empty, [lf], [], items=[])
         root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
         probe = Scope(None, (), "", root, as_of, parameters, scan, stale) if where_status is not None else None
+        pos, path = got.pos, got.path
         items: list[ItemOutcome] = []
         for index, item in enumerate(value):
+            is_map = isinstance(item, dict)
             iscan, istale = scan, stale
-            if isinstance(item, dict) and "scan" in item and isinstance(item.get("scan"), str):
+            if is_map and "scan" in item and isinstance(item.get("scan"), str):
                 iscan, istale = item["scan"], bool(item.get("stale"))
             selected = PASS
-            if where_status is not None and probe is not None:
+            if probe is not None and where_status is not None:
                 # Selecting needs no position or path: they are made for the selected items only.
                 probe.node, probe.scan, probe.stale = item, iscan, istale
                 selected = where_status(probe)
                 if selected in (FAIL, NA):
                     continue
-            key = item.get("id") if item.__class__ is dict else None
+            key = item.get("id") if is_map else None
             if key.__class__ is not str:
                 key = item_key(section, item, index)
-            ipos = got.pos + (index,)
-            ipath = f"{got.path}[{key}]"
+            ipos = pos + (index,)
+            ipath = f"{path}[{key}]"
             iscope = Scope(item, ipos, ipath, root, as_of, parameters, iscan, istale)
             result = require_outcome(iscope)
             if selected == UNKNOWN and result.status != PASS:
                 # Kleene: we cannot tell whether the item is in scope, and it does not comply.
                 result = Outcome(UNKNOWN, later=(_kleene_leaves, result, (where_outcome, iscope)))
-            name = item.get("name") if isinstance(item, dict) else None
-            items.append(ItemOutcome(kind, key, name if isinstance(name, str) else None, ipos, ipath, result))
+            name = item.get("name") if is_map else None
+            items.append(ItemOutcome(kind, key, name if name.__class__ is str or isinstance(name, str) else None,
+                                     ipos, ipath, result))
         if not items:
             lf = Leaf(empty, got.pos, got.path, word, len(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
