@@ -168,7 +168,8 @@ def _walker(absolute: bool, parts: tuple[str, ...], dotted: str) -> Callable[[Sc
 
 def _decider(check: Check, op: str, operand: Any) -> Callable[[Any, Scope], str]:
     """The status of a check with a constant operand, from what its path led to (before the stale-scan
-    rule). Mirrors `evaluate_check`, which builds the leaf when it is read."""
+    rule). Mirrors `evaluate_check`, which builds the leaf when it is read. (`equals` a boolean or
+    text: `_equals_status`.)"""
     if op == "exists":
         wanted = check.exists
 
@@ -190,14 +191,6 @@ def _decider(check: Check, op: str, operand: Any) -> Callable[[Any, Scope], str]
                 return UNKNOWN
             return current(False if value is _BLOCKED else value, check, scope.as_of)
         return is_current
-    if op == "equals" and operand.__class__ is bool:
-        # The most common check (`equals: true`): a boolean is only the same as itself.
-        def equals_bool(value: Any, scope: Scope) -> str:
-            if value is _ABSENT:
-                return UNKNOWN
-            return PASS if value is operand else FAIL
-        return equals_bool
-
     # A comparison with a constant is a function of the value: text and whole numbers (enumerations,
     # versions, durations) repeat across items and programs, so each is compared once.
     memo: dict[Any, str] = {}
