@@ -93,6 +93,9 @@ def _combine_any(statuses: list[str]) -> str:
 
 
 _SWAP = {PASS: FAIL, FAIL: PASS}
+# How many values a check remembers its result for (enumerations repeat; free text is forgotten), so
+# that a long portfolio run keeps a flat memory.
+_MEMO_MAX = 256
 
 StatusFn = Callable[[Scope], str]
 OutcomeFn = Callable[[Scope], Outcome]
@@ -204,7 +207,7 @@ def _decider(check: Check, op: str, operand: Any) -> Callable[[Any, Scope], str]
         if kind is str or kind is int:
             found = memo.get(value)
             if found is None:
-                if len(memo) > 4096:
+                if len(memo) > _MEMO_MAX:
                     memo.clear()
                 found = memo[value] = compare(op, value, False, operand, check)
             return found
@@ -273,7 +276,7 @@ def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand
             if node.__class__ is str:
                 held = memo.get(node)
                 if held is None:
-                    if len(memo) > 4096:
+                    if len(memo) > _MEMO_MAX:
                         memo.clear()
                     held = memo[node] = same(node, operand)
             else:

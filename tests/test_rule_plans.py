@@ -107,18 +107,21 @@ def run(engine: Any, cond: Any, doc: dict[str, Any], node: Any, scan: str | None
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=conditions(), doc=DOCUMENT, at_top=st.booleans(), scan=st.sampled_from([None, "", "s1"]),
-       stale=st.booleans())
-def test_compiled_engine_matches_the_reference(raw: dict[str, Any], doc: dict[str, Any], at_top: bool,
+@given(raw=conditions(), docs=st.lists(DOCUMENT, min_size=1, max_size=3), at_top=st.booleans(),
+       scan=st.sampled_from([None, "", "s1"]), stale=st.booleans())
+def test_compiled_engine_matches_the_reference(raw: dict[str, Any], docs: list[dict[str, Any]], at_top: bool,
                                                 scan: str | None, stale: bool) -> None:
     cond = CONDITION.validate_python(raw)
-    node = doc if at_top else doc.get("a")
-    expected = run(reference, cond, doc, node, scan, stale)
-    assert run(rules, cond, doc, node, scan, stale) == expected
-    # and the status alone, as applicability and `where` ask for it
-    if not isinstance(expected, tuple):
-        scope = rules.Scope(node, ("x",), "x", doc, AS_OF, PARAMETERS, scan, stale)
-        assert rules.status_of(cond, scope) == expected["status"]
+    # one condition over several documents, as a catalog over a portfolio (what a plan remembers
+    # from one document must not leak into the next)
+    for doc in docs:
+        node = doc if at_top else doc.get("a")
+        expected = run(reference, cond, doc, node, scan, stale)
+        assert run(rules, cond, doc, node, scan, stale) == expected
+        # and the status alone, as applicability and `where` ask for it
+        if not isinstance(expected, tuple):
+            scope = rules.Scope(node, ("x",), "x", doc, AS_OF, PARAMETERS, scan, stale)
+            assert rules.status_of(cond, scope) == expected["status"]
 
 
 def test_a_where_is_read_only_when_it_decides() -> None:
