@@ -158,3 +158,15 @@ def test_a_pass_on_a_stale_scan_is_partial_unless_the_path_starts_at_the_top() -
         assert [(lf.path, lf.status, lf.stale) for lf in out.parts[0].leaves + out.parts[1].leaves] == [
             ("systems[web].tls", "partial", True), ("program.ok", "pass", False)]
         assert out.status == "partial"
+
+
+def test_the_same_check_over_many_values_compares_each() -> None:
+    """Text compared as a version, a date or a duration, and numbers, over several programs in a row."""
+    for raw in ({"path": "a", "equals": "1.2"}, {"path": "a", "in": ["1.2", "P1Y", 3]},
+                {"path": "a", "at_least": "1.10"}, {"path": "a", "not_equals": "2026-01-01"}):
+        cond = CONDITION.validate_python(raw)
+        for value in ("1.2.0", "1.3", "x", "1.2", "P12M", "P1Y", "2026-01-01", 3, 4, "1.2.0", "1.9", True):
+            doc = {"a": value}
+            got = rules.evaluate(cond, rules.Scope(doc, (), "", doc, AS_OF, {}))
+            want = reference.evaluate(cond, reference.Scope(doc, (), "", doc, AS_OF, {}))
+            assert plain(got) == plain(want), (raw, value)
