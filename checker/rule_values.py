@@ -78,21 +78,20 @@ Later = tuple[Callable[[Any, Any, str], tuple[list[Leaf], list[str]]], Any, Any]
 
 class Outcome:
     """What a condition gave: its status, the leaves that decided it and, for unknown, the paths to
-    declare. `leaves` and `missing` may be worked out only when first read (`later`): most outcomes
+    declare. `leaves` and `missing` may be worked out only when first read (`deferred`): most outcomes
     of an evaluation only count for their status (a `where`, the parts of an `all` that did not
     decide it), so their leaves are never built."""
 
     __slots__ = ("status", "_leaves", "_missing", "items", "parts", "_later")
 
     def __init__(self, status: str, leaves: list[Leaf] | None = None, missing: list[str] | None = None,
-                 items: list[ItemOutcome] | None = None, parts: list[Outcome] | None = None,
-                 later: Later | None = None) -> None:
+                 items: list[ItemOutcome] | None = None, parts: list[Outcome] | None = None) -> None:
         self.status = status
         self._leaves = leaves if leaves is not None else []
         self._missing = missing if missing is not None else []
         self.items = items      # for quantifiers: one per selected item
         self.parts = parts      # for all/any: each part's outcome
-        self._later = later     # how to work out leaves and missing when first read
+        self._later: Later | None = None  # how to work out leaves and missing when first read (`deferred`)
 
     def _settle(self) -> None:
         later = self._later
@@ -129,6 +128,22 @@ class Outcome:
     def __repr__(self) -> str:
         return (f"Outcome(status={self.status!r}, leaves={self.leaves!r}, missing={self.missing!r}, "
                 f"items={self.items!r}, parts={self.parts!r})")
+
+
+_new = object.__new__
+
+
+def deferred(status: str, later: Later, items: list[ItemOutcome] | None = None,
+             parts: list[Outcome] | None = None) -> Outcome:
+    """An outcome whose leaves and missing paths `later` works out when first read. Built without
+    `Outcome.__init__`: an evaluation makes hundreds, most of which are only counted for their status."""
+    out: Outcome = _new(Outcome)
+    out.status = status
+    out._missing = []
+    out.items = items
+    out.parts = parts
+    out._later = later
+    return out
 
 
 @dataclass(slots=True)

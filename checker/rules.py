@@ -37,6 +37,7 @@ from checker.rule_values import (
     business_period,
     compare,
     current,
+    deferred,
     evaluate_check,
     join_path,
     resolve,
@@ -247,7 +248,7 @@ def _compile_check(check: Check) -> Plan:
     leaf = _LeafPlan(check, op, shown, shown_absent)
 
     def outcome(scope: Scope) -> Outcome:
-        return Outcome(status(scope), later=(_check_leaves, leaf, scope))
+        return deferred(status(scope), (_check_leaves, leaf, scope))
     return status, outcome
 
 
@@ -375,7 +376,7 @@ def _compile_group(cond: AllOf | AnyOf) -> Plan:
     def outcome(scope: Scope) -> Outcome:
         parts = [o(scope) for o in outcomes]
         found = combine([p.status for p in parts])
-        return Outcome(found, parts=parts, later=(_group_leaves, parts, group))
+        return deferred(found, (_group_leaves, parts, group), parts=parts)
     return status, outcome
 
 
@@ -399,7 +400,7 @@ def _compile_not(cond: NotOf) -> Plan:
 
     def outcome(scope: Scope) -> Outcome:
         inner = inner_outcome(scope)
-        return Outcome(_SWAP.get(inner.status, inner.status), later=(_inner_leaves, inner, None))
+        return deferred(_SWAP.get(inner.status, inner.status), (_inner_leaves, inner, None))
     return status, outcome
 
 
@@ -482,7 +483,7 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             result = require_outcome(iscope)
             if selected == UNKNOWN and result.status != PASS:
                 # Kleene: we cannot tell whether the item is in scope, and it does not comply.
-                result = Outcome(UNKNOWN, later=(_kleene_leaves, result, (where_outcome, iscope)))
+                result = deferred(UNKNOWN, (_kleene_leaves, result, (where_outcome, iscope)))
             name = item.get("name") if is_map else None
             items.append(ItemOutcome(kind, key, name if name.__class__ is str or isinstance(name, str) else None,
                                      ipos, ipath, result))
@@ -490,7 +491,7 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             lf = Leaf(empty, got.pos, got.path, word, len(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
         found = combine([i.outcome.status for i in items])
-        return Outcome(found, items=items, later=(_quantifier_leaves, items, not every))
+        return deferred(found, (_quantifier_leaves, items, not every), items=items)
     return status, outcome
 
 
