@@ -175,6 +175,12 @@ def _float(text: str) -> float:
     return float(value)
 
 
+# Plain scalars repeat (keys, enumerations, booleans) within a declaration and across a portfolio:
+# what each text means is worked out once per process (bounded; a text that is refused is not kept).
+_PLAIN_SEEN: dict[str, Any] = {}
+_PLAIN_SEEN_MAX = 50_000
+
+
 def _plain_scalar(text: str) -> Any:
     """What an untagged plain scalar means (quoted ones are always text)."""
     if text in _NULLS:
@@ -211,18 +217,6 @@ def _tagged_scalar(tag: str, text: str) -> Any:
 
 
 # -- events -> plain data with locations --------------------------------------------------------
-def _c_events(text: str) -> Iterator[Any]:
-    parser = _CParser(text)
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None:
-                return
-            yield event
-    finally:
-        parser.dispose()
-
-
 def _pure_events(text: str) -> Iterator[Any]:
     yield from YAML(typ="safe", pure=True).parse(io.StringIO(text))
 
@@ -263,7 +257,50 @@ class _Builder:
         for event in events:
             kind = type(event)
             value: Any
-            if kind is ScalarEvent or kind is AliasEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            if kind is ScalarEvent:
+                # Most events: the same steps as the branch below, without the path only collections need.
+                mark = event.start_mark
+                frame = stack[-1] if stack else None
+                if frame is not None and type(frame[0]) is list:
+                    locations[frame[1] + (len(frame[0]),)] = (mark.line + 1, mark.column + 1)
+                total += 1
+                tag = event.tag
+                try:
+                    if tag is None and event.implicit[0]:
+                        text = event.value
+                        value = _PLAIN_SEEN.get(text, _NO_NUMBER)
+                        if value is _NO_NUMBER:
+                            value = _plain_scalar(text)
+                            if len(_PLAIN_SEEN) < _PLAIN_SEEN_MAX:
+                                _PLAIN_SEEN[text] = value
+                    elif tag is None or tag == "!":
+                        value = event.value
+                    elif tag in _SCALAR_TAGS:
+                        value = _tagged_scalar(tag, event.value)
+                    else:
+                        raise self.fail(mark, "yaml.tag", tag=tag)
+                except _BadScalar as bad:
+                    raise self.fail(mark, bad.key, value=event.value, tag=tag or "",
+                                    min=INT_MIN, max=INT_MAX) from None
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if total > MAX_NODES:
+                    raise self._too_many(mark)
+                if frame is None:
+                    root = value
+                elif type(frame[0]) is list:
+                    frame[0].append(value)
+                elif frame[2] is not None and frame[6] is None:
+                    frame[0][frame[2]] = value  # a mapping's value, its key already placed
+                    frame[2] = None
+                elif frame[2] is None and value.__class__ is str and value != "<<" and value not in frame[0]:
+                    # a new key: where it starts, and it waits for its value
+                    locations[frame[1] + (value,)] = (mark.line + 1, mark.column + 1)
+                    frame[2] = value
+                    frame[3] = mark
+                else:
+                    self._add(frame, value, mark, event.implicit[0] and tag is None, locations)
+            elif kind is AliasEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
                 mark = event.start_mark
                 frame = stack[-1] if stack else None
                 # Where this node sits: a key of a mapping, a value (after its key), or a list item.
@@ -282,22 +319,6 @@ class _Builder:
                             error_text(self.lang, "yaml.alias_undefined.hint"))
                     value, size = found
                     total += size
-                elif kind is ScalarEvent:
-                    total += 1
-                    tag = event.tag
-                    try:
-                        if tag is None or tag == "!":
-                            value = _plain_scalar(event.value) if event.implicit[0] and tag is None \
-                                else event.value
-                        elif tag in _SCALAR_TAGS:
-                            value = _tagged_scalar(tag, event.value)
-                        else:
-                            raise self.fail(mark, "yaml.tag", tag=tag)
-                    except _BadScalar as bad:
-                        raise self.fail(mark, bad.key, value=event.value, tag=tag or "",
-                                        min=INT_MIN, max=INT_MAX) from None
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
                 else:
                     total += 1
                     tag = event.tag
@@ -316,8 +337,7 @@ class _Builder:
                 if frame is None:
                     root = value
                 else:
-                    self._add(frame, value, mark, kind is ScalarEvent and event.implicit[0] and event.tag is None,
-                              locations)
+                    self._add(frame, value, mark, False, locations)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = frame[0]
@@ -377,12 +397,19 @@ def load_yaml_text(text: str, file: str, lang: str = DEFAULT_LANG) -> Located:
     c_error: MarkedYAMLError | None = None
     if _CParser is not None:
         located = Located(file=file, data=None, locations={(): (1, 1)})
+        parser = None
         try:
-            located.data = builder.build(_c_events(text), located)
+            parser = _CParser(text)
+            # The events straight from libyaml's parser until it gives None: no generator frame to
+            # resume for each of a declaration's thousand events.
+            located.data = builder.build(iter(parser.get_event, None), located)
             return located
         except YAMLError as exc:
             # libyaml refused the text: the pure parser decides (YAML 1.2) and words the error.
             c_error = exc if isinstance(exc, MarkedYAMLError) else None
+        finally:
+            if parser is not None:
+                parser.dispose()
     located = Located(file=file, data=None, locations={(): (1, 1)})
     try:
         located.data = builder.build(_pure_events(text), located)

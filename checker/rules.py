@@ -8,23 +8,47 @@ Semantics (shared/spec/results.md), implemented here once:
   not_applicable and `some` is fail. An item whose `where` is unknown is checked anyway (Kleene
   implication): it passes if it meets `require`, else it is unknown.
 - an absent value is unknown, with its path in `missing`, whatever the comparison (except `exists`).
+
+How it runs: a catalog condition is compiled once, on first use, into two functions of a scope (a
+`Plan`). `status` gives only the status; `outcome` gives an `Outcome` whose leaves and missing paths
+are built only when someone reads them. A `where` only selects, and a result reads the leaves of the
+parts that decided it, so most comparisons of an evaluation are never turned into a `Leaf`.
+Paths and single comparisons live in `checker/rule_values.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
-from checker.calendar import BusinessCalendar, calendar_for
 from checker.catalog import AllOf, AnyOf, Check, Condition, Every, NotOf, Some
-from checker.durations import Duration, is_duration, parse_version
+from checker.rule_values import (
+    SCALARS,
+    BusinessPeriod,
+    ItemOutcome,
+    Leaf,
+    Outcome,
+    Pos,
+    Resolved,
+    RuleError,
+    Scope,
+    as_json,
+    business_calendar,
+    business_period,
+    compare,
+    current,
+    deferred,
+    evaluate_check,
+    join_path,
+    resolve,
+    same,
+    split_path,
+)
+from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN
 
-# The statuses and their roll-up order live in checker.vocabulary (the one place).
-from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN, worst
-
-Pos = tuple[str | int, ...]
+__all__ = ["NATURAL_KEYS", "SUBJECT_KINDS", "BusinessPeriod", "ItemOutcome", "Leaf", "Outcome", "Pos", "Resolved",
+           "RuleError", "Scope", "as_json", "business_calendar", "business_period", "evaluate", "evaluate_check",
+           "item_key", "resolve", "status_of"]
 
 # Lists whose items have no `id`: the natural key that addresses an item in a path.
 NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_attributes": "attribute"}
@@ -33,104 +57,6 @@ SUBJECT_KINDS = {"systems": "system", "data_inventory": "data_category", "proces
                  "transfers": "transfer", "observed_hosts": "host", "data_subjects": "data_subject",
                  "evidence": "evidence", "scans": "scan", "waivers": "waiver", "authentication": "authentication",
                  "modifications": "modification", "published_registers": "published_register"}
-
-
-Day = date  # the field `date` below shadows the type inside the class
-
-
-@dataclass(frozen=True, slots=True)
-class BusinessPeriod:
-    """A legal period in business days that a comparison computed: `days` business days from `start`
-    (forward) or before it (backward) ends on `date`. Reasons show the date; nothing is approximated."""
-
-    days: int
-    start: date
-    date: date
-    direction: str          # before | after
-    start_path: str | None  # the declared date it counts from; None for the evaluation date
-    # The extension the law allows once (LFPDPPP art. 31, LGPDPPSO art. 45) and the date it gives;
-    # None where the governing law allows none.
-    extension_days: int | None = None
-    extended_date: Day | None = None
-    counts_from: str | None = None  # request | answer: what happened on `start` (as_of periods only)
-
-
-class RuleError(Exception):
-    """A rule that cannot be applied to the declaration's shape (a catalog bug, not bad input)."""
-
-
-@dataclass(slots=True)
-class Leaf:
-    """One comparison that was decided: what was declared (or observed) against what is required."""
-
-    status: str
-    pos: Pos                 # positional path into the declaration, for line and column
-    path: str                # id-addressed path, for people and fingerprints
-    operator: str
-    declared: Any
-    required: Any
-    source: str = "declared"  # declared | scan
-    scan: str | None = None
-    code: str | None = None
-    # What an explanation needs beyond `required` (which keeps the 1.0 wording of the JSON):
-    value: Any = None           # the required value itself (a parameter's value, a computed date); raw:
-                                # `as_json` makes it JSON data when an explanation needs it
-    parameter: str | None = None  # the catalog parameter it comes from
-    reference: str | None = None  # "as_of", or the path whose value it was computed from
-    offset: str | None = None   # "-P1Y" / "+P30D": the duration added to the reference
-    stale: bool = False         # the value comes from a scan older than 90 days
-    field: str | None = None    # the path the rule asks about, when an object on the way was `false`
-    group: int | None = None    # leaves of one failed `any` share a group: alternatives, none of which holds
-    period: BusinessPeriod | None = None  # set when the required value is a period in business days
-
-
-@dataclass(slots=True)
-class Outcome:
-    status: str
-    leaves: list[Leaf] = field(default_factory=list)      # the leaves that decided this status
-    missing: list[str] = field(default_factory=list)      # for unknown: the paths to declare
-    items: list[ItemOutcome] | None = None                # for quantifiers: one per selected item
-    parts: list[Outcome] | None = None                    # for all/any: each part's outcome
-
-
-@dataclass(slots=True)
-class ItemOutcome:
-    kind: str
-    id: str
-    name: str | None
-    pos: Pos
-    path: str
-    outcome: Outcome
-
-
-@dataclass(slots=True)
-class Scope:
-    """Where paths start: the item being looked at (or the top), and the top of the declaration."""
-
-    node: Any
-    pos: Pos
-    path: str
-    root: Any
-    as_of: date
-    parameters: dict[str, Any]
-    scan: str | None = None     # the scan an observed value comes from
-    stale: bool = False         # that scan is older than 90 days before as_of
-
-    def enter(self, node: Any, pos: Pos, path: str) -> Scope:
-        scan, stale = self.scan, self.stale
-        if isinstance(node, dict) and "scan" in node and isinstance(node.get("scan"), str):
-            scan, stale = node["scan"], bool(node.get("stale"))
-        return Scope(node, pos, path, self.root, self.as_of, self.parameters, scan, stale)
-
-
-def _combine_any(statuses: list[str]) -> str:
-    present = [s for s in statuses if s != NA]
-    if not present:
-        return NA
-    for s in (PASS, PARTIAL, UNKNOWN):
-        if s in present:
-            return s
-    return FAIL
 
 
 def item_key(section: str, item: Any, index: int) -> str:
@@ -144,428 +70,440 @@ def item_key(section: str, item: Any, index: int) -> str:
     return str(index)
 
 
-def _join(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key
-
-
-@dataclass(slots=True)
-class Resolved:
-    value: Any
-    present: bool
-    pos: Pos
-    path: str
-    blocked_by_false: bool = False   # an object on the way was declared `false`
-    source: str = "declared"
-    scan: str | None = None
-    stale: bool = False
-    rest: str = ""     # blocked by `false`: the part of the path under that object
-
-
-@lru_cache(maxsize=4096)
-def _split(dotted: str) -> tuple[bool, tuple[str, ...], str]:
-    """`/a.b.c` -> (True, ("a", "b", "c"), "a.b.c"): paths are split once, not at every evaluation."""
-    absolute = dotted.startswith("/")
-    parts = tuple(p for p in dotted.lstrip("/").split(".") if p)
-    return absolute, parts, ".".join(parts)
-
-
-def resolve(scope: Scope, dotted: str) -> Resolved:
-    node: Any
-    pos: Pos
-    path: str
-    absolute, parts, joined = _split(dotted)
-    if absolute:
-        node, pos, path = scope.root, (), ""
-        scan, stale = None, False
-    else:
-        node, pos, path = scope.node, scope.pos, scope.path
-        scan, stale = scope.scan, scope.stale
-    source = "scan" if scan else "declared"
-    # The position and the id-addressed path are built once, at the end (or where the walk stops).
-    full = f"{path}.{joined}" if path and joined else (path or joined)
-    for i, part in enumerate(parts):
-        if part == "observed" or part == "observed_hosts":
-            source = "scan"
-        if node.__class__ is not dict and not isinstance(node, dict):
-            if node is False:
-                head = ".".join(parts[:i])
-                return Resolved(False, True, pos + parts[:i], _join(path, head) if head else path, True, source,
-                                scan, stale, ".".join(parts[i:]))
-            if node is None:
-                return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
-            raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
-        child = node.get(part)
-        if child is None:
-            return Resolved(None, False, pos + parts[:i], full, False, source, scan, stale)
-        node = child
-        if part == "observed" and isinstance(node, dict):
-            # Observed facts carry the scan(s) they come from: findings point at that scan entry.
-            ids = node.get("scan_ids") or ([node["scan"]] if isinstance(node.get("scan"), str) else [])
-            scan, stale = (ids[0] if ids else None), bool(node.get("stale"))
-    return Resolved(node, True, pos + parts, full, False, source, scan, stale)
-
-
-# -- comparisons -----------------------------------------------------------------------------
-def _to_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _order_key(a: Any, b: Any) -> tuple[Any, Any] | None:
-    """Bring two values to comparable keys: numbers, durations, dates or versions."""
-    if type(a) is str and type(b) is str:
-        return _text_order_key(a, b)
-    return _order_key_any(a, b)
-
-
-def _order_key_any(a: Any, b: Any) -> tuple[Any, Any] | None:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return None
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a, b
-    if is_duration(a) and is_duration(b):
-        return Duration.parse(a).approx_seconds(), Duration.parse(b).approx_seconds()
-    da, db = _to_date(a), _to_date(b)
-    if da is not None and db is not None:
-        return da, db
-    va, vb = parse_version(a), parse_version(b)
-    if va is not None and vb is not None:
-        width = max(len(va), len(vb))
-        return va + (0,) * (width - len(va)), vb + (0,) * (width - len(vb))
-    return None
-
-
-# Text pairs repeat across controls and programs (versions, durations, dates): parsing them was a
-# tenth of an evaluation's time in a profile, so each pair is parsed once per process.
-_text_order_key = lru_cache(maxsize=8192)(_order_key_any)
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if a == b:
-        return True
-    if not isinstance(a, str | int | float) or not isinstance(b, str | int | float):
-        return False  # lists, mappings, None: plain equality already said no
-    keys = _order_key(a, b)
-    if keys is not None:
-        return bool(keys[0] == keys[1])
-    return bool(a == b)
-
-
-@dataclass(slots=True)
-class _Origin:
-    """Where a required value came from, for explanations."""
-
-    parameter: str | None = None
-    reference: str | None = None
-    offset: str | None = None
-
-
-_CONSTANT = _Origin()
-
-
-def business_calendar(scope: Scope) -> BusinessCalendar:
-    """The declaration's calendar: public bodies count with LFPA art. 28, private operators with LFT
-    art. 74, both with `calendar.non_working_days`."""
-    root = scope.root if isinstance(scope.root, dict) else {}
-    facts = root.get("facts") or {}
-    declared = (root.get("calendar") or {}).get("non_working_days")
-    return calendar_for(bool(facts.get("calendar_public")), declared)
-
-
-def business_period(check: Check, scope: Scope) -> BusinessPeriod | None:
-    """For `{business_days: N}`: the day a period of N business days that starts the day after the
-    evaluation date ends (shown beside the comparison: "a request received today is due on ...")."""
-    ref = check.ref
-    if ref is None or ref.business_days is None:
-        return None
-    cal = business_calendar(scope)
-    end = cal.add(scope.as_of, ref.business_days)
-    ext = ref.extension_business_days
-    extension = None if ext is None else (ext.public if cal.regime == "public" else ext.private)
-    # The extension runs on from the end of the ordinary period: N + extension business days in all.
-    extended = cal.add(end, extension) if extension else None
-    return BusinessPeriod(ref.business_days, scope.as_of, end, "after", None,
-                          extension if extended else None, extended, ref.counts_from)
-
-
-def _period(check: Check, scope: Scope) -> BusinessPeriod | None:
-    ref = check.ref
-    if ref is None:
-        return None
-    if ref.business_days is not None:
-        return business_period(check, scope)
-    if ref.path is None or (ref.plus_business_days is None and ref.minus_business_days is None):
-        return None
-    got = resolve(scope, ref.path)
-    start = _to_date(got.value) if got.present else None
-    if start is None:
-        return None
-    cal = business_calendar(scope)
-    if ref.plus_business_days is not None:
-        return BusinessPeriod(ref.plus_business_days, start, cal.add(start, ref.plus_business_days), "after",
-                              got.path)
-    days = ref.minus_business_days or 0
-    return BusinessPeriod(days, start, cal.subtract(start, days), "before", got.path)
-
-
-def _operand(check: Check, scope: Scope) -> tuple[Any, list[str], str | None, _Origin]:
-    """The required value: a constant, or a Ref resolved now. Returns (value, missing, description, origin)."""
-    raw = check.operand
-    ref = check.ref
-    if ref is not None:
-        if ref.business_days is not None:
-            return ref.business_days, [], None, _CONSTANT
-        if ref.parameter is not None:
-            if ref.parameter not in scope.parameters:
-                raise RuleError(f"unknown catalog parameter '{ref.parameter}'")
-            return scope.parameters[ref.parameter], [], f"parameter {ref.parameter}", _Origin(ref.parameter)
-        if ref.as_of_minus is not None:
-            return (Duration.parse(ref.as_of_minus).subtract_from(scope.as_of), [], f"as_of - {ref.as_of_minus}",
-                    _Origin(None, "as_of", f"-{ref.as_of_minus}"))
-        if ref.path is not None:
-            got = resolve(scope, ref.path)
-            offset = f"+{ref.plus}" if ref.plus else (f"-{ref.minus}" if ref.minus else None)
-            if not got.present:
-                return None, [got.path], got.path, _Origin(None, got.path, offset)
-            value = got.value
-            if ref.plus_business_days is not None or ref.minus_business_days is not None:
-                d = _to_date(value)
-                if d is None:
-                    raise RuleError(f"'{ref.path}' is not a date; business days need a date")
-                cal = business_calendar(scope)
-                days = ref.plus_business_days if ref.plus_business_days is not None else ref.minus_business_days
-                end = cal.add(d, days or 0) if ref.plus_business_days is not None else cal.subtract(d, days or 0)
-                sign = "+" if ref.plus_business_days is not None else "-"
-                return end, [], None, _Origin(None, got.path, f"{sign}{days} business days")
-            if ref.plus or ref.minus:
-                d = _to_date(value)
-                if d is None:
-                    raise RuleError(f"'{ref.path}' is not a date; plus/minus need a date")
-                value = Duration.parse(ref.plus).add_to(d) if ref.plus else Duration.parse(
-                    ref.minus or "P0D").subtract_from(d)
-            text = got.path + (f" + {ref.plus}" if ref.plus else "") + (f" - {ref.minus}" if ref.minus else "")
-            return value, [], f"{_jsonable(value)} ({text})", _Origin(None, got.path, offset)
-    return raw, [], None, _CONSTANT
-
-
-def _as_list(value: Any) -> list[Any] | None:
-    return value if isinstance(value, list) else None
-
-
-def evaluate_check(check: Check, scope: Scope) -> Outcome:
-    got = resolve(scope, check.path)
-    op, operand, ref = check.__dict__["_plan"]
-    period = _period(check, scope) if ref is not None else None
-    # The required value and its origin, for explanations (set once the operand is resolved).
-    actual: Any = None if ref is not None else operand
-    origin = _CONSTANT
-    missing: list[str] | None = None
-    shown: Any
-    if op == "exists":
-        # The presence test itself: never unknown. Through an object declared `false`, it is absent.
-        present = got.present and not got.blocked_by_false
-        status, shown = (PASS if present == check.exists else FAIL), check.exists
-    elif op == "not_empty":
-        if not got.present:
-            status, shown = UNKNOWN, True
-        else:
-            empty = got.blocked_by_false or got.value in ("", [], {}) or got.value is False
-            status, shown = (FAIL if empty == check.not_empty else PASS), check.not_empty
-    elif not got.present:
-        status, shown = UNKNOWN, operand
-    elif op == "current":
-        return _current(got.value, check, scope,
-                        lambda st, req: _leaf_outcome(st, req, got, op, check, actual, origin, period))
-    else:
-        required, missing, description, origin = _operand(check, scope)
-        actual = required
-        if missing:
-            status, shown = UNKNOWN, description
-        else:
-            shown = description or required
-            status = _compare(op, got, required, check)
-    out = _leaf_outcome(status, shown, got, op, check, actual, origin, period)
-    if missing:
-        out.missing = missing
-    return out
-
-
-def _leaf_outcome(status: str, required: Any, got: Resolved, op: str, check: Check, actual: Any, how: _Origin,
-                  period: BusinessPeriod | None) -> Outcome:
-    stale = got.stale and got.source == "scan"
-    if stale and status == PASS:
-        status = PARTIAL  # a pass that rests only on a stale scan
-    value = got.value
-    lf = Leaf(status, got.pos, got.path, op, value if value.__class__ in _SCALARS else _jsonable(value),
-              required if required.__class__ in _SCALARS else _jsonable(required), got.source,
-              got.scan, check.code, actual, how.parameter, how.reference, how.offset,
-              stale, _join(got.path, got.rest) if got.rest else None, period=period)
-    return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
-
-
-def _compare(op: str, got: Resolved, required: Any, check: Check) -> str:
-    """The status of a comparison whose value is present and whose operand is resolved."""
-    value = got.value
-    if got.blocked_by_false and op not in ("not_equals", "not_in", "contains_none"):
+# The roll-ups of results.md for the statuses a condition can have (never waived).
+def _worst(statuses: list[str]) -> str:
+    """`all` and `every`: the worst part; not_applicable only when nothing else is there."""
+    if FAIL in statuses:
         return FAIL
-    if op == "equals":
-        return PASS if _same(value, required) else FAIL
-    if op == "not_equals":
-        return FAIL if _same(value, required) else PASS
-    if op == "in":
-        return PASS if any(_same(value, r) for r in required) else FAIL
-    if op == "not_in":
-        return FAIL if any(_same(value, r) for r in required) else PASS
-    if op in ("at_least", "at_most"):
-        keys = _order_key(value, required)
-        if keys is None:
-            return FAIL  # fails closed: a value of the wrong kind cannot meet a minimum
-        ok = keys[0] >= keys[1] if op == "at_least" else keys[0] <= keys[1]
-        return PASS if ok else FAIL
-    items = _as_list(value)
-    if items is None:
-        return FAIL
-    if op == "contains":
-        return PASS if any(_same(v, required) for v in items) else FAIL
-    if op == "contains_any":
-        return PASS if any(_same(v, r) for r in required for v in items) else FAIL
-    if op == "contains_none":
-        return FAIL if any(_same(v, r) for r in required for v in items) else PASS
-    if op == "contains_all":
-        held = sum(1 for r in required if any(_same(v, r) for v in items))
-        if held == len(required):
-            return PASS
-        if check.partial_at_least is not None and held >= check.partial_at_least:
-            return PARTIAL
-        return FAIL
-    raise RuleError(f"unknown operator {op}")
+    if PARTIAL in statuses:
+        return PARTIAL
+    if UNKNOWN in statuses:
+        return UNKNOWN
+    return PASS if PASS in statuses else NA
 
 
-def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:
-    """Recurring work {every, last_done}: done, and not overdue at the evaluation date."""
-    required = "current" if check.current else "not current"
-    if value is False or not isinstance(value, dict):
-        status = FAIL
-    elif value.get("last_done") is None:
-        status = FAIL  # never done
-    elif value.get("every") is None:
-        out: Outcome = leaf(UNKNOWN, required)
-        out.missing = [f"{resolve(scope, check.path).path}.every"]
-        return out
-    else:
-        last = _to_date(value["last_done"])
-        due = Duration.parse(value["every"]).add_to(last) if last else None
-        status = PASS if due is not None and due >= scope.as_of else FAIL
-    if not check.current:
-        status = {PASS: FAIL, FAIL: PASS}.get(status, status)
-    result: Outcome = leaf(status, required)
-    return result
+def _combine_any(statuses: list[str]) -> str:
+    """`any` and `some`: the best part; not_applicable only when nothing else is there."""
+    if PASS in statuses:
+        return PASS
+    if PARTIAL in statuses:
+        return PARTIAL
+    if UNKNOWN in statuses:
+        return UNKNOWN
+    return FAIL if FAIL in statuses else NA
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SWAP = {PASS: FAIL, FAIL: PASS}
+# How many values a check remembers its result for (enumerations repeat; free text is forgotten), so
+# that a long portfolio run keeps a flat memory.
+_MEMO_MAX = 256
+
+StatusFn = Callable[[Scope], str]
+OutcomeFn = Callable[[Scope], Outcome]
+Plan = tuple[StatusFn, OutcomeFn]
+
+# One plan per catalog condition, kept with the condition so that its id is not reused while the
+# entry lives (the catalog itself is loaded once per process).
+_PLANS: dict[int, tuple[Any, StatusFn, OutcomeFn]] = {}
 
 
-def as_json(value: Any) -> Any:
-    """A value as JSON data (dates as ISO text)."""
-    return _jsonable(value)
+def _plan(cond: Condition) -> Plan:
+    entry = _PLANS.get(id(cond))
+    if entry is None or entry[0] is not cond:
+        if len(_PLANS) > 20_000:
+            _PLANS.clear()
+        entry = (cond, *_compile(cond))
+        _PLANS[id(cond)] = entry
+    return entry[1], entry[2]
 
 
-def _jsonable(value: Any) -> Any:
-    if value.__class__ in _SCALARS:
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if k != "facts"}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-# -- the tree --------------------------------------------------------------------------------
 def evaluate(cond: Condition, scope: Scope) -> Outcome:
+    """The outcome of a condition at a scope (leaves and missing paths built when first read)."""
+    return _plan(cond)[1](scope)
+
+
+def status_of(cond: Condition, scope: Scope) -> str:
+    """Only the status of a condition at a scope."""
+    return _plan(cond)[0](scope)
+
+
+def _compile(cond: Any) -> Plan:
     kind = cond.__class__
-    if kind is Check:
-        return evaluate_check(cond, scope)  # type: ignore[arg-type]
-    if kind is Every or kind is Some:
-        return _quantify(cond, scope)  # type: ignore[arg-type]
-    if isinstance(cond, Check):
-        return evaluate_check(cond, scope)
+    if kind is Check or isinstance(cond, Check):
+        return _compile_check(cond)
     if isinstance(cond, AllOf | AnyOf):
-        parts = [evaluate(c, scope) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
-        statuses = [p.status for p in parts]
-        status = worst(statuses) if isinstance(cond, AllOf) else _combine_any(statuses)
-        deciding = [p for p in parts if p.status == status] or parts
-        leaves = [lf for p in deciding for lf in p.leaves]
-        if isinstance(cond, AnyOf) and status == FAIL and len(deciding) > 1:
-            group = id(cond)   # renumbered by the evaluator; an inner `any` keeps its own group
-            for lf in leaves:
-                if lf.group is None:
-                    lf.group = group
-        return Outcome(status, leaves, [m for p in deciding for m in p.missing] if status == UNKNOWN else [],
-                       parts=parts)
+        return _compile_group(cond)
     if isinstance(cond, NotOf):
-        inner = evaluate(cond.not_, scope)
-        status = {PASS: FAIL, FAIL: PASS}.get(inner.status, inner.status)
-        return Outcome(status, inner.leaves, inner.missing)
+        return _compile_not(cond)
     if isinstance(cond, Every | Some):
-        return _quantify(cond, scope)
-    raise RuleError(f"not a condition: {cond!r}")
+        return _compile_quantifier(cond)
+
+    def refuse(scope: Scope) -> Any:
+        raise RuleError(f"not a condition: {cond!r}")
+
+    return refuse, refuse
 
 
-_SELECTED = Outcome(PASS)   # an item of a quantifier without `where` (read, never changed)
+# -- comparisons -------------------------------------------------------------------------------
+_ABSENT: Any = object()    # the path leads nowhere (unknown)
+_BLOCKED: Any = object()   # an object on the way was declared `false`
 
 
-def _quantify(cond: Every | Some, scope: Scope) -> Outcome:
-    every = cond.__class__ is Every or isinstance(cond, Every)
+def _walker(absolute: bool, parts: tuple[str, ...], dotted: str) -> Callable[[Scope], Any]:
+    """Where a path leads from a scope, without the position and id-addressed path `resolve` builds
+    for leaves: the value, `_ABSENT` or `_BLOCKED` (same rules as `resolve`)."""
+
+    def walk(scope: Scope) -> Any:
+        node = scope.root if absolute else scope.node
+        for part in parts:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                if node is False:
+                    return _BLOCKED
+                if node is None:
+                    return _ABSENT
+                raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
+            node = node.get(part)
+            if node is None:
+                return _ABSENT
+        return node
+
+    return walk
+
+
+def _decider(check: Check, op: str, operand: Any) -> Callable[[Any, Scope], str]:
+    """The status of a check with a constant operand, from what its path led to (before the stale-scan
+    rule). Mirrors `evaluate_check`, which builds the leaf when it is read. (`equals` a boolean or
+    text: `_equals_status`.)"""
+    if op == "exists":
+        wanted = check.exists
+
+        def exists(value: Any, scope: Scope) -> str:
+            return PASS if (value is not _ABSENT and value is not _BLOCKED) == wanted else FAIL
+        return exists
+    if op == "not_empty":
+        wanted_not_empty = check.not_empty
+
+        def not_empty(value: Any, scope: Scope) -> str:
+            if value is _ABSENT:
+                return UNKNOWN
+            empty = value is _BLOCKED or value in ("", [], {}) or value is False
+            return FAIL if empty == wanted_not_empty else PASS
+        return not_empty
+    if op == "current":
+        def is_current(value: Any, scope: Scope) -> str:
+            if value is _ABSENT:
+                return UNKNOWN
+            return current(False if value is _BLOCKED else value, check, scope.as_of)
+        return is_current
+    # A comparison with a constant is a function of the value: text and whole numbers (enumerations,
+    # versions, durations) repeat across items and programs, so each is compared once.
+    memo: dict[Any, str] = {}
+
+    def comparison(value: Any, scope: Scope) -> str:
+        if value is _ABSENT:
+            return UNKNOWN
+        if value is _BLOCKED:
+            return compare(op, False, True, operand, check)
+        kind = value.__class__
+        if kind is str or kind is int:
+            found = memo.get(value)
+            if found is None:
+                if len(memo) > _MEMO_MAX:
+                    memo.clear()
+                found = memo[value] = compare(op, value, False, operand, check)
+            return found
+        return compare(op, value, False, operand, check)
+    return comparison
+
+
+def _compile_check(check: Check) -> Plan:
+    op, operand, ref = check.__dict__["_plan"]
+    absolute, parts, _ = split_path(check.path)
+    if ref is not None or "observed" in parts or "observed_hosts" in parts:
+        # A value taken from elsewhere, or facts a scan observed (the scan a leaf cites changes on the
+        # way): few checks, evaluated in full.
+        def full_status(scope: Scope) -> str:
+            return evaluate_check(check, scope).status
+
+        def full_outcome(scope: Scope) -> Outcome:
+            return evaluate_check(check, scope)
+        return full_status, full_outcome
+
+    if op == "equals" and (operand.__class__ is bool or operand.__class__ is str):
+        status = _equals_status(check, absolute, parts, operand)
+    else:
+        walk = _walker(absolute, parts, check.path)
+        decide = _decider(check, op, operand)
+
+        def status(scope: Scope) -> str:
+            found = decide(walk(scope), scope)
+            if found == PASS and not absolute and scope.stale and scope.scan:
+                return PARTIAL  # a pass that rests only on a stale scan
+            return found
+
+    # What the leaf shows as required when the value is there, and when it is absent (evaluate_check).
+    shown = {"exists": check.exists, "not_empty": check.not_empty,
+             "current": "current" if check.current else "not current"}.get(op, operand)
+    shown_absent = {"exists": check.exists, "not_empty": True}.get(op, operand)
+    leaf = _LeafPlan(check, op, shown, shown_absent)
+
+    def outcome(scope: Scope) -> Outcome:
+        return deferred(status(scope), (_check_leaves, leaf, scope))
+    return status, outcome
+
+
+def _equals_status(check: Check, absolute: bool, parts: tuple[str, ...], operand: bool | str) -> StatusFn:
+    """`equals` a constant boolean or text, two thirds of the catalog's checks: the path walked (as
+    `_walker`) and the value compared (as `compare`) in one call."""
+    dotted = check.path
+    is_bool = operand.__class__ is bool
+    memo: dict[str, bool] = {}   # text compared as versions, dates or durations, once per text
+
+    def status(scope: Scope) -> str:
+        node = scope.root if absolute else scope.node
+        for part in parts:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                if node is False:
+                    return FAIL  # through an object declared `false`
+                if node is None:
+                    return UNKNOWN
+                raise RuleError(f"path '{dotted}' goes through a {type(node).__name__} at '{part}'")
+            node = node.get(part)
+            if node is None:
+                return UNKNOWN
+        if node is not operand:
+            if is_bool:
+                return FAIL
+            if node.__class__ is str:
+                held = memo.get(node)
+                if held is None:
+                    if len(memo) > _MEMO_MAX:
+                        memo.clear()
+                    held = memo[node] = same(node, operand)
+            else:
+                held = same(node, operand)
+            if not held:
+                return FAIL
+        return PARTIAL if not absolute and scope.stale and scope.scan else PASS  # partial: a stale scan
+    return status
+
+
+class _LeafPlan:
+    """What a check's leaf holds whatever the declaration."""
+
+    __slots__ = ("check", "op", "shown", "shown_absent", "absolute", "parts", "joined", "code", "operand")
+
+    def __init__(self, check: Check, op: str, shown: Any, shown_absent: Any) -> None:
+        self.check, self.op, self.code, self.operand = check, op, check.code, check.operand
+        self.shown, self.shown_absent = _as_data(shown), _as_data(shown_absent)
+        self.absolute, self.parts, self.joined = split_path(check.path)
+
+
+def _as_data(value: Any) -> Callable[[], Any]:
+    """A constant as the JSON data a leaf shows, a fresh copy for each leaf (leaves do not share lists)."""
+    if value.__class__ in SCALARS:
+        return lambda: value
+    if value.__class__ is list and all(v.__class__ in SCALARS for v in value):
+        return value.copy  # a list of values (`in`, `contains_all`): copying it is enough
+    return lambda: as_json(value)
+
+
+def _check_leaves(plan: _LeafPlan, scope: Scope, status: str) -> tuple[list[Leaf], list[str]]:
+    """The leaf of a check with a constant operand whose status is known (as `evaluate_check` makes it)."""
+    check = plan.check
+    node = scope.root if plan.absolute else scope.node
+    parts = plan.parts
+    for at, part in enumerate(parts):
+        if node.__class__ is not dict:
+            break
+        node = node.get(part)
+        if node is None:
+            # Absent (unknown): the leaf points where the walk stopped and asks for the whole path.
+            apos: Pos
+            if plan.absolute:
+                apos, apath, ascan = parts[:at], plan.joined, None
+            else:
+                base = scope.path
+                apos = scope.pos + parts[:at]
+                apath = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
+                ascan = scope.scan
+            lf = Leaf(status, apos, apath, plan.op, None, plan.shown_absent(),
+                      "scan" if ascan else "declared", ascan, plan.code, plan.operand, None, None, None,
+                      bool(ascan) and scope.stale)
+            return [lf], [apath] if status == UNKNOWN else []
+    else:
+        # The value is there (most leaves): its place without `resolve`'s general walk.
+        pos: Pos
+        if plan.absolute:
+            pos, path, scan, source = plan.parts, plan.joined, None, "declared"
+        else:
+            base = scope.path
+            pos = scope.pos + plan.parts
+            path = f"{base}.{plan.joined}" if base and plan.joined else (base or plan.joined)
+            scan = scope.scan
+            source = "scan" if scan else "declared"
+        lf = Leaf(status, pos, path, plan.op, node if node.__class__ in SCALARS else as_json(node),
+                  plan.shown(), source, scan, plan.code, plan.operand, None, None, None,
+                  bool(scan) and scope.stale and not plan.absolute)
+        if status != UNKNOWN:
+            return [lf], []
+        return [lf], [f"{path}.every"]  # only `current` is unknown with a value: how often is not declared
+    got = resolve(scope, check.path)
+    value = got.value
+    lf = Leaf(status, got.pos, got.path, plan.op, value if value.__class__ in SCALARS else as_json(value),
+              (plan.shown if got.present else plan.shown_absent)(), got.source, got.scan, plan.code,
+              plan.operand, None, None, None, got.stale and got.source == "scan",
+              join_path(got.path, got.rest) if got.rest else None)
+    if status != UNKNOWN:
+        return [lf], []
+    if got.present:
+        return [lf], [f"{got.path}.every"]
+    return [lf], [got.path]
+
+
+# -- all / any / not -------------------------------------------------------------------------
+def _compile_group(cond: AllOf | AnyOf) -> Plan:
+    is_all = isinstance(cond, AllOf)
+    plans = [_compile(c) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+    statuses = [p[0] for p in plans]
+    outcomes = [p[1] for p in plans]
+    combine = _worst if is_all else _combine_any
+    group = None if is_all else id(cond)   # renumbered by the evaluator; an inner `any` keeps its own group
+
+    def status(scope: Scope) -> str:
+        return combine([s(scope) for s in statuses])
+
+    def outcome(scope: Scope) -> Outcome:
+        parts = [o(scope) for o in outcomes]
+        found = combine([p.status for p in parts])
+        return deferred(found, (_group_leaves, parts, group), parts=parts)
+    return status, outcome
+
+
+def _group_leaves(parts: list[Outcome], group: int | None, status: str) -> tuple[list[Leaf], list[str]]:
+    deciding = [p for p in parts if p.status == status] or parts
+    leaves = [lf for p in deciding for lf in p.leaves]
+    if group is not None and status == FAIL and len(deciding) > 1:
+        # a failed `any`: its alternatives, none of which holds, are shown together
+        for lf in leaves:
+            if lf.group is None:
+                lf.group = group
+    return leaves, [m for p in deciding for m in p.missing] if status == UNKNOWN else []
+
+
+def _compile_not(cond: NotOf) -> Plan:
+    inner_status, inner_outcome = _compile(cond.not_)
+
+    def status(scope: Scope) -> str:
+        found = inner_status(scope)
+        return _SWAP.get(found, found)
+
+    def outcome(scope: Scope) -> Outcome:
+        inner = inner_outcome(scope)
+        return deferred(_SWAP.get(inner.status, inner.status), (_inner_leaves, inner, None))
+    return status, outcome
+
+
+def _inner_leaves(inner: Outcome, _: Any, status: str) -> tuple[list[Leaf], list[str]]:
+    return inner.leaves, inner.missing
+
+
+# -- quantifiers -----------------------------------------------------------------------------
+def _compile_quantifier(cond: Every | Some) -> Plan:
+    every = isinstance(cond, Every)
     list_path = cond.every if isinstance(cond, Every) else cond.some
-    got = resolve(scope, list_path)
     section = list_path.rsplit(".", 1)[-1].lstrip("/")
-    if not got.present:
-        lf = Leaf(UNKNOWN, got.pos, got.path, "every" if every else "some", None, None, got.source, got.scan)
-        return Outcome(UNKNOWN, [lf], [got.path], items=[])
-    if got.value is False or not isinstance(got.value, list):
-        lf = Leaf(FAIL, got.pos, got.path, "some", _jsonable(got.value), None, got.source, got.scan)
-        return Outcome(NA if every else FAIL, [lf], [], items=[])
-    base = Scope(scope.node, scope.pos, scope.path, scope.root, scope.as_of, scope.parameters, scope.scan,
-                 scope.stale)
     kind = SUBJECT_KINDS.get(section, section)
-    where, require = cond.where, cond.require
-    items: list[ItemOutcome] = []
-    for index, item in enumerate(got.value):
-        key = item_key(section, item, index)
-        ipos = got.pos + (index,)
-        ipath = f"{got.path}[{key}]"
-        iscope = base.enter(item, ipos, ipath)
-        selected = evaluate(where, iscope) if where is not None else _SELECTED
-        if selected.status == FAIL or selected.status == NA:
-            continue
-        result = evaluate(require, iscope)
-        if selected.status == UNKNOWN and result.status != PASS:
-            # Kleene: we cannot tell whether the item is in scope, and it does not comply.
-            result = Outcome(UNKNOWN, result.leaves + selected.leaves,
-                             result.missing + selected.missing)
-        name = item.get("name") if isinstance(item, dict) else None
-        items.append(ItemOutcome(kind, key, name if isinstance(name, str) else None, ipos, ipath, result))
-    if not items:
-        status = NA if every else FAIL
-        lf = Leaf(status, got.pos, got.path, "every" if every else "some", len(got.value), None,
-                  got.source, got.scan)
-        return Outcome(status, [lf], [], items=[])
-    statuses = [i.outcome.status for i in items]
-    status = worst(statuses) if every else _combine_any(statuses)
+    word = "every" if every else "some"
+    empty = NA if every else FAIL   # a declared list with no selected item
+    combine = _worst if every else _combine_any
+    where_status: StatusFn | None = None
+    where_outcome: OutcomeFn | None = None
+    if cond.where is not None:
+        where_status, where_outcome = _compile(cond.where)
+    require_status, require_outcome = _compile(cond.require)
+    walk = _walker(*split_path(list_path)[:2], list_path)
+
+    def status(scope: Scope) -> str:
+        value = walk(scope)
+        if value is _ABSENT:
+            return UNKNOWN
+        if value is _BLOCKED or value is False or not isinstance(value, list):
+            return empty
+        scan, stale = scope.scan, scope.stale
+        # One scope for every item, moved along: a status keeps no reference to the scope it read.
+        probe = Scope(None, (), "", scope.root, scope.as_of, scope.parameters, scan, stale)
+        statuses = []
+        for item in value:
+            probe.node = item
+            if isinstance(item, dict) and "scan" in item and isinstance(item.get("scan"), str):
+                probe.scan, probe.stale = item["scan"], bool(item.get("stale"))
+            else:
+                probe.scan, probe.stale = scan, stale
+            selected = PASS
+            if where_status is not None:
+                selected = where_status(probe)
+                if selected in (FAIL, NA):
+                    continue
+            found = require_status(probe)
+            statuses.append(UNKNOWN if selected == UNKNOWN and found != PASS else found)
+        return combine(statuses) if statuses else empty
+
+    def outcome(scope: Scope) -> Outcome:
+        got = resolve(scope, list_path)
+        if not got.present:
+            lf = Leaf(UNKNOWN, got.pos, got.path, word, None, None, got.source, got.scan)
+            return Outcome(UNKNOWN, [lf], [got.path], items=[])
+        value = got.value
+        if value is False or not isinstance(value, list):
+            lf = Leaf(FAIL, got.pos, got.path, "some", as_json(value), None, got.source, got.scan)
+            return Outcome(empty, [lf], [], items=[])
+        root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
+        probe = Scope(None, (), "", root, as_of, parameters, scan, stale) if where_status is not None else None
+        pos, path = got.pos, got.path
+        items: list[ItemOutcome] = []
+        for index, item in enumerate(value):
+            is_map = isinstance(item, dict)
+            iscan, istale = scan, stale
+            if is_map and "scan" in item and isinstance(item.get("scan"), str):
+                iscan, istale = item["scan"], bool(item.get("stale"))
+            selected = PASS
+            if probe is not None and where_status is not None:
+                # Selecting needs no position or path: they are made for the selected items only.
+                probe.node, probe.scan, probe.stale = item, iscan, istale
+                selected = where_status(probe)
+                if selected in (FAIL, NA):
+                    continue
+            key = item.get("id") if is_map else None
+            if key.__class__ is not str:
+                key = item_key(section, item, index)
+            ipos = pos + (index,)
+            ipath = f"{path}[{key}]"
+            iscope = Scope(item, ipos, ipath, root, as_of, parameters, iscan, istale)
+            result = require_outcome(iscope)
+            if selected == UNKNOWN and result.status != PASS:
+                # Kleene: we cannot tell whether the item is in scope, and it does not comply.
+                result = deferred(UNKNOWN, (_kleene_leaves, result, (where_outcome, iscope)))
+            name = item.get("name") if is_map else None
+            items.append(ItemOutcome(kind, key, name if name.__class__ is str or isinstance(name, str) else None,
+                                     ipos, ipath, result))
+        if not items:
+            lf = Leaf(empty, got.pos, got.path, word, len(value), None, got.source, got.scan)
+            return Outcome(empty, [lf], [], items=[])
+        found = combine([i.outcome.status for i in items])
+        return deferred(found, (_quantifier_leaves, items, not every), items=items)
+    return status, outcome
+
+
+def _kleene_leaves(result: Outcome, where: tuple[Any, Scope], status: str) -> tuple[list[Leaf], list[str]]:
+    selected: Outcome = where[0](where[1])
+    return result.leaves + selected.leaves, result.missing + selected.missing
+
+
+def _quantifier_leaves(items: list[ItemOutcome], some: bool, status: str) -> tuple[list[Leaf], list[str]]:
     deciding = [i.outcome for i in items if i.outcome.status == status] or [i.outcome for i in items]
-    if isinstance(cond, Some) and status == PASS:
+    if some and status == PASS:
         deciding = deciding[:1]
-    return Outcome(status, [lf for o in deciding for lf in o.leaves],
-                   [m for o in deciding for m in o.missing] if status == UNKNOWN else [], items=items)
+    return [lf for o in deciding for lf in o.leaves], [m for o in deciding for m in o.missing] \
+        if status == UNKNOWN else []
+

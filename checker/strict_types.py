@@ -54,7 +54,10 @@ def check_scalar(annotation: Any, value: Any) -> Any:
     """Refuse a string or number where the field wants a boolean or a whole number (and say so)."""
     if value is None or isinstance(value, dict | list):
         return value
-    accepted = _accepted(annotation)
+    return _check_accepted(_accepted(annotation), value)
+
+
+def _check_accepted(accepted: frozenset[type], value: Any) -> Any:
     if object in accepted:
         return value
     if isinstance(value, bool):
@@ -87,7 +90,20 @@ class StrictScalars(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _strict_scalars(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
+        kind = value.__class__
+        if value is None or kind is dict or kind is list:
             return value
-        return check_scalar(field.annotation, value)
+        key = (cls, info.field_name)
+        accepted = _FIELD_TYPES.get(key)
+        if accepted is None:
+            field = cls.model_fields.get(info.field_name or "")
+            annotation: Any = field.annotation if field is not None else object
+            accepted = _FIELD_TYPES[key] = _accepted(annotation)
+        if kind is str and str in accepted:
+            return value  # text where text is accepted: the most common field of all
+        return _check_accepted(accepted, value)
+
+
+# What each model's field accepts, looked up once per field rather than once per value (a declaration
+# validates hundreds of values).
+_FIELD_TYPES: dict[tuple[type, str | None], frozenset[type]] = {}

@@ -56,10 +56,12 @@ def _base_dir(path: Path) -> Path:
 
 def strip_notes(value: Any) -> Any:
     """Drop the owner's `x_` keys at any depth (they are allowed and ignored)."""
+    # Scalars (most values) are kept as they are without a call each.
     if isinstance(value, dict):
-        return {k: strip_notes(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("x_"))}
+        return {k: strip_notes(v) if isinstance(v, dict | list) else v for k, v in value.items()
+                if not (isinstance(k, str) and k.startswith("x_"))}
     if isinstance(value, list):
-        return [strip_notes(v) for v in value]
+        return [strip_notes(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
