@@ -248,6 +248,14 @@ def _where(text: str, key: str) -> tuple[int, int]:
     return line, column
 
 
+def _is_day(value: object) -> bool:
+    try:
+        date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, str)
+
+
 def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     """Read a JSON result document; anything else is an InputError naming file, line and column."""
     tr = Translator("diff", lang)
@@ -289,6 +297,10 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     if not isinstance(doc["summary"], dict):
         line, column = _where(text, "summary")
         raise InputError(name, tr("load.bad_summary"), line, column, tr("load.hint"))
+    if not _is_day(doc["as_of"]):
+        line, column = _where(text, "as_of")
+        raise InputError(name, tr("load.bad_as_of", value=json.dumps(doc["as_of"], ensure_ascii=False)[:40]),
+                         line, column, tr("load.hint"))
     try:
         return ResultDocument.model_validate(doc)
     except ValidationError as exc:

@@ -27,13 +27,24 @@ import io
 import json
 import math
 from collections.abc import Iterable, Iterator
+from datetime import date
 from types import ModuleType
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 from pydantic_core import to_jsonable_python
 
 from checker.vocabulary import STATUSES, Domain, Severity, Status
+
+
+def _iso_day(value: str) -> str:
+    # A saved result is read back by diff, render and verify, which count days from it: a text that is
+    # no calendar day is bad input there, not a crash later.
+    date.fromisoformat(value)
+    return value
+
+
+IsoDay = Annotated[str, AfterValidator(_iso_day)]
 
 orjson: ModuleType | None
 try:
@@ -465,7 +476,7 @@ class ResultDocument(Model):
     profile: str
     law: Literal["LGPDPPSO", "LFPDPPP"]
     lang: Literal["es", "en"]
-    as_of: str
+    as_of: IsoDay
     inputs: list[Input]
     declaration: DeclarationRef | None = None
     program: ProgramInfo

@@ -205,6 +205,25 @@ def test_other_json_is_not_a_result_document(tmp_path: Path) -> None:
 
 
 # -- the AI center six months later (real evaluations) ----------------------------------------------
+@pytest.mark.parametrize("as_of", ["", "2026-13-01", "20 de noviembre", 20261120, None])
+def test_an_evaluation_date_that_is_no_day_is_bad_input(tmp_path: Path, as_of: object) -> None:
+    # Found by the fuzzer: `as_of: ""` in a saved result reached the date formatting of diff's text
+    # (exit 3). diff and render read results through load_result, which now refuses it, located.
+    path = tmp_path / "old.json"
+    doc = sample_document()
+    doc["as_of"] = as_of
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_result(path, "en")
+    assert "'as_of' is not a YYYY-MM-DD date" in err.value.message
+    assert (err.value.line, err.value.column) == (_line_of(path, '"as_of"'), 3)
+    assert err.value.hint and "resguarda evaluate" in err.value.hint
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
 def _bad(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["fingerprint"]: f for r in doc["results"] for f in r["findings"] if f["status"] in BAD}
 
