@@ -128,13 +128,14 @@ CODES = {"lang", "status", "underlying_status", "severity", "domain", "confidenc
 
 def everything_hostile(port: int) -> dict[str, Any]:
     """The fixture with a payload appended to every free string, dates included: the renderer must stay
-    inert (and standing) whatever the document holds."""
+    inert (and standing) whatever the document holds. The evaluation day (`.as_of`) is no free string: a
+    result whose as_of is no calendar day is refused as bad input (tests/test_diff.py)."""
     def walk(value: Any, path: str) -> Any:
         if isinstance(value, dict):
             return {k: walk(v, f"{path}.{k}") for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, path) for v in value]
-        if isinstance(value, str) and path.rsplit(".", 1)[-1] not in CODES and path != ".tool.name":
+        if isinstance(value, str) and path.rsplit(".", 1)[-1] not in CODES and path not in (".tool.name", ".as_of"):
             return value + " " + payload(port, path[-30:])
         return value
     doc: dict[str, Any] = walk(sample_doc("es"), "")
