@@ -236,6 +236,7 @@ class Profiles:
     def __init__(self) -> None:
         self.cache: dict[tuple[Any, ...], PortProfile] = {}
         self._iso: dict[date, str] = {}
+        self._titled: dict[tuple[PortProfile, str | None, str | None], dict[str, Any]] = {}
 
     def get(self, port: Port) -> PortProfile:
         key = profile_key(port)
@@ -246,6 +247,17 @@ class Profiles:
         found = PortProfile(port)
         if len(self.cache) < self.LIMIT:
             self.cache[key] = found
+        return found
+
+    def titled(self, profile: PortProfile, port: Port) -> dict[str, Any]:
+        """The facts of a port with an HTTP title or redirect and no certificate, shared (read-only) by
+        the ports of the same profile and texts: a sweep finds thousands of the same "Panel" page."""
+        key = (profile, port.http_title, port.http_redirect)
+        found = self._titled.get(key)
+        if found is None:
+            found = FrozenDict(observation_facts(profile, port, None))
+            if len(self._titled) < self.LIMIT:
+                self._titled[key] = found
         return found
 
     def iso(self, day: date | None) -> str | None:

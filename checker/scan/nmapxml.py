@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import os
 import re
 import stat
@@ -75,6 +76,7 @@ _DN_SHORT = {"commonName": "CN", "organizationName": "O", "organizationalUnitNam
              "stateOrProvinceName": "ST", "localityName": "L", "emailAddress": "emailAddress"}
 
 _intern = sys.intern
+_TEXT = operator.attrgetter("text")
 _ADDRESS_TYPES = {"ipv4": "ipv4", "ipv6": "ipv6"}
 
 
@@ -686,14 +688,18 @@ def _tls(script: Element) -> TlsInfo:
     # nmap's own "least strength" is the weakest grade; the cipher tables are only walked when it is
     # missing or F (to name the F-grade ciphers).
     if least is None or least == "F":
+        only_f = least == "F"
         for key, table in tables:
             for ciphers in table:
                 if ciphers.get("key") != "ciphers":
                     continue
+                # With the worst grade known to be F, only F entries matter: a look at the texts skips
+                # the others without reading every item's key, a whole table (every text under it) and
+                # then an entry (its items' texts) at a time, iterated in C (`itertext`, `map`).
+                if only_f and "F" not in ciphers.itertext():
+                    continue
                 for entry in ciphers:
-                    # With the worst grade known to be F, only F entries matter: a look at the texts
-                    # (C attribute reads) skips the others without reading every item's key.
-                    if least == "F" and "F" not in [item.text for item in entry]:
+                    if only_f and "F" not in map(_TEXT, entry):
                         continue
                     strength, name = _cipher(entry)
                     if strength is not None:

@@ -17,7 +17,7 @@ database says nothing about the internet).
 
 Memory: a /16 scan yields tens of thousands of hosts, so the output is built as each host is read
 and nothing else is kept per host. Values that many hosts or ports have in common are shared, and
-read-only (`frozen.py`): the facts of ports with the same profile, empty lists, a scan's `scan_ids`
+read-only (`frozen.py`): the facts of ports with the same profile (and HTTP title), empty lists, a scan's `scan_ids`
 and `vantages`, lists of TLS versions, certificate entries (a host's and its system's). Treat the
 whole `Observed` as read-only; copy what you need to change.
 """
@@ -433,9 +433,10 @@ class _Observer:
                 profile = profiles.add(key, port)
             cert = port.certificate
             facts: dict[str, Any]
-            if cert is None and not port.http_title and not port.http_redirect:
-                facts = profile.facts
+            if cert is None:
                 is_expired = None
+                facts = profile.facts if not port.http_title and not port.http_redirect else \
+                    profiles.titled(profile, port)
             else:
                 is_expired = cert_expired(port, run.seen_on)
                 facts = observation_facts(profile, port, is_expired, iso)
