@@ -112,3 +112,23 @@ def test_peak_memory_of_3000_systems_is_far_below_the_whole_document(tmp_path: P
     # Measured: about 100 MiB written as evaluated; 325 MiB with the whole document in memory (the
     # interpreter, the catalog and the declaration alone take some 60).
     assert mib < 200, f"peak {mib:.0f} MiB"
+
+
+def test_odd_values_are_written_as_pydantic_writes_them() -> None:
+    """Values orjson would write its own way (dates, sets, NaN, keys that are not text, subclasses of
+    dict) come out as in the whole document's plain data, which is pydantic's JSON."""
+    from collections import OrderedDict
+    from datetime import date as day
+
+    from checker.result import dumps_bytes, result_json
+
+    doc = evaluate_file(ROOT / "examples" / "minimal.yaml", as_of=AS_OF)
+    result = next(r for r in doc.results if r.findings)
+    odd: list[object] = [day(2026, 1, 2), {3, 1}, float("nan"), float("inf"), (1, "a"), OrderedDict(b=1, a=2),
+                         {"x": day(2026, 3, 4)}, {1: "one"}]
+    for value in odd:
+        finding = result.findings[0].model_copy(update={"declared": value})
+        one = result.model_copy(update={"findings": [finding]})
+        expected = dumps_bytes([one.model_dump(mode="json")]).rstrip(b"\n")
+        got = b"[" + result_json(one, True) + b"\n]"
+        assert got.replace(b"\n    ", b"\n  ") == expected, value
