@@ -151,12 +151,17 @@ def add_assurance(result: Any) -> None:
     """Each finding's assurance when no auditor field is used (no evidence was accepted: 1.0 evidence
     has no verdict), set in place."""
     accepted: set[str] = set()
+    # Without attestations the level depends on the source alone: worked out once per source.
+    levels: dict[str, str] = {}
     for f in result.findings:
+        level = levels.get(f.source)
+        if level is None:
+            level = levels[f.source] = finding_assurance(result.control_id, f.subject.id, f.source, accepted, [])[0]
         # an extra key of the model (results.md allows them), set without pydantic's
         # per-assignment bookkeeping: a large declaration has hundreds of thousands of findings
         extra = f.__pydantic_extra__
         assert extra is not None
-        extra["assurance"] = finding_assurance(result.control_id, f.subject.id, f.source, accepted, [])[0]
+        extra["assurance"] = level
 
 
 def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:

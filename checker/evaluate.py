@@ -228,8 +228,8 @@ class Evaluator:
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
-        leaf = next((lf for lf in outcome.leaves if lf.status == outcome.status), None) or (
-            outcome.leaves[0] if outcome.leaves else None)
+        leaves = outcome.leaves
+        leaf = next((lf for lf in leaves if lf.status == outcome.status), None) or (leaves[0] if leaves else None)
         source = "declared"
         if leaf is not None and leaf.source == "scan":
             source = "scan"
@@ -250,7 +250,7 @@ class Evaluator:
             source=source,
             fingerprint=fingerprint(control.id, kind, sid, code),
             missing=missing,
-            explanation=self._explanation(outcome.status, leaf, outcome.leaves, missing),
+            explanation=self._explanation(outcome.status, leaf, leaves, missing),
         )
 
     def _comparison(self, lf: Leaf) -> Comparison:
