@@ -15,7 +15,7 @@ from cli_helpers import ROOT, load_script
 
 from checker.api import evaluate_file
 
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))
 AS_OF = "2026-11-20"
 write_declaration = load_script("bench_json").write_declaration
 
@@ -43,12 +43,25 @@ def evaluate(decl: Path, target: str, *extra: str, **kw: object) -> tuple[int, b
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.relative_to(ROOT / "examples").as_posix())
 def test_streamed_json_is_the_whole_documents_bytes(tmp_path: Path, path: Path, lang: str) -> None:
     out = tmp_path / "r.json"
     code, _, err = evaluate(path, str(out), "--lang", lang)
     assert code in (0, 1), err
     assert out.read_bytes() == evaluate_file(path, as_of=AS_OF, lang=lang).to_json()
+
+
+def test_only_declarations_without_auditor_fields_are_evaluated_in_steps() -> None:
+    """The auditor's pass (attestations, actions, the audit section) reads the whole document."""
+    from checker.api import in_steps
+    from checker.validate import load_declaration
+
+    def steps(name: str) -> bool:
+        path = ROOT / "examples" / name
+        return in_steps(load_declaration(path, str(path)))
+
+    assert steps("minimal.yaml") and steps("private-school.yaml")
+    assert not steps("audit/colegio.yaml")
 
 
 def test_streamed_json_to_stdout_is_the_same(tmp_path: Path) -> None:
