@@ -56,8 +56,8 @@ class Spool:
         real = None if is_stdout(self.name) else os.path.realpath(self.name)
         # A regular file (or one still to be made) spools beside itself; a device or standard
         # output spools in the usual temporary folder.
-        beside = real is not None and (os.path.isfile(real) or not os.path.exists(real))
-        folder = (os.path.dirname(real) or ".") if beside and real else None
+        folder = os.path.dirname(real) if real is not None and (
+            os.path.isfile(real) or not os.path.exists(real)) else None
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, dir=folder)  # noqa: SIM115 - see __exit__
 
     def write(self, data: bytes) -> None:
