@@ -1,7 +1,9 @@
 """The library entry points: what the CLI calls, and what tests and other tools can call too.
 
-Both evaluation functions return the typed result (`checker.result.ResultDocument`); `.to_dict()` gives
-the JSON document of results.md as plain data, `.to_json()` its bytes.
+`evaluate_file` and `evaluate_loaded` return the typed result (`checker.result.ResultDocument`);
+`.to_dict()` gives the JSON document of results.md as plain data, `.to_json()` its bytes.
+`evaluate_in_steps` gives the results one control at a time instead, for writing a large result
+without holding it (checker/render/json_stream.py).
 """
 
 from __future__ import annotations
