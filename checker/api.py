@@ -1,22 +1,25 @@
 """The library entry points: what the CLI calls, and what tests and other tools can call too.
 
-Both evaluation functions return the typed result (`checker.result.ResultDocument`); `.to_dict()` gives
-the JSON document of results.md as plain data, `.to_json()` its bytes.
+`evaluate_file` and `evaluate_loaded` return the typed result (`checker.result.ResultDocument`);
+`.to_dict()` gives the JSON document of results.md as plain data, `.to_json()` its bytes.
+`evaluate_in_steps` gives the results one control at a time instead, for writing a large result
+without holding it (checker/render/json_stream.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from checker.audit import apply_audit
+from checker.audit import add_assurance, apply_audit, needs_audit_pass
 from checker.catalog import Catalog, load_catalog
 from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
 from checker.errors import InputError
 from checker.evaluate import Evaluator
 from checker.i18n import t
-from checker.result import ResultDocument
+from checker.result import ControlResult, ResultDocument
 from checker.validate import LoadedDeclaration, load_declaration
 from checker.view import as_of_default
 
@@ -32,8 +35,9 @@ def observe_scans(loaded: LoadedDeclaration, as_of: date, lang: str = "es") -> A
     return observe(scans, systems, as_of, loaded.base_dir, lang)
 
 
-def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
-                    profile: str | None = None, catalog: Catalog | None = None) -> ResultDocument:
+def evaluator_for(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
+                  profile: str | None = None, catalog: Catalog | None = None) -> Evaluator:
+    """The evaluator of one declaration (its scans read), ready to give results."""
     catalog = catalog or load_catalog()
     when = as_of or as_of_default(loaded.model, date.today())
     if not as_of_in_range(when):
@@ -43,10 +47,37 @@ def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lan
                                            high=AS_OF_MAX), line, column,
                          t("integrity", lang, "as_of.out_of_range.hint"))
     observed = observe_scans(loaded, when, lang)
-    doc = Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed).document()
+    return Evaluator(loaded, catalog, as_of=when, lang=lang, profile=profile, observed=observed)
+
+
+def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
+                    profile: str | None = None, catalog: Catalog | None = None) -> ResultDocument:
+    evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
     # Assurance, attestations, actions and the audit section (contract 1.1).
-    audited: ResultDocument = apply_audit(doc, loaded, when, lang)
+    audited: ResultDocument = apply_audit(evaluator.document(), loaded, evaluator.as_of, lang)
     return audited
+
+
+def in_steps(loaded: LoadedDeclaration) -> bool:
+    """Whether the declaration can be evaluated one control at a time (`evaluate_in_steps`): not when
+    the auditor's fields are used, whose pass reads the whole document."""
+    return not needs_audit_pass(loaded.model)
+
+
+def evaluate_in_steps(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
+                      profile: str | None = None,
+                      catalog: Catalog | None = None) -> tuple[Evaluator, Iterator[ControlResult]]:
+    """For a declaration where `in_steps` holds: the evaluator (`head` gives the document around the
+    results) and the results one at a time, each as `evaluate_loaded`'s document holds it."""
+    evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
+
+    def results() -> Iterator[ControlResult]:
+        for result in evaluator.results():
+            add_assurance(result)
+            yield result
+            del result   # else held while the next one is built
+
+    return evaluator, results()
 
 
 def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str = "es",

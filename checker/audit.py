@@ -16,7 +16,7 @@ from typing import Any
 
 from checker.actions import GAPS, action_states
 from checker.assurance import ASSURANCE_LEVELS, attestation_states, evidence_states, finding_assurance
-from checker.evaluate import fingerprint, gating_severity, score
+from checker.evaluate import fingerprint, summarize
 from checker.followup import follow_up, follow_up_counts, load_previous
 from checker.i18n import format_date, t
 
@@ -107,15 +107,7 @@ def _apply_attestations(doc: dict[str, Any], loaded: Any, accepted: set[str], at
 
 def _resummarize(doc: Any) -> None:
     """The summary again, on the typed result, after a contradicted attestation changed statuses."""
-    from checker.result import DomainSummary, Summary, count_controls
-
-    results = doc.results
-    by_domain: dict[str, DomainSummary] = {}
-    for domain in dict.fromkeys(r.domain for r in results):
-        mine = [r for r in results if r.domain == domain]
-        by_domain[domain] = DomainSummary(score=score(mine), counts=count_controls(mine))
-    doc.summary = Summary(score=score(results), counts=count_controls(results), by_domain=by_domain,
-                          highest_failed_severity=gating_severity(results))
+    doc.summary = summarize(doc.results)
 
 
 def _assurance_counts(results: list[dict[str, Any]]) -> dict[str, int]:
@@ -146,6 +138,32 @@ def _responses(audit: Any, results: list[dict[str, Any]]) -> None:
                 "date": resp.date.isoformat() if resp.date else None})
 
 
+def needs_audit_pass(model: Any) -> bool:
+    """Whether the declaration uses the auditor's fields (attestations, actions, the audit section, the
+    evidence lifecycle): then the pass needs the whole document. Else each result only gains its
+    findings' assurance (`add_assurance`), which a streamed write does one result at a time."""
+    return bool(getattr(model, "attestations", None) or getattr(model, "actions", None)
+                or getattr(model, "audit", None)
+                or any(e.verdict or e.date or e.valid_until for e in model.evidence or []))
+
+
+def add_assurance(result: Any) -> None:
+    """Each finding's assurance when no auditor field is used (no evidence was accepted: 1.0 evidence
+    has no verdict), set in place."""
+    accepted: set[str] = set()
+    # Without attestations the level depends on the source alone: worked out once per source.
+    levels: dict[str, str] = {}
+    for f in result.findings:
+        level = levels.get(f.source)
+        if level is None:
+            level = levels[f.source] = finding_assurance(result.control_id, f.subject.id, f.source, accepted, [])[0]
+        # an extra key of the model (results.md allows them), set without pydantic's
+        # per-assignment bookkeeping: a large declaration has hundreds of thousands of findings
+        extra = f.__pydantic_extra__
+        assert extra is not None
+        extra["assurance"] = level
+
+
 def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:
     """The typed result (`checker.result.ResultDocument`) with assurance, attestations, evidence review,
     actions and the audit section added. Warnings (items dated after the evaluation date) go to
@@ -155,18 +173,10 @@ def apply_audit(result: Any, loaded: Any, as_of: dt.date, lang: str) -> Any:
     contract allows (results.md: keys may be added), kept by the model as extra fields."""
     from checker.result import ResultDocument
 
-    model = loaded.model
-    if not (getattr(model, "attestations", None) or getattr(model, "actions", None) or getattr(model, "audit", None)
-            or any(e.verdict or e.date or e.valid_until for e in model.evidence or [])):
+    if not needs_audit_pass(loaded.model):
         # The common case (no auditor fields): only each finding's assurance, set in place.
-        accepted: set[str] = set()   # no evidence was accepted: 1.0 evidence has no verdict
         for r in result.results:
-            for f in r.findings:
-                # an extra key of the model (results.md allows them), set without pydantic's
-                # per-assignment bookkeeping: a large declaration has hundreds of thousands of findings
-                extra = f.__pydantic_extra__
-                assert extra is not None
-                extra["assurance"] = finding_assurance(r.control_id, f.subject.id, f.source, accepted, [])[0]
+            add_assurance(r)
         return result
     doc: dict[str, Any] = result.to_dict()
     changed = _apply(doc, loaded, as_of, lang)

@@ -124,7 +124,7 @@ def _warn(warnings: list[str], lang: str) -> None:
 
 # -- verbs -----------------------------------------------------------------------------------
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from checker.api import evaluate_loaded
+    from checker.api import evaluate_loaded, in_steps
     from checker.evaluate import exit_code
     from checker.render import RenderOptions, render_pieces, sarif_uri_base
     from checker.validate import load_declaration
@@ -144,6 +144,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         thresholds = load_thresholds(Path(args.thresholds), lang)
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     _check_output_folder(args.output, lang, inputs + _loaded_inputs(loaded, catalog))
+    if fmt == "json" and thresholds is None and in_steps(loaded):
+        return _evaluate_json_in_steps(args, loaded, catalog, as_of, lang)
     doc = evaluate_loaded(loaded, as_of=as_of, lang=lang, profile=args.profile, catalog=catalog)
     _warn(loaded.warnings, lang)
     if fmt is None:
@@ -165,6 +167,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         # With thresholds, they decide the gate (teams that adopt gradually); --fail-on still applies if given.
         code = 1 if violations or (args.fail_on_given and code) else 0
     return code
+
+
+def _evaluate_json_in_steps(args: argparse.Namespace, loaded: Any, catalog: Any, as_of: date | None,
+                            lang: str) -> int:
+    """`--format json` written as it is evaluated (checker/render/json_stream.py): the same bytes as
+    the whole document, without holding it (no thresholds: they read the whole document)."""
+    from checker.evaluate import exit_code
+    from checker.render.json_stream import StreamedJson
+
+    with StreamedJson(loaded, args.output, as_of=as_of, lang=lang, profile=args.profile,
+                      catalog=catalog) as streamed:
+        _warn(loaded.warnings, lang)
+        _emit(streamed.pieces(), args.output, "json", lang)
+        return exit_code(streamed.outlines, args.fail_on)
 
 
 def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:

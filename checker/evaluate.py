@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -66,6 +67,8 @@ from checker.vocabulary import (
     UNKNOWN,
     WAIVED,
     WEIGHTS,
+    Severity,
+    Status,
     worst,
 )
 
@@ -74,13 +77,26 @@ def fingerprint(control_id: str, kind: str, subject_id: str, code: str) -> str:
     return hashlib.sha256(f"{control_id}|{kind}|{subject_id}|{code}".encode()).hexdigest()
 
 
-def score(results: Iterable[ControlResult | tuple[str, str]]) -> float | None:
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What the document head and the exit code need of a control's result: a streamed write keeps
+    this and drops the result itself once written."""
+
+    domain: str
+    severity: Severity
+    status: Status
+
+
+Rated = ControlResult | Outline
+
+
+def score(results: Iterable[Rated | tuple[str, str]]) -> float | None:
     """100 × Σ(weight × credit) / Σ weight over results neither not_applicable nor waived (results.md).
     Takes results, or (severity, status) pairs."""
     num = Decimal(0)
     den = Decimal(0)
     for r in results:
-        severity, status = (r.severity, r.status) if isinstance(r, ControlResult) else r
+        severity, status = r if isinstance(r, tuple) else (r.severity, r.status)
         if status in (NA, WAIVED):
             continue
         weight = Decimal(WEIGHTS[severity])
@@ -91,9 +107,19 @@ def score(results: Iterable[ControlResult | tuple[str, str]]) -> float | None:
     return float((Decimal(100) * num / den).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN))
 
 
-def gating_severity(results: Iterable[ControlResult]) -> Literal["critical", "high", "medium", "low"] | None:
+def gating_severity(results: Iterable[Rated]) -> Literal["critical", "high", "medium", "low"] | None:
     failed = {r.severity for r in results if r.status in GATING}
     return next((s for s in SEVERITIES if s in failed), None)
+
+
+def summarize(results: Sequence[Rated]) -> Summary:
+    """The document's summary: score and counts overall and by domain (domains in order of appearance)."""
+    by_domain: dict[str, DomainSummary] = {}
+    for domain in dict.fromkeys(r.domain for r in results):
+        mine = [r for r in results if r.domain == domain]
+        by_domain[domain] = DomainSummary(score=score(mine), counts=count_controls(mine))
+    return Summary(score=score(results), counts=count_controls(results), by_domain=by_domain,
+                   highest_failed_severity=gating_severity(results))
 
 
 def check_catalog_references(loaded: LoadedDeclaration, catalog: Catalog, lang: str = "es") -> None:
@@ -202,8 +228,8 @@ class Evaluator:
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
-        leaf = next((lf for lf in outcome.leaves if lf.status == outcome.status), None) or (
-            outcome.leaves[0] if outcome.leaves else None)
+        leaves = outcome.leaves
+        leaf = next((lf for lf in leaves if lf.status == outcome.status), None) or (leaves[0] if leaves else None)
         source = "declared"
         if leaf is not None and leaf.source == "scan":
             source = "scan"
@@ -224,7 +250,7 @@ class Evaluator:
             source=source,
             fingerprint=fingerprint(control.id, kind, sid, code),
             missing=missing,
-            explanation=self._explanation(outcome.status, leaf, outcome.leaves, missing),
+            explanation=self._explanation(outcome.status, leaf, leaves, missing),
         )
 
     def _comparison(self, lf: Leaf) -> Comparison:
@@ -417,13 +443,19 @@ class Evaluator:
         return result
 
     # -- the document ------------------------------------------------------------------------
+    def results(self) -> Iterator[ControlResult]:
+        """The controls' results one at a time, in catalog order: a streamed write
+        (checker/render/json_stream.py) writes each and drops it before the next is built."""
+        for control in self.catalog.select(self.profile):
+            yield self.control_result(control)
+
     def document(self) -> ResultDocument:
+        results = list(self.results())
+        return self.head(summarize(results), results)
+
+    def head(self, summary: Summary, results: list[ControlResult]) -> ResultDocument:
+        """The document around `results`; a streamed write passes none and writes them in its place."""
         model = self.loaded.model
-        results = [self.control_result(c) for c in self.catalog.select(self.profile)]
-        by_domain: dict[str, DomainSummary] = {}
-        for domain in dict.fromkeys(r.domain for r in results):
-            mine = [r for r in results if r.domain == domain]
-            by_domain[domain] = DomainSummary(score=score(mine), counts=count_controls(mine))
         inputs = [Input(role="declaration", path=self.file, sha256=self.loaded.sha256)]
         for s in self.view.scans:
             inputs.append(Input(role="scan", id=s["id"], path=s["path"], sha256=s["sha256"]))
@@ -455,8 +487,7 @@ class Evaluator:
                 organization=assessment.organization if assessment else None,
                 kind=assessment.kind if assessment else None,
                 scope=assessment.scope if assessment else None),
-            summary=Summary(score=score(results), counts=count_controls(results), by_domain=by_domain,
-                            highest_failed_severity=gating_severity(results)),
+            summary=summary,
             results=results,
             waivers=self.waiver_infos,
             evidence=self.evidence,
@@ -466,10 +497,10 @@ class Evaluator:
         )
 
 
-def exit_code(doc: ResultDocument, fail_on: str) -> int:
+def exit_code(doc: ResultDocument | Iterable[Rated], fail_on: str) -> int:
     """0 when no control at or above `fail_on` is fail, partial or unknown; else 1."""
     limit = SEVERITY_RANK[fail_on]
-    for r in doc.results:
+    for r in doc.results if isinstance(doc, ResultDocument) else doc:
         if r.status in GATING and SEVERITY_RANK[r.severity] <= limit:
             return 1
     return 0

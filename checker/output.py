@@ -22,7 +22,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from checker.errors import InputError
@@ -36,6 +36,51 @@ Content = bytes | Iterable[bytes]
 
 def pieces(content: Content) -> Iterable[bytes]:
     return (content,) if isinstance(content, bytes) else content
+
+
+# A spool holds this much in memory, then moves to an unnamed temporary file.
+SPOOL_MEMORY = 4 * 1024 * 1024
+SPOOL_READ = 8 * 1024 * 1024
+
+
+class Spool:
+    """A place for the part of an output that is made before what precedes it (a JSON result's
+    `results`, written before the summary they decide): memory up to SPOOL_MEMORY, then a file
+    without a name (nothing is ever left behind) in the target's folder, on the disk the output goes
+    to. A failure to write it is the target's write error (InputError). Use it in a `with` block:
+    it is gone at the block's end."""
+
+    def __init__(self, target: str | Path | None, lang: str = DEFAULT_LANG) -> None:
+        self.name = str(target) if target is not None else "-"
+        self.lang = lang
+        real = None if is_stdout(self.name) else os.path.realpath(self.name)
+        # A regular file (or one still to be made) spools beside itself; a device or standard
+        # output spools in the usual temporary folder.
+        folder = os.path.dirname(real) if real is not None and (
+            os.path.isfile(real) or not os.path.exists(real)) else None
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, dir=folder)  # noqa: SIM115 - see __exit__
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise _write_error(self.name, exc, self.lang) from None
+
+    def pieces(self) -> Iterator[bytes]:
+        """What was written, from the start, in pieces."""
+        try:
+            self._file.seek(0)
+            while piece := self._file.read(SPOOL_READ):
+                yield piece
+        except OSError as exc:
+            raise _write_error(self.name, exc, self.lang) from None
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
 
 STDOUT_NAMES = ("-", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1")
 

@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import date
 from types import ModuleType
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 from pydantic_core import to_jsonable_python
@@ -516,25 +516,24 @@ class ResultDocument(Model):
             out.write(chunk)
         return out.getvalue()
 
-    def json_pieces(self) -> Iterable[bytes]:
-        """The bytes of `to_json` in pieces, for writing a large result without holding it whole."""
+    def json_pieces(self, results: Iterable[bytes] | None = None) -> Iterable[bytes]:
+        """The bytes of `to_json` in pieces, for writing a large result without holding it whole.
+
+        `results`: the `results` array's bytes, made elsewhere (`results_array`) from results no
+        longer held, to stand in place of this document's own (checker/render/json_stream.py)."""
         if orjson is None:
             return (dumps_bytes(self.to_dict()),)
-        return self._json_chunks()
+        return self._json_chunks(results_array(self.results) if results is None else results)
 
-    def _json_chunks(self) -> Iterator[bytes]:
+    def _json_chunks(self, results: Iterable[bytes]) -> Iterator[bytes]:
         head = self._plain_head(results=[])
         yield b"{"
         first = True
         for key, value in head.items():
             yield (b"\n  " if first else b",\n  ") + orjson.dumps(key) + b": "   # type: ignore[union-attr]
             first = False
-            if key == "results" and self.results:
-                yield b"["
-                for i, result in enumerate(self.results):
-                    chunk = orjson.dumps(plain_dict(result), option=orjson.OPT_INDENT_2)  # type: ignore[union-attr]
-                    yield (b"\n    " if i == 0 else b",\n    ") + chunk.replace(b"\n", b"\n    ")
-                yield b"\n  ]"
+            if key == "results":
+                yield from results
             else:
                 # JSON text has no raw line breaks inside strings: every b"\n" is a line of the layout.
                 yield orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")  # type: ignore[union-attr]
@@ -550,6 +549,57 @@ class ResultDocument(Model):
 
     def declaration_input(self) -> Input | None:
         return next((i for i in self.inputs if i.role == "declaration"), None)
+
+
+# -- the `results` array in the document's layout (2-space indent, nested two levels) -------------------
+EMPTY_RESULTS, RESULTS_OPEN, RESULTS_CLOSE = b"[]", b"[", b"\n  ]"
+
+
+def result_json(result: ControlResult, first: bool) -> bytes:
+    """One control result as it stands in the `results` array, after its separator.
+
+    orjson walks the models itself, asking `_shallow` for each one's keys: no plain copy of the whole
+    result is made (a control of 30,000 systems has 30,000 findings). The bytes are those of
+    `plain_dict` (a test checks it); a value orjson cannot take as such (a key that is not text) goes
+    the `plain_dict` way."""
+    assert orjson is not None
+    try:
+        chunk: bytes = orjson.dumps(result, default=_shallow, option=_RESULT_OPTIONS)
+    except orjson.JSONEncodeError:
+        chunk = orjson.dumps(plain_dict(result), option=orjson.OPT_INDENT_2)
+    return (b"\n    " if first else b",\n    ") + chunk.replace(b"\n", b"\n    ")
+
+
+# Dates, dataclasses and subclasses of the JSON types go to `_shallow`, which converts them as pydantic
+# does (`_plain`); the other values orjson writes as `plain_dict` would give them (NaN and infinities
+# as null, like pydantic).
+_RESULT_OPTIONS = 0 if orjson is None else (orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
+                                            | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _shallow(value: Any) -> Any:
+    """A model's keys as `plain_dict` orders them, its values left for orjson; anything else as `_plain`."""
+    if not isinstance(value, Model):
+        return _plain(value)
+    omit = value.OMIT_NONE
+    extra = value.__pydantic_extra__
+    if not omit and not extra:
+        return value.__dict__
+    out = {key: v for key, v in value.__dict__.items() if v is not None or key not in omit}
+    if extra:
+        out.update((key, v) for key, v in extra.items() if v is not None or key not in omit)
+    return out
+
+
+def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
+    """The `results` array's bytes, one result at a time."""
+    empty = True
+    for result in results:
+        if empty:
+            yield RESULTS_OPEN
+        yield result_json(result, empty)
+        empty = False
+    yield EMPTY_RESULTS if empty else RESULTS_CLOSE
 
 
 def as_document(doc: ResultDocument | dict[str, Any]) -> ResultDocument:
@@ -570,7 +620,14 @@ def count_subjects(result: ControlResult) -> dict[Status, int]:
     return out
 
 
-def count_controls(results: Iterable[ControlResult]) -> dict[Status, int]:
+class HasStatus(Protocol):
+    """A control's result, or what is kept of it once written (`checker.evaluate.Outline`)."""
+
+    @property
+    def status(self) -> Status: ...
+
+
+def count_controls(results: Iterable[HasStatus]) -> dict[Status, int]:
     """How many controls are in each status, in the order of results.md."""
     out: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     for r in results:
