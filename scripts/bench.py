@@ -6,6 +6,7 @@ Targets (issue 2): evaluation under 20 ms per declaration; `resguarda evaluate -
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -124,7 +125,20 @@ def bench_calendar() -> None:
               f"{len(diff.changed)} changed): {ms:.0f} ms once both are loaded")
 
 
+def machine_speed() -> float:
+    """CPU seconds of a fixed pure-Python workload (dicts, strings, sorting, like the checker's own):
+    figures taken on hosts of different speed, or on one host whose neighbours slow it, compare
+    through it (the README names it beside its figures)."""
+    start = time.process_time()
+    for _ in range(5):
+        data = {f"k{i}": str(i) * 3 for i in range(200_000)}
+        sorted(data.values())
+    return time.process_time() - start
+
+
 def main() -> None:
+    print(f"== machine: {len(os.sched_getaffinity(0))} cores, load average {os.getloadavg()[0]:.1f}, "
+          f"reference workload {machine_speed():.2f} s of CPU ==")
     print("== core ==")
     bench_in_process()
     bench_cli()
