@@ -599,6 +599,7 @@ def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
             yield RESULTS_OPEN
         yield result_json(result, empty)
         empty = False
+        del result   # else held while the next one is built (a streamed write drops each)
     yield EMPTY_RESULTS if empty else RESULTS_CLOSE
 
 

@@ -20,7 +20,7 @@ from checker.api import evaluate_in_steps
 from checker.catalog import Catalog
 from checker.evaluate import Outline, summarize
 from checker.output import Spool
-from checker.result import EMPTY_RESULTS, RESULTS_CLOSE, RESULTS_OPEN, ResultDocument, result_json
+from checker.result import ControlResult, ResultDocument, results_array
 from checker.validate import LoadedDeclaration
 
 
@@ -35,17 +35,19 @@ class StreamedJson:
             evaluator, results = evaluate_in_steps(loaded, as_of=as_of, lang=lang, profile=profile,
                                                    catalog=catalog)
             self.outlines: list[Outline] = []
-            for result in results:
-                if not self.outlines:
-                    self._spool.write(RESULTS_OPEN)
-                self._spool.write(result_json(result, not self.outlines))
-                self.outlines.append(Outline(result.domain, result.severity, result.status))
-                del result   # else held while the next one is built
-            self._spool.write(RESULTS_CLOSE if self.outlines else EMPTY_RESULTS)
+            for piece in results_array(self._outlined(results)):
+                self._spool.write(piece)
             self.head: ResultDocument = evaluator.head(summarize(self.outlines), [])
         except BaseException:
             self._spool.__exit__(None, None, None)
             raise
+
+    def _outlined(self, results: Iterator[ControlResult]) -> Iterator[ControlResult]:
+        """The results, each one's outline kept as it passes."""
+        for result in results:
+            self.outlines.append(Outline(result.domain, result.severity, result.status))
+            yield result
+            del result   # else held while the next one is built
 
     def pieces(self) -> Iterator[bytes]:
         return iter(self.head.json_pieces(results=self._spool.pieces()))
