@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.audit import add_assurance, apply_audit, needs_audit_pass
-from checker.catalog import Catalog, load_catalog
+from checker.catalog import Catalog, Control, load_catalog
 from checker.durations import AS_OF_MAX, AS_OF_MIN, as_of_in_range
 from checker.errors import InputError
 from checker.evaluate import Evaluator
@@ -72,12 +72,20 @@ def evaluate_in_steps(loaded: LoadedDeclaration, *, as_of: date | None = None, l
     evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
 
     def results() -> Iterator[ControlResult]:
-        for result in evaluator.results():
-            add_assurance(result)
+        for control in evaluator.controls():
+            result = result_of(evaluator, control)
             yield result
             del result   # else held while the next one is built
 
     return evaluator, results()
+
+
+def result_of(evaluator: Evaluator, control: Control) -> ControlResult:
+    """One control's result as `evaluate_loaded`'s document holds it, for a declaration where
+    `in_steps` holds (each result stands alone: they can be made in any order, in any process)."""
+    result = evaluator.control_result(control)
+    add_assurance(result)
+    return result
 
 
 def evaluate_file(path: str | Path, as_of: date | str | None = None, lang: str = "es",

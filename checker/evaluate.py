@@ -443,10 +443,13 @@ class Evaluator:
         return result
 
     # -- the document ------------------------------------------------------------------------
+    def controls(self) -> list[Control]:
+        """The controls of the profile, in catalog order: the order of the results."""
+        return self.catalog.select(self.profile)
+
     def results(self) -> Iterator[ControlResult]:
-        """The controls' results one at a time, in catalog order: a streamed write
-        (checker/render/json_stream.py) writes each and drops it before the next is built."""
-        for control in self.catalog.select(self.profile):
+        """The controls' results one at a time, in catalog order."""
+        for control in self.controls():
             yield self.control_result(control)
 
     def document(self) -> ResultDocument:

@@ -59,10 +59,44 @@ class Spool:
         folder = os.path.dirname(real) if real is not None and (
             os.path.isfile(real) or not os.path.exists(real)) else None
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, dir=folder)  # noqa: SIM115 - see __exit__
+        self.size = 0   # bytes written so far: where the next write starts
 
     def write(self, data: bytes) -> None:
         try:
             self._file.write(data)
+            self._file.flush()   # a forked writer's bytes must be in the file when it hands over
+        except OSError as exc:
+            raise _write_error(self.name, exc, self.lang) from None
+        self.size += len(data)
+
+    def on_disk(self) -> Spool:
+        """Move to the unnamed file now: a forked child writes into it and this process reads it back."""
+        try:
+            self._file.rollover()
+        except OSError as exc:
+            raise _write_error(self.name, exc, self.lang) from None
+        return self
+
+    def stored(self) -> int:
+        """The bytes in the spool's file, whoever wrote them (a forked child's writes included); the
+        spool moves to its file if it was still in memory."""
+        try:
+            self._file.flush()
+            return os.fstat(self._file.fileno()).st_size
+        except OSError as exc:
+            raise _write_error(self.name, exc, self.lang) from None
+
+    def range(self, offset: int, length: int) -> Iterator[bytes]:
+        """The `length` bytes written from `offset`, in pieces."""
+        try:
+            while length > 0:
+                self._file.seek(offset)
+                piece = self._file.read(min(length, SPOOL_READ))
+                if not piece:
+                    raise OSError(errno.EIO, "the spool is shorter than what was written to it")
+                offset += len(piece)
+                length -= len(piece)
+                yield piece
         except OSError as exc:
             raise _write_error(self.name, exc, self.lang) from None
 

@@ -593,13 +593,25 @@ def _shallow(value: Any) -> Any:
 
 def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
     """The `results` array's bytes, one result at a time."""
+    def chunks() -> Iterator[bytes]:
+        first = True
+        for result in results:
+            yield result_json(result, first)
+            first = False
+            del result   # else held while the next one is built (a streamed write drops each)
+
+    return framed_results(chunks())
+
+
+def framed_results(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The `results` array around results already written by `result_json` (in order, the first with
+    `first=True`): the one place that knows the array's brackets."""
     empty = True
-    for result in results:
+    for chunk in chunks:
         if empty:
             yield RESULTS_OPEN
-        yield result_json(result, empty)
+        yield chunk
         empty = False
-        del result   # else held while the next one is built (a streamed write drops each)
     yield EMPTY_RESULTS if empty else RESULTS_CLOSE
 
 

@@ -21,8 +21,8 @@ import pytest
 from cli_helpers import ROOT, load_script
 
 import checker.scan.nmapxml as nmapxml
+from checker import forked
 from checker.errors import InputError
-from checker.scan import forked
 from checker.scan.observed import ScanInput, observe
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 import checker.scan.nmapxml as nx
 from checker.errors import InputError
-from checker.scan import forked
+from checker import forked
 from checker.scan.observed import ScanInput, observe
 
 nx.PARALLEL_MIN_BYTES = 0

@@ -16,45 +16,86 @@ from collections.abc import Iterator
 from datetime import date
 from types import TracebackType
 
-from checker.api import evaluate_in_steps
+from checker.api import evaluator_for, result_of
 from checker.catalog import Catalog
-from checker.evaluate import Outline, summarize
+from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Spool
-from checker.result import ControlResult, ResultDocument, results_array
+from checker.render.json_two_cores import Make, SharedResults, worth_it
+from checker.result import ResultDocument, framed_results, result_json
 from checker.validate import LoadedDeclaration
 
 
 class StreamedJson:
     """A declaration evaluated into a spool: `pieces()` are the JSON document's bytes, `outlines` what
-    the exit code needs. Use it in a `with` block (the spool is gone at its end)."""
+    the exit code needs. Use it in a `with` block (the spool is gone at its end).
+
+    A large declaration's controls are shared with a second CPU (`checker.render.json_two_cores`)."""
 
     def __init__(self, loaded: LoadedDeclaration, target: str | None, *, as_of: date | None, lang: str,
                  profile: str | None, catalog: Catalog | None) -> None:
-        self._spool = Spool(target, lang)
+        self._target, self._lang = target, lang
+        self._spools: list[Spool] = []
         try:
-            evaluator, results = evaluate_in_steps(loaded, as_of=as_of, lang=lang, profile=profile,
-                                                   catalog=catalog)
-            self.outlines: list[Outline] = []
-            for piece in results_array(self._outlined(results)):
-                self._spool.write(piece)
+            evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
+            controls = evaluator.controls()
+
+            def make(index: int) -> tuple[bytes, Outline]:
+                result = result_of(evaluator, controls[index])
+                return result_json(result, index == 0), Outline(result.domain, result.severity, result.status)
+
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator)) \
+                or self._in_order(len(controls), make)
             self.head: ResultDocument = evaluator.head(summarize(self.outlines), [])
         except BaseException:
-            self._spool.__exit__(None, None, None)
+            self._close()
             raise
 
-    def _outlined(self, results: Iterator[ControlResult]) -> Iterator[ControlResult]:
-        """The results, each one's outline kept as it passes."""
-        for result in results:
-            self.outlines.append(Outline(result.domain, result.severity, result.status))
-            yield result
-            del result   # else held while the next one is built
+    def _spool(self) -> Spool:
+        spool = Spool(self._target, self._lang)
+        self._spools.append(spool)
+        return spool
+
+    def _shared(self, count: int, make: Make, subjects: int) -> Iterator[bytes] | None:
+        """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
+        which raises it as one process does)."""
+        if not worth_it(count, subjects):
+            return None
+        try:
+            shared = SharedResults(count, make, self._spool(), self._spool())
+        except Exception:
+            self._close()
+            return None
+        self.outlines: list[Outline] = shared.outlines
+        return shared.chunks()
+
+    def _in_order(self, count: int, make: Make) -> Iterator[bytes]:
+        spool = self._spool()
+        self.outlines = []
+        for index in range(count):
+            data, outline = make(index)
+            spool.write(data)
+            self.outlines.append(outline)
+            del data   # else held while the next one is built
+        return spool.pieces()
 
     def pieces(self) -> Iterator[bytes]:
-        return iter(self.head.json_pieces(results=self._spool.pieces()))
+        return iter(self.head.json_pieces(results=framed_results(self._chunks)))
+
+    def _close(self) -> None:
+        for spool in self._spools:
+            spool.__exit__(None, None, None)
+        self._spools = []
 
     def __enter__(self) -> StreamedJson:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._spool.__exit__(kind, exc, tb)
+        self._close()
+
+
+def _subjects(evaluator: Evaluator) -> int:
+    """How much there is to evaluate, roughly: the subjects most controls go through one by one."""
+    model = evaluator.loaded.model
+    return (len(model.systems or []) + len(model.data_inventory or []) + len(evaluator.view.observations)
+            + len(evaluator.view.observed_systems))

@@ -32,9 +32,9 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from checker import forked
 from checker.errors import InputError
 from checker.i18n import t
-from checker.scan import forked
 
 # The parser is fed CHUNK bytes at a time: 16-64 KB measured fastest, since each piece's tree is
 # still in the CPU cache when it is turned into facts (1 MB pieces took about 25 % longer).

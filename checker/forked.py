@@ -1,7 +1,8 @@
 """One job run in a forked child process, its result handed back through a pipe.
 
 Used to read the second half of a large scan file on another CPU while this process reads the first
-(see `nmapxml.NmapXmlReader`). Forking is used only where it is safe and useful: Linux, a single
+(see `checker.scan.nmapxml.NmapXmlReader`), and to make half of a large result's controls on another
+CPU (`checker.render.json_two_cores`). Forking is used only where it is safe and useful: Linux, a single
 thread in this process (a fork copies no other thread, and a lock another thread held would stay
 locked in the child), and at least two CPUs this process may run on (`usable`); callers also ask
 whether one is free now (`spare_cpu`). Anything that goes wrong in the

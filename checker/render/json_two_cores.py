@@ -1,0 +1,133 @@
+"""The `results` of a large declaration made on two CPUs at once (issues 15.3 and 15.5).
+
+A control's result depends on the declaration, its scans and the catalog, never on another control's
+result: only the summary in the document's head needs them all, and of each only its domain,
+severity and status (`Outline`). So once the declaration is read and its scans observed, the process
+forks once (`checker.forked`). Parent and child take controls from one queue of tickets (a pipe that
+both read, four bytes a ticket): whoever is free takes the next, so a heavy control (16,000 hosts in
+one) does not leave the other CPU idle. Each writes each result's JSON into its own spool
+(`checker.output.Spool`, an unnamed file) and keeps the outline; the parent then reads the pieces back
+in catalog order. The bytes are those of the one-process write (tests/test_json_two_cores.py).
+
+Whatever the child did not hand over (an error in a control, a full disk, a crash, a signal) the
+parent makes itself; an error in the parent's share stops the sharing and the caller starts again in
+one process, so an error is the one, and in the place, that one process gives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from checker import forked
+from checker.evaluate import Outline
+from checker.output import Spool
+from checker.vocabulary import SEVERITIES, STATUSES
+
+# Below this many subjects (systems, observed ports) a second process costs more than it saves: the
+# AI center's 150 controls take 40 ms in one process, a fork and its copied pages about 10 ms.
+MIN_SUBJECTS = 300
+# The tickets are written into the pipe before the fork: they must fit in its buffer (64 KiB).
+MAX_CONTROLS = 8_000
+_TICKET = struct.Struct(">I")
+
+# What a process makes of the control at an index: the bytes of its result in the array, its outline.
+Make = Callable[[int], tuple[bytes, Outline]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    offset: int
+    length: int
+    outline: Outline
+
+
+def worth_it(controls: int, subjects: int) -> bool:
+    """Whether to share the controls with a forked child. RESGUARDA_WORKERS=1 keeps one process."""
+    if os.environ.get("RESGUARDA_WORKERS", "").strip() == "1":
+        return False
+    return 2 <= controls <= MAX_CONTROLS and subjects >= MIN_SUBJECTS and forked.usable()
+
+
+class SharedResults:
+    """The results array's pieces 0..count-1 made by `make` in this process and a forked child.
+
+    `outlines` are in catalog order; `chunks()` gives each piece's bytes in that order (for
+    `checker.result.framed_results`). Raises what `make` raised in this process; the caller then
+    starts again in one process. Close the spools (the caller's `mine`, and `theirs`) when done."""
+
+    def __init__(self, count: int, make: Make, mine: Spool, theirs: Spool) -> None:
+        self._mine, self._theirs = mine, theirs
+        self._pieces: list[tuple[Spool, _Piece] | None] = [None] * count
+        read_fd, write_fd = os.pipe()
+        try:
+            os.write(write_fd, b"".join(_TICKET.pack(i) for i in range(count)))
+        finally:
+            os.close(write_fd)
+        try:
+            theirs.on_disk()
+            pending = forked.start(lambda: _share(read_fd, make, theirs))
+            try:
+                for index in _tickets(read_fd):
+                    self._make(index, make)
+                handed = pending.result() if pending is not None else None
+            finally:
+                if pending is not None:
+                    pending.cancel()
+        finally:
+            os.close(read_fd)
+        for index, piece in _valid(handed, count, theirs.stored()):
+            if self._pieces[index] is None:
+                self._pieces[index] = (theirs, piece)
+        # What the child did not hand over (it failed, or no child could start): made here.
+        for index, slot in enumerate(self._pieces):
+            if slot is None:
+                self._make(index, make)
+
+    def _make(self, index: int, make: Make) -> None:
+        data, outline = make(index)
+        offset = self._mine.size
+        self._mine.write(data)
+        self._pieces[index] = (self._mine, _Piece(offset, len(data), outline))
+
+    @property
+    def outlines(self) -> list[Outline]:
+        return [slot[1].outline for slot in self._pieces if slot is not None]
+
+    def chunks(self) -> Iterator[bytes]:
+        for slot in self._pieces:
+            assert slot is not None
+            spool, piece = slot
+            # One result's JSON, read back whole: the size the one-process write holds at a time.
+            yield b"".join(spool.range(piece.offset, piece.length))
+
+
+def _tickets(fd: int) -> Iterator[int]:
+    """The next control's index until the queue is empty. A pipe hands each 4-byte ticket to one reader."""
+    while len(ticket := os.read(fd, _TICKET.size)) == _TICKET.size:
+        yield _TICKET.unpack(ticket)[0]
+
+
+def _share(fd: int, make: Make, spool: Spool) -> list[tuple[int, int, int, str, str, str]]:
+    """The child's work: the controls it takes, written to its spool; what it hands back: where each is."""
+    done: list[tuple[int, int, int, str, str, str]] = []
+    for index in _tickets(fd):
+        data, outline = make(index)
+        offset = spool.size
+        spool.write(data)
+        done.append((index, offset, len(data), outline.domain, outline.severity, outline.status))
+    return done
+
+
+def _valid(handed: object, count: int, size: int) -> Iterator[tuple[int, _Piece]]:
+    """The child's pieces that are whole and in range (anything else is made again in this process)."""
+    if not isinstance(handed, list):
+        return
+    with contextlib.suppress(TypeError, ValueError):
+        for index, offset, length, domain, severity, status in handed:
+            if (0 <= index < count and offset >= 0 and length >= 0 and offset + length <= size
+                    and severity in SEVERITIES and status in STATUSES):
+                yield index, _Piece(offset, length, Outline(domain, severity, status))
