@@ -24,9 +24,9 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux" or len(os.sched_getaffin
                                 reason="a second process needs Linux and two CPUs")
 
 # The CLI in a fresh process. It reports on standard error how the controls were shared: whether a
-# child was started and which controls each process made. `fail` makes a control raise (in whichever
-# process makes it; a comma-separated list makes several raise); `child-fails` and `child-dies` make the child raise, or end itself by SIGKILL,
-# at its second control.
+# child was started and which controls this process made. `fail` makes the controls named (comma-
+# separated) raise, in whichever process makes them; `child-fails` and `child-dies` make the child
+# raise, or end itself by SIGKILL, at its second control.
 RUNNER = r'''
 import json, os, signal, sys
 import checker.forked as forked

@@ -35,6 +35,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from checker import forked
 from checker.errors import InputError
 from checker.i18n import t
+from checker.scan.tls_compact import TlsCompactor
 
 # The parser is fed CHUNK bytes at a time: 16-64 KB measured fastest, since each piece's tree is
 # still in the CPU cache when it is turned into facts (1 MB pieces took about 25 % longer).
@@ -320,6 +321,7 @@ class NmapXmlReader:
         self.read_header()
         self._expat = None
         self._done = 0
+        ascii_bytes = _ascii_compatible(b"".join(self._prolog))
         half = self._second_half()
         if half is not None:
             try:
@@ -330,25 +332,48 @@ class NmapXmlReader:
             self.source.seek(0)
             self._prolog = []
         digest = hashlib.sha256()
-        yield from self._walk(self._chunks(), _TreeParser(), digest, skip=self._done)
+        try:
+            yield from self._walk(self._chunks(), _TreeParser(), digest, skip=self._done,
+                                  compactor=self._compactor(ascii_bytes))
+        except _Reread:
+            # The error is reported from a reading of the file as it is, with its true line and column.
+            self.source.seek(0)
+            self._prolog = []
+            digest = hashlib.sha256()
+            yield from self._walk(self._chunks(), _TreeParser(), digest, skip=self._done)
         self.sha256 = digest.hexdigest()
 
+    def _compactor(self, ascii_bytes: bool) -> TlsCompactor | None:
+        """A compactor for a file that can be read again (a parse error is then reported from a second
+        reading) in an encoding where the blocks are ASCII bytes."""
+        try:
+            seekable = bool(self.source.seekable())
+        except (AttributeError, OSError, ValueError):
+            seekable = False
+        return TlsCompactor() if seekable and ascii_bytes else None
+
     def _walk(self, chunks: Iterator[bytes], parser: _TreeParser, digest: Any, skip: int = 0,
-              tail: bytes = b"") -> Iterator[Host]:
+              tail: bytes = b"", compactor: TlsCompactor | None = None) -> Iterator[Host]:
         """Feeds `chunks` (hashed) and then `tail` (not hashed) to `parser`, and turns each finished child
-        of the root into facts, after the first `skip` (handed out before); `self._done` counts them."""
+        of the root into facts, after the first `skip` (handed out before); `self._done` counts them.
+        With a `compactor`, ssl-enum-ciphers blocks reach the parser cut down (checker/scan/tls_compact.py);
+        a parse error after one was is `_Reread` (its line would be wrong)."""
         unfinished = 0  # bytes read while the root's last child stayed open
         self._feed = CHUNK
         for chunk in chunks:
             try:
                 if chunk:
                     digest.update(chunk)
-                    parser.feed(chunk)
+                    parser.feed(compactor.feed(chunk) if compactor is not None else chunk)
                 else:
+                    if compactor is not None and (held := compactor.flush()):
+                        parser.feed(held)
                     if tail:
                         parser.feed(tail)
                     parser.close()
             except ParseError as exc:
+                if compactor is not None and compactor.changed:
+                    raise _Reread() from None
                 raise self._parse_error(exc, not chunk) from None
             root = parser.root
             if root is not None:
@@ -427,8 +452,9 @@ class NmapXmlReader:
         the caller reads again from the start (errors are reported from that reading)."""
         digest = hashlib.sha256()
         try:
-            yield from self._walk(self._chunks(limit=boundary), _TreeParser(), digest, tail=_ROOT_END)
-        except InputError:
+            yield from self._walk(self._chunks(limit=boundary), _TreeParser(), digest, tail=_ROOT_END,
+                                  compactor=TlsCompactor())
+        except (InputError, _Reread):
             return False
         rest = hashlib.sha256()
         while True:
@@ -477,22 +503,27 @@ def _read_second_half(fd: int, boundary: int, prefix: bytes, display: str, lang:
     parser = _TreeParser()
     parser.feed(prefix)
     digest = hashlib.sha256()
-    hosts = list(reader._walk(reader._chunks(), parser, digest))
+    hosts = list(reader._walk(reader._chunks(), parser, digest, compactor=TlsCompactor()))
     return _Half(hosts, reader._end_updates, reader._done, digest.hexdigest())
 
 
 def _document_start(prolog: bytes, root_index: int) -> bytes | None:
     """The bytes up to the end of the root's start tag, if the encoding is one where the second half
     can start at "<host" (None otherwise, or for an empty root `<nmaprun/>`)."""
-    if prolog[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in prolog[:4]:
-        return None   # UTF-16 or UTF-32
-    declared = _ENCODING.match(prolog.removeprefix(b"\xef\xbb\xbf"))
-    if declared is not None and declared.group(1).decode("ascii").lower() not in _ASCII_SAFE:
+    if not _ascii_compatible(prolog):
         return None
     tag = _TAG_REST.match(prolog, root_index)
     if tag is None or prolog[tag.end() - 2:tag.end()] == b"/>":
         return None
     return prolog[:tag.end()]
+
+
+def _ascii_compatible(prolog: bytes) -> bool:
+    """Whether the document's encoding writes ASCII as ASCII bytes that cannot be part of another character."""
+    if prolog[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in prolog[:4]:
+        return False   # UTF-16 or UTF-32
+    declared = _ENCODING.match(prolog.removeprefix(b"\xef\xbb\xbf"))
+    return declared is None or declared.group(1).decode("ascii").lower() in _ASCII_SAFE
 
 
 def _host_boundary(fd: int, middle: int, size: int) -> int | None:
@@ -507,6 +538,10 @@ def _host_boundary(fd: int, middle: int, size: int) -> int | None:
             return at + found.start()
         at += SPLIT_WINDOW
     return None
+
+
+class _Reread(Exception):
+    """A parse error after a block was cut down: the file is read again as it is, to report it."""
 
 
 class _InternalSubset(Exception):
