@@ -68,20 +68,15 @@ def compact_block(data: bytes, start: int, end: int) -> bytes | None:
     for n, table in enumerate(tables):
         out.append(table.group(0))
         if least == b"F":
-            # Every entry of this version with an item that reads F, in order.
+            # Every entry of this version (a table without a key: nothing else is) that has an item
+            # reading F, in order; an entry ends at its first "</table>" (it holds items only).
             stop = tables[n + 1].start() if n + 1 < len(tables) else end
             out.append(b'<table key="ciphers">')
-            last = -1
-            at = data.find(_F_ITEM, table.end(), stop)
-            while at >= 0:
-                entry = data.rfind(b"<table>", table.end(), at)
-                # Skipped: an item outside any entry (a version's own item, a keyed table's), or the same
-                # entry again.
-                if entry > last and data.find(b"</table>", entry, at) < 0:
-                    close = data.find(b"</table>", at, stop) + len(b"</table>")
-                    out.append(data[entry:close])
-                    last = entry
-                at = data.find(_F_ITEM, at + len(_F_ITEM), stop)
+            for piece in data[table.end():stop].split(b"<table>")[1:]:
+                if _F_ITEM in piece:
+                    entry = piece[:piece.find(b"</table>") + len(b"</table>")]
+                    if _F_ITEM in entry:
+                        out.append(b"<table>" + entry)
             out.append(b"</table>")
         out.append(b"</table>")
     out.append(b'<elem key="least strength">' + least + b"</elem></script>")
