@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date
 from types import ModuleType
@@ -526,17 +527,22 @@ class ResultDocument(Model):
         return self._json_chunks(results_array(self.results) if results is None else results)
 
     def _json_chunks(self, results: Iterable[bytes]) -> Iterator[bytes]:
-        head = self._plain_head(results=[])
+        assert orjson is not None
+        # The observations (32,000 for a large scan) are written a batch at a time, not as one list.
+        head = plain_dict(self.model_copy(update={"results": [], "observations": []}))
         yield b"{"
         first = True
         for key, value in head.items():
-            yield (b"\n  " if first else b",\n  ") + orjson.dumps(key) + b": "   # type: ignore[union-attr]
+            yield (b"\n  " if first else b",\n  ") + orjson.dumps(key) + b": "
             first = False
             if key == "results":
                 yield from results
+            elif key == "observations" and self.observations:
+                yield from _list_pieces([o.as_json() for o in self.observations[i:i + _BATCH]]
+                                        for i in range(0, len(self.observations), _BATCH))
             else:
                 # JSON text has no raw line breaks inside strings: every b"\n" is a line of the layout.
-                yield orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")  # type: ignore[union-attr]
+                yield orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
         yield b"\n}\n" if not first else b"}\n"
 
     @classmethod
@@ -555,19 +561,67 @@ class ResultDocument(Model):
 EMPTY_RESULTS, RESULTS_OPEN, RESULTS_CLOSE = b"[]", b"[", b"\n  ]"
 
 
+# A result with more findings than this is written a batch of findings at a time: its JSON (25 MB for
+# 16,000 findings) and the indented copy of it are never whole in memory. Observations likewise.
+FINDINGS_BATCH = _BATCH = 1000
+
+
+def _list_pieces(batches: Iterable[list[Any]]) -> Iterator[bytes]:
+    """A non-empty list of JSON data, a key's value in the document, written as `orjson.dumps(...,
+    OPT_INDENT_2)` nests it, a batch of items at a time."""
+    assert orjson is not None
+    line = b"\n    "
+    lead = b"[" + line
+    for batch in batches:
+        yield lead + (b"," + line).join(orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", line)
+                                        for item in batch)
+        lead = b"," + line
+    yield b"\n  ]"
+_FINDING_LINE = b"\n        "   # a finding's lines in the document: in a result, in `results`
+
+
 def result_json(result: ControlResult, first: bool) -> bytes:
-    """One control result as it stands in the `results` array, after its separator.
+    """One control result as it stands in the `results` array, after its separator."""
+    return b"".join(result_pieces(result, first))
+
+
+def result_pieces(result: ControlResult, first: bool) -> Iterator[bytes]:
+    """`result_json` in pieces: the result around its findings, and the findings a batch at a time.
 
     orjson walks the models itself, asking `_shallow` for each one's keys: no plain copy of the whole
     result is made (a control of 30,000 systems has 30,000 findings). The bytes are those of
     `plain_dict` (a test checks it); a value orjson cannot take as such (a key that is not text) goes
     the `plain_dict` way."""
+    lead = b"\n    " if first else b",\n    "
+    findings = result.findings
+    if len(findings) <= FINDINGS_BATCH:
+        yield lead + _dumps(result).replace(b"\n", b"\n    ")
+        return
+    # The result with one string in place of its findings (random: no text of the data can be it),
+    # written as orjson writes it, then the findings at that string's place, indented as orjson nests.
+    mark = "findings-" + secrets.token_hex(16)
+    fields = result.__dict__
+    fields["findings"] = [mark]
+    try:
+        shell = _dumps(result).replace(b"\n", b"\n    ")
+    finally:
+        fields["findings"] = findings
+    token = b'"' + mark.encode() + b'"'
+    at = shell.index(token)
+    yield lead + shell[:at]
+    for start in range(0, len(findings), FINDINGS_BATCH):
+        yield (b"" if start == 0 else b"," + _FINDING_LINE) + (b"," + _FINDING_LINE).join(
+            _dumps(f).replace(b"\n", _FINDING_LINE) for f in findings[start:start + FINDINGS_BATCH])
+    yield shell[at + len(token):]
+
+
+def _dumps(model: Model) -> bytes:
     assert orjson is not None
     try:
-        chunk: bytes = orjson.dumps(result, default=_shallow, option=_RESULT_OPTIONS)
+        chunk: bytes = orjson.dumps(model, default=_shallow, option=_RESULT_OPTIONS)
     except orjson.JSONEncodeError:
-        chunk = orjson.dumps(plain_dict(result), option=orjson.OPT_INDENT_2)
-    return (b"\n    " if first else b",\n    ") + chunk.replace(b"\n", b"\n    ")
+        chunk = orjson.dumps(plain_dict(model), option=orjson.OPT_INDENT_2)
+    return chunk
 
 
 # Dates, dataclasses and subclasses of the JSON types go to `_shallow`, which converts them as pydantic
@@ -596,7 +650,7 @@ def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
     def chunks() -> Iterator[bytes]:
         first = True
         for result in results:
-            yield result_json(result, first)
+            yield from result_pieces(result, first)
             first = False
             del result   # else held while the next one is built (a streamed write drops each)
 

@@ -153,3 +153,27 @@ def test_odd_values_are_written_as_pydantic_writes_them() -> None:
         expected = dumps_bytes([one.model_dump(mode="json")]).rstrip(b"\n")
         got = b"[" + result_json(one, True) + b"\n]"
         assert got.replace(b"\n    ", b"\n  ") == expected, value
+
+
+@pytest.mark.parametrize("example", ["ai-center.yaml", "SCANNED"])
+def test_findings_and_observations_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch, example: str) -> None:
+    """A result with more findings than a batch (16,000 for a large scan) and more observations than a
+    batch are written in pieces: the same bytes as the whole document's plain data, with batches
+    small enough here that every list of the examples is cut, one of a kind odd values included."""
+    import checker.result as result_module
+    from checker.result import dumps_bytes
+
+    path = ROOT / "examples" / example
+    if example == "SCANNED":   # the example that cites scans
+        path = next(p for p in EXAMPLES if "\nscans:" in p.read_text(encoding="utf-8"))
+    doc = evaluate_file(path, as_of=AS_OF)
+    odd = next(r for r in doc.results if len(r.findings) > 1)
+    odd.findings[1] = odd.findings[1].model_copy(update={"declared": {1: "a key that is not text"}})
+    whole = dumps_bytes(doc.to_dict())
+    monkeypatch.setattr(result_module, "FINDINGS_BATCH", 1)
+    monkeypatch.setattr(result_module, "_BATCH", 1)
+    assert max(len(r.findings) for r in doc.results) > 2
+    assert example == "ai-center.yaml" or len(doc.observations) > 1
+    pieces = list(doc.json_pieces())
+    assert b"".join(pieces) == whole
+    assert len(pieces) > len(doc.results) + 20

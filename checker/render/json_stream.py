@@ -21,7 +21,7 @@ from checker.catalog import Catalog
 from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Spool
 from checker.render.json_two_cores import Make, SharedResults, worth_it
-from checker.result import ResultDocument, framed_results, result_json
+from checker.result import ResultDocument, framed_results, result_pieces
 from checker.validate import LoadedDeclaration
 
 
@@ -39,9 +39,9 @@ class StreamedJson:
             evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
             controls = evaluator.controls()
 
-            def make(index: int) -> tuple[bytes, Outline]:
+            def make(index: int) -> tuple[Iterator[bytes], Outline]:
                 result = result_of(evaluator, controls[index])
-                return result_json(result, index == 0), Outline(result.domain, result.severity, result.status)
+                return result_pieces(result, index == 0), Outline(result.domain, result.severity, result.status)
 
             self._chunks = self._shared(len(controls), make, _subjects(evaluator)) \
                 or self._in_order(len(controls), make)
@@ -72,10 +72,11 @@ class StreamedJson:
         spool = self._spool()
         self.outlines = []
         for index in range(count):
-            data, outline = make(index)
-            spool.write(data)
+            pieces, outline = make(index)
+            for piece in pieces:
+                spool.write(piece)
             self.outlines.append(outline)
-            del data   # else held while the next one is built
+            del pieces   # else held while the next one is built
         return spool.pieces()
 
     def pieces(self) -> Iterator[bytes]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from checker import forked
@@ -34,8 +34,9 @@ MIN_SUBJECTS = 300
 MAX_CONTROLS = 8_000
 _TICKET = struct.Struct(">I")
 
-# What a process makes of the control at an index: the bytes of its result in the array, its outline.
-Make = Callable[[int], tuple[bytes, Outline]]
+# What a process makes of the control at an index: the bytes of its result in the array (in pieces),
+# its outline.
+Make = Callable[[int], tuple[Iterable[bytes], Outline]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +89,8 @@ class SharedResults:
                 self._make(index, make)
 
     def _make(self, index: int, make: Make) -> None:
-        data, outline = make(index)
-        offset = self._mine.size
-        self._mine.write(data)
-        self._pieces[index] = (self._mine, _Piece(offset, len(data), outline))
+        offset, length, outline = _write(self._mine, index, make)
+        self._pieces[index] = (self._mine, _Piece(offset, length, outline))
 
     @property
     def outlines(self) -> list[Outline]:
@@ -115,11 +114,18 @@ def _share(fd: int, make: Make, spool: Spool) -> list[tuple[int, int, int, str, 
     """The child's work: the controls it takes, written to its spool; what it hands back: where each is."""
     done: list[tuple[int, int, int, str, str, str]] = []
     for index in _tickets(fd):
-        data, outline = make(index)
-        offset = spool.size
-        spool.write(data)
-        done.append((index, offset, len(data), outline.domain, outline.severity, outline.status))
+        offset, length, outline = _write(spool, index, make)
+        done.append((index, offset, length, outline.domain, outline.severity, outline.status))
     return done
+
+
+def _write(spool: Spool, index: int, make: Make) -> tuple[int, int, Outline]:
+    """The control's result written at the spool's end: where it starts, its length, its outline."""
+    offset = spool.size
+    pieces, outline = make(index)
+    for piece in pieces:
+        spool.write(piece)
+    return offset, spool.size - offset, outline
 
 
 def _valid(handed: object, count: int, size: int) -> Iterator[tuple[int, _Piece]]:
