@@ -52,7 +52,7 @@ from checker.result import (
     count_controls,
     set_trusted,
     trusted,
-    trusted_from,
+    trusted_exact,
 )
 from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
@@ -228,81 +228,92 @@ class Evaluator:
 
     def _finding(self, control: Control, kind: str, sid: str, name: str | None, outcome: Outcome,
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
+        status = outcome.status
         leaves = outcome.leaves
-        leaf = next((lf for lf in leaves if lf.status == outcome.status), None) or (leaves[0] if leaves else None)
+        leaf: Leaf | None = None
+        for lf in leaves:
+            if lf.status == status:
+                leaf = lf
+                break
+        else:
+            if leaves:
+                leaf = leaves[0]
         source = "declared"
         if leaf is not None and leaf.source == "scan":
             source = "scan"
         elif has_evidence:
             source = "evidence"
-        missing = sorted({declared_path(m) for m in outcome.missing}) if outcome.missing else []
-        # Built from the evaluator's own data without validating it again (`trusted`): a /16 scan
-        # makes tens of thousands of findings, a portfolio millions.
-        return trusted(
-            Finding,
-            subject=self.subject(kind, sid, name),
-            status=outcome.status,
-            code=code,
-            path=leaf.path if leaf else path,
-            location=self.location(leaf, pos),
-            declared=leaf.declared if leaf else None,
-            required=leaf.required if leaf else None,
-            source=source,
-            fingerprint=fingerprint(control.id, kind, sid, code),
-            missing=missing,
-            explanation=self._explanation(outcome.status, leaf, leaves, missing),
-        )
+        wanted = outcome.missing
+        # One path (most unknown findings) needs no set and no sort.
+        missing = ([declared_path(wanted[0])] if len(wanted) == 1 else sorted({declared_path(m) for m in wanted})) \
+            if wanted else []
+        # Built from the evaluator's own data without validating it again, every field in the model's
+        # order (`trusted_exact`): a /16 scan makes tens of thousands of findings, a portfolio millions.
+        return trusted_exact(Finding, {
+            "subject": self.subject(kind, sid, name),
+            "status": status,
+            "code": code,
+            "path": leaf.path if leaf else path,
+            "location": self.location(leaf, pos),
+            "declared": leaf.declared if leaf else None,
+            "required": leaf.required if leaf else None,
+            "source": source,
+            "fingerprint": fingerprint(control.id, kind, sid, code),
+            "missing": missing,
+            "reason": "",
+            "underlying_status": None,
+            "explanation": self._explanation(status, leaf, leaves, missing),
+        })
 
     def _comparison(self, lf: Leaf) -> Comparison:
-        return trusted_from(Comparison, self._comparison_data(lf))
+        return trusted_exact(Comparison, self._comparison_data(lf))
 
     def _comparison_data(self, lf: Leaf) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": lf.status, "operator": lf.operator, "path": lf.path,
-                               "declared": lf.declared,
-                               "required": as_json(lf.value) if lf.value is not None else lf.required}
-        if lf.field is not None:
-            out["field"] = lf.field
-        if lf.parameter is not None:
-            out["parameter"] = lf.parameter
-        if lf.reference is not None:
-            out["reference"] = lf.reference
-        if lf.offset is not None:
-            out["offset"] = lf.offset
+        """Every field of a `Comparison`, in the model's order (`trusted_exact`); None where results.md
+        leaves the key out."""
+        offset = lf.offset
+        period: BusinessPeriodOut | None = None
         if lf.period is not None:
             # A legal period in business days (checker/calendar.py): the date it gives, typed.
             p = lf.period
-            out.pop("offset", None)
-            period: dict[str, Any] = {"days": p.days, "unit": "business_days", "direction": p.direction,
+            offset = None
+            fields: dict[str, Any] = {"days": p.days, "unit": "business_days", "direction": p.direction,
                                       "start": p.start.isoformat(), "start_path": p.start_path,
                                       "date": p.date.isoformat()}
             if p.extended_date is not None:
-                period.update(extension_days=p.extension_days, extended_date=p.extended_date.isoformat())
+                fields.update(extension_days=p.extension_days, extended_date=p.extended_date.isoformat())
             if p.counts_from is not None:
-                period["counts_from"] = p.counts_from
-            out["period"] = trusted(BusinessPeriodOut, **period)
+                fields["counts_from"] = p.counts_from
+            period = trusted(BusinessPeriodOut, **fields)
+        source = "declared"
+        scan = scan_date = scan_age = stale = None
         if lf.source == "scan":
-            out["source"] = "scan"
+            source = "scan"
             if lf.scan:
-                out["scan"] = lf.scan
-                scan_date = self.scan_dates.get(lf.scan)
+                scan = lf.scan
+                scan_date = self.scan_dates.get(lf.scan) or None
                 if scan_date:
-                    out["scan_date"] = scan_date
-                    out["scan_age_days"] = (self.as_of - date.fromisoformat(scan_date)).days
+                    scan_age = (self.as_of - date.fromisoformat(scan_date)).days
             if lf.stale:
-                out["stale"] = True
-        return out
+                stale = True
+        return {"status": lf.status, "operator": lf.operator, "path": lf.path, "field": lf.field,
+                "declared": lf.declared, "required": as_json(lf.value) if lf.value is not None else lf.required,
+                "parameter": lf.parameter, "reference": lf.reference, "offset": offset, "source": source,
+                "scan": scan, "scan_date": scan_date, "scan_age_days": scan_age, "stale": stale,
+                "alternative": None, "period": period}
 
     def _explanation(self, status: str, leaf: Leaf | None, leaves: list[Leaf],
                      missing: list[str]) -> Explanation:
         if status == UNKNOWN:
             wanted = missing or ([leaf.path] if leaf else [])
             if wanted and all(".observed" in m or m.startswith("observed") for m in wanted):
-                return trusted(Explanation, code="not_scanned", missing=list(wanted))
-            return trusted(Explanation, code="missing", missing=list(wanted))
+                return trusted_exact(Explanation, {"code": "not_scanned", "comparisons": [], "missing": list(wanted)})
+            return trusted_exact(Explanation, {"code": "missing", "comparisons": [], "missing": list(wanted)})
         if leaf is None:
-            return trusted(Explanation, code="none")
+            return trusted_exact(Explanation, {"code": "none", "comparisons": [], "missing": []})
         if status == NA:
-            return trusted(Explanation, code="empty_selection", comparisons=[self._comparison(leaf)])
+            return trusted_exact(Explanation, {"code": "empty_selection", "comparisons": [self._comparison(leaf)],
+                                               "missing": []})
         # Every comparison that decided the status, so that the owner sees all that must change
         # (a failed `all`: each failing part; a failed `any`: each alternative, grouped).
         deciding = [lf for lf in leaves if lf.status == status][:4] or [leaf]
@@ -311,7 +322,9 @@ class Evaluator:
         for lf, c in zip(deciding, comparisons, strict=True):
             if lf.group is not None:
                 c["alternative"] = groups.setdefault(lf.group, len(groups) + 1)
-        return trusted(Explanation, code="compare", comparisons=[trusted_from(Comparison, c) for c in comparisons])
+        return trusted_exact(Explanation, {"code": "compare",
+                                           "comparisons": [trusted_exact(Comparison, c) for c in comparisons],
+                                           "missing": []})
 
     def _findings(self, control: Control, outcome: Outcome, has_evidence: bool) -> list[Finding]:
         rule = control.rule
@@ -328,8 +341,9 @@ class Evaluator:
         for cond, out in parts:
             if isinstance(cond, Every) and out.items:
                 code = f"{control.id}.{cond.code or cond.every.lstrip('/').rsplit('.', 1)[-1]}"
-                for item in out.items:
-                    self._merge(findings, self._item_finding(control, item, code, has_evidence))
+                for item in out.items:   # `_item_finding`, without a call more per subject
+                    self._merge(findings, self._finding(control, item.kind, item.id, item.name, item.outcome,
+                                                        item.pos, item.path, code, has_evidence))
             else:
                 program_parts.append(out)
         if program_parts:
@@ -436,8 +450,9 @@ class Evaluator:
             i18n=self._texts(control),
         )
         # The sentences of the JSON, in the result's language, from the same explanations renderers use.
-        for finding in findings:
-            set_trusted(finding, "reason", explain.reason(finding, lang, result))
+        reason = explain.reason
+        for finding in findings:   # `set_trusted`: `reason` is a declared field, counted as set already
+            finding.__dict__["reason"] = reason(finding, lang, result)
         set_trusted(result, "reasons", explain.result_reasons(result, self.waiver_infos, lang, stored=True))
         set_trusted(result, "applicability", explain.applicability(result, lang))
         return result

@@ -23,8 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from checker.durations import Duration, is_duration
+from checker.i18n import DEFAULT_LANG, messages, t
 from checker.i18n import format_date as _format_date
-from checker.i18n import t
 from checker.labels import field_key, field_label, value_label
 from checker.result import Comparison, ControlResult, Finding, Subject, WaiverInfo
 from checker.vocabulary import GATING, NA, PASS, WAIVED
@@ -190,9 +190,17 @@ _CLAUSES_MAX = 50_000
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-@lru_cache(maxsize=32768)
 def _field_key(path: str) -> str:
-    return field_key(path)
+    """`field_key`, without its regular expression for a path with one item key (`systems[x].a.b`).
+    Not cached: a large declaration's paths are all different (one per item), so a cache would only
+    churn."""
+    start = path.find("[")
+    if start < 0:
+        return path.lstrip("/")
+    end = path.find("]", start)
+    if end < 0 or path.find("[", end) >= 0:
+        return field_key(path)   # no closing bracket, or more than one key: the general rule
+    return (path[:start] + path[end + 1:]).lstrip("/")
 
 
 def _frozen(value: Any) -> Any:
@@ -208,11 +216,15 @@ def _frozen(value: Any) -> Any:
 
 
 def _clause_key(c: Comparison, lang: str) -> tuple[Any, ...]:
-    p = c.period
-    return (lang, c.operator, c.status, _field_key(c.path), _field_key(c.field) if c.field else None,
-            _frozen(c.declared), _frozen(c.required), c.parameter,
-            _field_key(c.reference) if c.reference else None, c.offset, c.source, c.scan, c.scan_date,
-            c.scan_age_days, c.stale,
+    # Everything `_comparison_words` reads, paths by their field key. Read from the model's dict, and a
+    # scalar value frozen inline: the key is made once per finding (a million for a large declaration).
+    d = c.__dict__
+    field, reference, declared, required, p = d["field"], d["reference"], d["declared"], d["required"], d["period"]
+    return (lang, d["operator"], d["status"], _field_key(d["path"]), _field_key(field) if field else None,
+            (declared.__class__, declared) if declared.__class__ in _SCALAR_TYPES else _frozen(declared),
+            (required.__class__, required) if required.__class__ in _SCALAR_TYPES else _frozen(required),
+            d["parameter"], _field_key(reference) if reference else None, d["offset"], d["source"], d["scan"],
+            d["scan_date"], d["scan_age_days"], d["stale"],
             None if p is None else (p.days, p.direction, p.start, _field_key(p.start_path) if p.start_path else None,
                                     p.date, p.extension_days, p.extended_date, p.counts_from))
 
@@ -248,7 +260,7 @@ def _comparison_words(c: Comparison, lang: str) -> str:
     declared = value_words(c.path, c.declared, lang)
     # A field may have its own sentence (`field.<path>.<pass|fail>` in the explain locale), read
     # before the operator's: "cifrado en reposo activo: «no»" says more as "guarda datos sin cifrar".
-    own = _field_sentence(c, lang)
+    own = _field_sentence(c, lang, declared)
     if own is not None:
         return _scan_suffix(c, lang, own)
     if status == "partial" and c.stale:
@@ -258,12 +270,15 @@ def _comparison_words(c: Comparison, lang: str) -> str:
     return _scan_suffix(c, lang, _t(lang, key, field=field, declared=declared, required=required_words(c, lang)))
 
 
-def _field_sentence(c: Comparison, lang: str) -> str | None:
+def _field_sentence(c: Comparison, lang: str, declared: str) -> str | None:
+    """`declared`: the declared value's words, which the caller has already."""
     if c.status not in (PASS, "fail") or c.operator != "equals" or c.stale:
         return None
-    key = f"field.{field_key(c.field or c.path)}.{c.status}"
-    text = _t(lang, key, declared=value_words(c.path, c.declared, lang),
-              required=value_words(c.path, c.required, lang))
+    key = f"field.{_field_key(c.field or c.path)}.{c.status}"
+    if "{" not in key and "}" not in key and key not in messages("explain", lang) \
+            and key not in messages("explain", DEFAULT_LANG):
+        return None   # no such sentence: `_t` would give the key itself, and the words would be wasted
+    text = _t(lang, key, declared=declared, required=value_words(c.path, c.required, lang))
     return None if text == key else text
 
 
@@ -314,7 +329,7 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
     if e is None:   # a result written before explanations: its own sentence
         return finding.reason
     if e.code == "missing":
-        return _missing_words(tuple(_field_key(m) for m in e.missing), lang)
+        return _missing_words(tuple(map(_field_key, e.missing)), lang)
     if e.code == "not_scanned":
         return _t(lang, "not_scanned")
     if e.code == "empty_selection":
@@ -322,6 +337,9 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
         return _t(lang, "empty_selection", field=field_words(path, lang))
     if e.code == "not_applicable":
         return _t(lang, "not_applicable", why=applicability_words(result, e.comparisons, lang))
+    comparisons = e.comparisons
+    if len(comparisons) == 1 and comparisons[0].alternative is None:
+        return comparison_words(comparisons[0], lang)   # most findings: what the loop below gives for one
     # Comparisons in order; the alternatives of one failed `any` read as one clause that lists them.
     parts: list[str | list[str]] = []
     groups: dict[int, list[str]] = {}

@@ -138,6 +138,18 @@ def trusted_from(cls: type[M], values: dict[str, Any], /) -> M:
     return m
 
 
+def trusted_exact(cls: type[M], data: dict[str, Any], /) -> M:
+    """`trusted_from` for a dict that holds every field of `cls` in the model's order and nothing else,
+    made for this one instance (kept, not copied): the evaluator's findings and comparisons, built a
+    million times for a large declaration, skip the merge with the defaults. A test checks the order."""
+    m = cls.__new__(cls)
+    _object_setattr(m, "__dict__", data)
+    _object_setattr(m, "__pydantic_fields_set__", (_TEMPLATES.get(cls) or _template(cls))[2])
+    _object_setattr(m, "__pydantic_extra__", {})
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
+
+
 def set_trusted(model: BaseModel, name: str, value: Any) -> None:
     """Set a declared field of a result model the evaluator is still building (no validation runs on
     assignment: `validate_assignment` is off; this skips pydantic's per-assignment bookkeeping)."""
@@ -639,10 +651,21 @@ def _shallow(value: Any) -> Any:
     extra = value.__pydantic_extra__
     if not omit and not extra:
         return value.__dict__
-    out = {key: v for key, v in value.__dict__.items() if v is not None or key not in omit}
+    # A copy less the None values of `omit` (a finding's missing `underlying_status`): a dict's copy
+    # is a C loop, two to three times cheaper than filtering every key in Python. Deleting keeps the
+    # order of the others.
+    out = value.__dict__.copy()
+    for key in omit:
+        if out.get(key, _ABSENT) is None:
+            del out[key]
     if extra:
-        out.update((key, v) for key, v in extra.items() if v is not None or key not in omit)
+        for key, v in extra.items():
+            if v is not None or key not in omit:
+                out[key] = v
     return out
+
+
+_ABSENT = object()
 
 
 def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
