@@ -529,18 +529,30 @@ class ResultDocument(Model):
             out.write(chunk)
         return out.getvalue()
 
-    def json_pieces(self, results: Iterable[bytes] | None = None) -> Iterable[bytes]:
+    def json_pieces(self, results: Iterable[bytes] | None = None,
+                    observations: Iterable[bytes] | None = None) -> Iterable[bytes]:
         """The bytes of `to_json` in pieces, for writing a large result without holding it whole.
 
         `results`: the `results` array's bytes, made elsewhere (`results_array`) from results no
-        longer held, to stand in place of this document's own (checker/render/json_stream.py)."""
+        longer held, to stand in place of this document's own (checker/render/json_stream.py).
+        `observations`: their bytes made earlier by `observation_pieces` (while another process
+        finishes its controls, checker/render/json_two_cores.py)."""
         if orjson is None:
             return (dumps_bytes(self.to_dict()),)
-        return self._json_chunks(results_array(self.results) if results is None else results)
+        return self._json_chunks(results_array(self.results) if results is None else results,
+                                 self.observation_pieces() if observations is None else observations)
 
-    def _json_chunks(self, results: Iterable[bytes]) -> Iterator[bytes]:
+    def observation_pieces(self) -> Iterator[bytes]:
+        """The `observations` value as `json_pieces` writes it, in pieces."""
         assert orjson is not None
         # The observations (32,000 for a large scan) are written a batch at a time, not as one list.
+        if not self.observations:
+            return iter((b"[]",))
+        return _list_pieces([o.as_json() for o in self.observations[i:i + _BATCH]]
+                            for i in range(0, len(self.observations), _BATCH))
+
+    def _json_chunks(self, results: Iterable[bytes], observations: Iterable[bytes]) -> Iterator[bytes]:
+        assert orjson is not None
         head = plain_dict(self.model_copy(update={"results": [], "observations": []}))
         yield b"{"
         first = True
@@ -549,9 +561,8 @@ class ResultDocument(Model):
             first = False
             if key == "results":
                 yield from results
-            elif key == "observations" and self.observations:
-                yield from _list_pieces([o.as_json() for o in self.observations[i:i + _BATCH]]
-                                        for i in range(0, len(self.observations), _BATCH))
+            elif key == "observations":
+                yield from observations
             else:
                 # JSON text has no raw line breaks inside strings: every b"\n" is a line of the layout.
                 yield orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")

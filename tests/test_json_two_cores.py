@@ -57,6 +57,10 @@ def start(job):
     return pending
 
 js.result_of, forked.start = result_of, start
+if mode == "head-fails":
+    def head(self, *args):
+        raise RuntimeError("fallo inyectado en la cabecera")
+    js.Evaluator.head = head
 code = main(sys.argv[3:])
 sys.stderr.write("\nSHARING " + json.dumps({"started": started, "made": made["parent"]}) + "\n")
 sys.exit(code)
@@ -141,6 +145,16 @@ def test_an_error_in_a_control_is_the_error_one_process_gives(many: Path, contro
     assert "fallo inyectado en " + control in _error_of(one)
     assert _error_of(one) == _error_of(two)
     assert not out.exists() and not (many.parent / "e1.json").exists()
+
+
+def test_an_error_in_the_work_done_while_waiting_is_the_one_process_error(many: Path) -> None:
+    """The head is made while the child finishes its controls: an error there reads as in one process."""
+    one = _run(["evaluate", str(many), "--format", "json", "-o", str(many.parent / "h1.json"),
+                "--as-of", "2026-11-20"], "head-fails", workers="1")
+    two, out = _shared(many, "h2.json", "head-fails")
+    assert one["code"] == two["code"] == 3 and two["sharing"]["started"] == [True]
+    assert "fallo inyectado en la cabecera" in _error_of(two) and _error_of(one) == _error_of(two)
+    assert not out.exists()
 
 
 def test_of_two_errors_the_first_in_catalog_order_is_reported(many: Path, in_one: bytes) -> None:

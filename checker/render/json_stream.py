@@ -12,7 +12,7 @@ Only for a declaration where `checker.api.in_steps` holds: the auditor's pass re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from types import TracebackType
 
@@ -43,9 +43,22 @@ class StreamedJson:
                 result = result_of(evaluator, controls[index])
                 return result_pieces(result, index == 0), Outline(result.domain, result.severity, result.status)
 
-            self._chunks = self._shared(len(controls), make, _subjects(evaluator)) \
+            self._early: tuple[ResultDocument, Spool] | None = None
+
+            def prepare() -> None:
+                # The head but its summary, and the observations' bytes (32,000 for a large scan, spooled):
+                # made while the other process finishes its controls.
+                early, spool = evaluator.head(summarize([]), []), self._spool()
+                for piece in early.observation_pieces():
+                    spool.write(piece)
+                self._early = (early, spool)
+
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare) \
                 or self._in_order(len(controls), make)
-            self.head: ResultDocument = evaluator.head(summarize(self.outlines), [])
+            if self._early is None:
+                prepare()
+            assert self._early is not None
+            self.head: ResultDocument = self._early[0].model_copy(update={"summary": summarize(self.outlines)})
         except BaseException:
             self._close()
             raise
@@ -55,15 +68,16 @@ class StreamedJson:
         self._spools.append(spool)
         return spool
 
-    def _shared(self, count: int, make: Make, subjects: int) -> Iterator[bytes] | None:
+    def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None]) -> Iterator[bytes] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
             return None
         try:
-            shared = SharedResults(count, make, self._spool(), self._spool())
+            shared = SharedResults(count, make, self._spool(), self._spool(), prepare)
         except Exception:
             self._close()
+            self._early = None
             return None
         self.outlines: list[Outline] = shared.outlines
         return shared.chunks()
@@ -80,7 +94,8 @@ class StreamedJson:
         return spool.pieces()
 
     def pieces(self) -> Iterator[bytes]:
-        return iter(self.head.json_pieces(results=framed_results(self._chunks)))
+        assert self._early is not None
+        return iter(self.head.json_pieces(results=framed_results(self._chunks), observations=self._early[1].pieces()))
 
     def _close(self) -> None:
         for spool in self._spools:

@@ -57,10 +57,13 @@ class SharedResults:
     """The results array's pieces 0..count-1 made by `make` in this process and a forked child.
 
     `outlines` are in catalog order; `chunks()` gives each piece's bytes in that order (for
-    `checker.result.framed_results`). Raises what `make` raised in this process; the caller then
-    starts again in one process. Close the spools (the caller's `mine`, and `theirs`) when done."""
+    `checker.result.framed_results`). `while_waiting` runs once this process has no control left to
+    take, before it waits for the child. Raises what `make` (or `while_waiting`) raised in this
+    process; the caller then starts again in one process. Close the spools (the caller's `mine`, and
+    `theirs`) when done."""
 
-    def __init__(self, count: int, make: Make, mine: Spool, theirs: Spool) -> None:
+    def __init__(self, count: int, make: Make, mine: Spool, theirs: Spool,
+                 while_waiting: Callable[[], None] | None = None) -> None:
         self._mine, self._theirs = mine, theirs
         self._pieces: list[tuple[Spool, _Piece] | None] = [None] * count
         read_fd, write_fd = os.pipe()
@@ -74,6 +77,8 @@ class SharedResults:
             try:
                 for index in _tickets(read_fd):
                     self._make(index, make)
+                if while_waiting is not None:
+                    while_waiting()   # this process's share is done: other work while the child ends
                 handed = pending.result() if pending is not None else None
             finally:
                 if pending is not None:
