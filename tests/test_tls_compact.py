@@ -83,9 +83,9 @@ def _read(data: bytes, compact: bool) -> tuple[object, ...]:
         nmapxml.NmapXmlReader._compactor = saved  # type: ignore[method-assign]
 
 
-def same_both_ways(data: bytes, *, cut: bool | None = None) -> tuple[object, ...]:
-    """The reading with the compactor; asserts it equals the plain one, and (when `cut` says) whether a
-    block was cut down."""
+@contextmanager
+def compactors_made() -> Iterator[list[tls_compact.TlsCompactor]]:
+    """The compactors the reader makes inside the block."""
     made: list[tls_compact.TlsCompactor] = []
     real = tls_compact.TlsCompactor.__init__
 
@@ -95,9 +95,16 @@ def same_both_ways(data: bytes, *, cut: bool | None = None) -> tuple[object, ...
 
     tls_compact.TlsCompactor.__init__ = spy  # type: ignore[method-assign]
     try:
-        with_it = _read(data, True)
+        yield made
     finally:
         tls_compact.TlsCompactor.__init__ = real  # type: ignore[method-assign]
+
+
+def same_both_ways(data: bytes, *, cut: bool | None = None) -> tuple[object, ...]:
+    """The reading with the compactor; asserts it equals the plain one, and (when `cut` says) whether a
+    block was cut down."""
+    with compactors_made() as made:
+        with_it = _read(data, True)
     assert with_it == _read(data, False)
     if cut is not None:
         assert any(c.changed for c in made) == cut
@@ -205,19 +212,9 @@ def test_a_pipe_is_read_without_cutting() -> None:
             return False
 
     data = document(block(version("TLSv1.0", entry("F", "TLS_PIPE"))))
-    calls: list[object] = []
-    real = tls_compact.TlsCompactor.__init__
-
-    def spy(self: tls_compact.TlsCompactor) -> None:
-        calls.append(self)
-        real(self)
-
-    tls_compact.TlsCompactor.__init__ = spy  # type: ignore[method-assign]
-    try:
+    with compactors_made() as made:
         parsed = nmapxml.parse_stream(Pipe(data), "stdin")
-    finally:
-        tls_compact.TlsCompactor.__init__ = real  # type: ignore[method-assign]
-    assert calls == [] and "TLS_PIPE" in repr(parsed.hosts)
+    assert made == [] and "TLS_PIPE" in repr(parsed.hosts)
 
 
 # -- generated blocks --------------------------------------------------------------------------------
