@@ -68,10 +68,12 @@ class SharedResults:
         self._pieces: list[tuple[Spool, _Piece] | None] = [None] * count
         read_fd, write_fd = os.pipe()
         try:
-            os.write(write_fd, b"".join(_TICKET.pack(i) for i in range(count)))
-        finally:
-            os.close(write_fd)
-        try:
+            try:
+                tickets = memoryview(b"".join(_TICKET.pack(i) for i in range(count)))
+                while tickets:
+                    tickets = tickets[os.write(write_fd, tickets):]
+            finally:
+                os.close(write_fd)   # before the fork: an empty queue then reads as its end
             theirs.on_disk()
             pending = forked.start(lambda: _share(read_fd, make, theirs))
             try:
