@@ -36,9 +36,11 @@ test-fast: $(STAMP)
 bench: $(STAMP) sysdeps
 	@$(PY) scripts/bench.py
 
-# Hypothesis over the loader and the whole CLI path, 10,000 cases (tests/test_fuzz.py, docs/robustez.md).
+# Hypothesis over the loader and the whole CLI path, 10,000 cases (tests/test_fuzz.py, docs/robustez.md),
+# then 3,000 generated cipher tables read with and without cutting them down (tests/test_tls_compact.py).
 fuzz: $(STAMP)
 	@HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -x
+	@HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_tls_compact.py -k generated -p no:cacheprovider -x
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check checker tests scripts
