@@ -2,13 +2,12 @@
 
 `evaluate_file` and `evaluate_loaded` return the typed result (`checker.result.ResultDocument`);
 `.to_dict()` gives the JSON document of results.md as plain data, `.to_json()` its bytes.
-`evaluate_in_steps` gives the results one control at a time instead, for writing a large result
-without holding it (checker/render/json_stream.py).
+`evaluator_for` and `result_of` give the results one control at a time instead, for writing a large
+result without holding it (checker/render/json_stream.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,25 +58,9 @@ def evaluate_loaded(loaded: LoadedDeclaration, *, as_of: date | None = None, lan
 
 
 def in_steps(loaded: LoadedDeclaration) -> bool:
-    """Whether the declaration can be evaluated one control at a time (`evaluate_in_steps`): not when
+    """Whether the declaration can be evaluated one control at a time (`result_of`): not when
     the auditor's fields are used, whose pass reads the whole document."""
     return not needs_audit_pass(loaded.model)
-
-
-def evaluate_in_steps(loaded: LoadedDeclaration, *, as_of: date | None = None, lang: str = "es",
-                      profile: str | None = None,
-                      catalog: Catalog | None = None) -> tuple[Evaluator, Iterator[ControlResult]]:
-    """For a declaration where `in_steps` holds: the evaluator (`head` gives the document around the
-    results) and the results one at a time, each as `evaluate_loaded`'s document holds it."""
-    evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
-
-    def results() -> Iterator[ControlResult]:
-        for control in evaluator.controls():
-            result = result_of(evaluator, control)
-            yield result
-            del result   # else held while the next one is built
-
-    return evaluator, results()
 
 
 def result_of(evaluator: Evaluator, control: Control) -> ControlResult:

@@ -54,7 +54,7 @@ from checker.result import (
     trusted,
     trusted_exact,
 )
-from checker.rules import ItemOutcome, Leaf, Outcome, Scope, as_json, evaluate
+from checker.rules import Leaf, Outcome, Scope, as_json, evaluate
 from checker.validate import LoadedDeclaration
 from checker.view import View, build_view, declared_path, governing_type, law_for
 from checker.vocabulary import (
@@ -341,7 +341,7 @@ class Evaluator:
         for cond, out in parts:
             if isinstance(cond, Every) and out.items:
                 code = f"{control.id}.{cond.code or cond.every.lstrip('/').rsplit('.', 1)[-1]}"
-                for item in out.items:   # `_item_finding`, without a call more per subject
+                for item in out.items:
                     self._merge(findings, self._finding(control, item.kind, item.id, item.name, item.outcome,
                                                         item.pos, item.path, code, has_evidence))
             else:
@@ -357,10 +357,6 @@ class Evaluator:
                 self._merge(findings, self._finding(control, "program", "program", name, merged, (), "",
                                                     f"{control.id}.program", has_evidence))
         return list(findings.values())
-
-    def _item_finding(self, control: Control, item: ItemOutcome, code: str, has_evidence: bool) -> Finding:
-        return self._finding(control, item.kind, item.id, item.name, item.outcome, item.pos, item.path, code,
-                             has_evidence)
 
     @staticmethod
     def _merge(findings: dict[tuple[str, str], Finding], new: Finding) -> None:

@@ -190,19 +190,6 @@ _CLAUSES_MAX = 50_000
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-def _field_key(path: str) -> str:
-    """`field_key`, without its regular expression for a path with one item key (`systems[x].a.b`).
-    Not cached: a large declaration's paths are all different (one per item), so a cache would only
-    churn."""
-    start = path.find("[")
-    if start < 0:
-        return path.lstrip("/")
-    end = path.find("]", start)
-    if end < 0 or path.find("[", end) >= 0:
-        return field_key(path)   # no closing bracket, or more than one key: the general rule
-    return (path[:start] + path[end + 1:]).lstrip("/")
-
-
 def _frozen(value: Any) -> Any:
     """A hashable stand-in for a JSON value that keeps its type (True, 1 and 1.0 read differently)."""
     kind = value.__class__
@@ -220,12 +207,12 @@ def _clause_key(c: Comparison, lang: str) -> tuple[Any, ...]:
     # scalar value frozen inline: the key is made once per finding (a million for a large declaration).
     d = c.__dict__
     field, reference, declared, required, p = d["field"], d["reference"], d["declared"], d["required"], d["period"]
-    return (lang, d["operator"], d["status"], _field_key(d["path"]), _field_key(field) if field else None,
+    return (lang, d["operator"], d["status"], field_key(d["path"]), field_key(field) if field else None,
             (declared.__class__, declared) if declared.__class__ in _SCALAR_TYPES else _frozen(declared),
             (required.__class__, required) if required.__class__ in _SCALAR_TYPES else _frozen(required),
-            d["parameter"], _field_key(reference) if reference else None, d["offset"], d["source"], d["scan"],
+            d["parameter"], field_key(reference) if reference else None, d["offset"], d["source"], d["scan"],
             d["scan_date"], d["scan_age_days"], d["stale"],
-            None if p is None else (p.days, p.direction, p.start, _field_key(p.start_path) if p.start_path else None,
+            None if p is None else (p.days, p.direction, p.start, field_key(p.start_path) if p.start_path else None,
                                     p.date, p.extension_days, p.extended_date, p.counts_from))
 
 
@@ -274,7 +261,7 @@ def _field_sentence(c: Comparison, lang: str, declared: str) -> str | None:
     """`declared`: the declared value's words, which the caller has already."""
     if c.status not in (PASS, "fail") or c.operator != "equals" or c.stale:
         return None
-    key = f"field.{_field_key(c.field or c.path)}.{c.status}"
+    key = f"field.{field_key(c.field or c.path)}.{c.status}"
     if "{" not in key and "}" not in key and key not in messages("explain", lang) \
             and key not in messages("explain", DEFAULT_LANG):
         return None   # no such sentence: `_t` would give the key itself, and the words would be wasted
@@ -329,7 +316,7 @@ def detail(finding: Finding, lang: str, result: ControlResult | None = None) -> 
     if e is None:   # a result written before explanations: its own sentence
         return finding.reason
     if e.code == "missing":
-        return _missing_words(tuple(map(_field_key, e.missing)), lang)
+        return _missing_words(tuple(map(field_key, e.missing)), lang)
     if e.code == "not_scanned":
         return _t(lang, "not_scanned")
     if e.code == "empty_selection":

@@ -56,8 +56,17 @@ def _values(lang: str) -> dict[str, str]:
 
 
 def field_key(path: str) -> str:
-    """`systems[portal].encryption.at_rest.enabled` -> `systems.encryption.at_rest.enabled`."""
-    return _INDEX.sub("", path).lstrip("/")
+    """`systems[portal].encryption.at_rest.enabled` -> `systems.encryption.at_rest.enabled`.
+
+    A path with one item key (the usual shape) is cut by hand: a large declaration words a million
+    paths, all different, and the regular expression was most of the cost."""
+    start = path.find("[")
+    if start < 0:
+        return path.lstrip("/")
+    end = path.find("]", start)
+    if end < 0 or path.find("[", end) >= 0:
+        return _INDEX.sub("", path).lstrip("/")   # no closing bracket, or more than one key
+    return (path[:start] + path[end + 1:]).lstrip("/")
 
 
 def _entry(key: str, lang: str) -> dict[str, str] | None:

@@ -27,7 +27,7 @@ import io
 import json
 import math
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from types import ModuleType
 from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
@@ -547,9 +547,12 @@ class ResultDocument(Model):
         assert orjson is not None
         # The observations (32,000 for a large scan) are written a batch at a time, not as one list.
         if not self.observations:
-            return iter((b"[]",))
-        return _list_pieces([o.as_json() for o in self.observations[i:i + _BATCH]]
-                            for i in range(0, len(self.observations), _BATCH))
+            yield b"[]"
+            return
+        yield b"[" + _OBSERVATION_LINE
+        yield from _items(self.observations, _OBSERVATION_LINE,
+                          lambda o: orjson.dumps(o.as_json(), option=orjson.OPT_INDENT_2))
+        yield b"\n  ]"
 
     def _json_chunks(self, results: Iterable[bytes], observations: Iterable[bytes]) -> Iterator[bytes]:
         assert orjson is not None
@@ -586,21 +589,19 @@ EMPTY_RESULTS, RESULTS_OPEN, RESULTS_CLOSE = b"[]", b"[", b"\n  ]"
 
 # A result with more findings than this is written a batch of findings at a time: its JSON (25 MB for
 # 16,000 findings) and the indented copy of it are never whole in memory. Observations likewise.
-FINDINGS_BATCH = _BATCH = 1000
+BATCH = 1000
+# Where an item's lines start in the document (2-space indent): an observation in `observations`, a
+# finding in a result in `results`.
+_OBSERVATION_LINE, _FINDING_LINE = b"\n    ", b"\n        "
 
 
-def _list_pieces(batches: Iterable[list[Any]]) -> Iterator[bytes]:
-    """A non-empty list of JSON data, a key's value in the document, written as `orjson.dumps(...,
-    OPT_INDENT_2)` nests it, a batch of items at a time."""
-    assert orjson is not None
-    line = b"\n    "
-    lead = b"[" + line
-    for batch in batches:
-        yield lead + (b"," + line).join(orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", line)
-                                        for item in batch)
-        lead = b"," + line
-    yield b"\n  ]"
-_FINDING_LINE = b"\n        "   # a finding's lines in the document: in a result, in `results`
+def _items(items: list[Any], line: bytes, dump: Callable[[Any], bytes]) -> Iterator[bytes]:
+    """A list's items as `orjson.dumps(..., OPT_INDENT_2)` nests them at `line`'s indent, comma-separated,
+    a batch at a time; the first one without a separator (it follows the list's opening)."""
+    sep = b"," + line
+    for start in range(0, len(items), BATCH):
+        yield (sep if start else b"") + sep.join(dump(item).replace(b"\n", line)
+                                                  for item in items[start:start + BATCH])
 
 
 def result_json(result: ControlResult, first: bool) -> bytes:
@@ -617,24 +618,17 @@ def result_pieces(result: ControlResult, first: bool) -> Iterator[bytes]:
     the `plain_dict` way."""
     lead = b"\n    " if first else b",\n    "
     findings = result.findings
-    if len(findings) <= FINDINGS_BATCH:
+    if len(findings) <= BATCH:
         yield lead + _dumps(result).replace(b"\n", b"\n    ")
         return
-    # The result with one string in place of its findings (random: no text of the data can be it),
-    # written as orjson writes it, then the findings at that string's place, indented as orjson nests.
+    # A copy of the result with one string in place of its findings (random: no text of the data can be
+    # it), written as orjson writes it, then the findings at that string's place.
     mark = "findings-" + secrets.token_hex(16)
-    fields = result.__dict__
-    fields["findings"] = [mark]
-    try:
-        shell = _dumps(result).replace(b"\n", b"\n    ")
-    finally:
-        fields["findings"] = findings
+    shell = _dumps(result.model_copy(update={"findings": [mark]})).replace(b"\n", b"\n    ")
     token = b'"' + mark.encode() + b'"'
     at = shell.index(token)
     yield lead + shell[:at]
-    for start in range(0, len(findings), FINDINGS_BATCH):
-        yield (b"" if start == 0 else b"," + _FINDING_LINE) + (b"," + _FINDING_LINE).join(
-            _dumps(f).replace(b"\n", _FINDING_LINE) for f in findings[start:start + FINDINGS_BATCH])
+    yield from _items(findings, _FINDING_LINE, _dumps)
     yield shell[at + len(token):]
 
 

@@ -170,8 +170,7 @@ def test_findings_and_observations_written_a_batch_at_a_time(monkeypatch: pytest
     odd = next(r for r in doc.results if len(r.findings) > 1)
     odd.findings[1] = odd.findings[1].model_copy(update={"declared": {1: "a key that is not text"}})
     whole = dumps_bytes(doc.to_dict())
-    monkeypatch.setattr(result_module, "FINDINGS_BATCH", 1)
-    monkeypatch.setattr(result_module, "_BATCH", 1)
+    monkeypatch.setattr(result_module, "BATCH", 1)
     assert max(len(r.findings) for r in doc.results) > 2
     assert example == "ai-center.yaml" or len(doc.observations) > 1
     pieces = list(doc.json_pieces())
