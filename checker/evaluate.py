@@ -77,6 +77,21 @@ def fingerprint(control_id: str, kind: str, subject_id: str, code: str) -> str:
     return hashlib.sha256(f"{control_id}|{kind}|{subject_id}|{code}".encode()).hexdigest()
 
 
+def deciding_leaf(outcome: Outcome) -> Leaf | None:
+    """The comparison a finding shows: the first that has the finding's status, else the first."""
+    status = outcome.status
+    leaves = outcome.leaves
+    for lf in leaves:
+        if lf.status == status:
+            return lf
+    return leaves[0] if leaves else None
+
+
+def item_code(control: Control, cond: Every) -> str:
+    """The `code` of the findings an `every` makes, one per item: `DMN-03.systems`."""
+    return f"{control.id}.{cond.code or cond.every.lstrip('/').rsplit('.', 1)[-1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Outline:
     """What the document head and the exit code need of a control's result: a streamed write keeps
@@ -230,14 +245,7 @@ class Evaluator:
                  pos: tuple[str | int, ...], path: str, code: str, has_evidence: bool) -> Finding:
         status = outcome.status
         leaves = outcome.leaves
-        leaf: Leaf | None = None
-        for lf in leaves:
-            if lf.status == status:
-                leaf = lf
-                break
-        else:
-            if leaves:
-                leaf = leaves[0]
+        leaf = deciding_leaf(outcome)
         source = "declared"
         if leaf is not None and leaf.source == "scan":
             source = "scan"
@@ -340,7 +348,7 @@ class Evaluator:
         program_parts: list[Outcome] = []
         for cond, out in parts:
             if isinstance(cond, Every) and out.items:
-                code = f"{control.id}.{cond.code or cond.every.lstrip('/').rsplit('.', 1)[-1]}"
+                code = item_code(control, cond)
                 for item in out.items:
                     self._merge(findings, self._finding(control, item.kind, item.id, item.name, item.outcome,
                                                         item.pos, item.path, code, has_evidence))

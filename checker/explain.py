@@ -404,6 +404,12 @@ def result_reasons(result: ControlResult, waivers: Sequence[WaiverInfo], lang: s
     if result.status == NA and len(result.findings) == 1 and result.findings[0].explanation is not None \
             and result.findings[0].explanation.code == "not_applicable":
         return reasons
+    return with_waiver_words(result, reasons, waivers, lang)
+
+
+def with_waiver_words(result: ControlResult, reasons: list[str], waivers: Sequence[WaiverInfo],
+                      lang: str) -> list[str]:
+    """The findings' `reasons` of a result that applies, with what its waiver (if any) adds, in order."""
     waiver_words: list[str] = []
     if result.waiver is not None:
         waiver_words.append(_t(lang, "waived", id=result.waiver.id, approver=result.waiver.approved_by,

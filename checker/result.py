@@ -616,19 +616,41 @@ def result_pieces(result: ControlResult, first: bool) -> Iterator[bytes]:
     result is made (a control of 30,000 systems has 30,000 findings). The bytes are those of
     `plain_dict` (a test checks it); a value orjson cannot take as such (a key that is not text) goes
     the `plain_dict` way."""
-    lead = b"\n    " if first else b",\n    "
     findings = result.findings
     if len(findings) <= BATCH:
-        yield lead + _dumps(result).replace(b"\n", b"\n    ")
+        yield (b"\n    " if first else b",\n    ") + _dumps(result).replace(b"\n", b"\n    ")
         return
+    yield from _around(result, first, _items(findings, _FINDING_LINE, _dumps))
+
+
+def finding_lines(finding: Finding) -> bytes:
+    """A finding's JSON as it stands in its result's `findings` (`stamped_result_pieces` takes these)."""
+    return _dumps(finding).replace(b"\n", _FINDING_LINE)
+
+
+def stamped_result_pieces(result: ControlResult, first: bool, findings: list[bytes]) -> Iterator[bytes]:
+    """`result_pieces` of `result` with these findings (`finding_lines` of each, in order) in place of
+    its own, which must be none (checker/stamping.py writes a large control's findings as bytes)."""
+    assert not result.findings and findings
+    sep = b"," + _FINDING_LINE
+
+    def batches() -> Iterator[bytes]:
+        for start in range(0, len(findings), BATCH):
+            yield (sep if start else b"") + sep.join(findings[start:start + BATCH])
+
+    return _around(result, first, batches())
+
+
+def _around(result: ControlResult, first: bool, findings: Iterable[bytes]) -> Iterator[bytes]:
+    """The result's bytes with `findings` (its findings' bytes, comma-separated) in their place."""
     # A copy of the result with one string in place of its findings (random: no text of the data can be
     # it), written as orjson writes it, then the findings at that string's place.
     mark = "findings-" + secrets.token_hex(16)
     shell = _dumps(result.model_copy(update={"findings": [mark]})).replace(b"\n", b"\n    ")
     token = b'"' + mark.encode() + b'"'
     at = shell.index(token)
-    yield lead + shell[:at]
-    yield from _items(findings, _FINDING_LINE, _dumps)
+    yield (b"\n    " if first else b",\n    ") + shell[:at]
+    yield from findings
     yield shell[at + len(token):]
 
 

@@ -48,7 +48,7 @@ from checker.vocabulary import FAIL, NA, PARTIAL, PASS, UNKNOWN
 
 __all__ = ["NATURAL_KEYS", "SUBJECT_KINDS", "BusinessPeriod", "ItemOutcome", "Leaf", "Outcome", "Pos", "Resolved",
            "RuleError", "Scope", "as_json", "business_calendar", "business_period", "evaluate", "evaluate_check",
-           "item_key", "resolve", "status_of"]
+           "item_key", "item_outcome", "resolve", "status_of"]
 
 # Lists whose items have no `id`: the natural key that addresses an item in a path.
 NATURAL_KEYS = {"authentication": "audiences", "data_subjects": "type", "stored_attributes": "attribute"}
@@ -449,6 +449,11 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
             statuses.append(UNKNOWN if selected == UNKNOWN and found != PASS else found)
         return combine(statuses) if statuses else empty
 
+    one = _ItemPlan(kind, section, where_status, where_outcome, require_outcome)
+    if len(_ITEM_PLANS) > 20_000:
+        _ITEM_PLANS.clear()
+    _ITEM_PLANS[id(cond)] = (cond, one)
+
     def outcome(scope: Scope) -> Outcome:
         got = resolve(scope, list_path)
         if not got.present:
@@ -458,41 +463,72 @@ def _compile_quantifier(cond: Every | Some) -> Plan:
         if value is False or not isinstance(value, list):
             lf = Leaf(FAIL, got.pos, got.path, "some", as_json(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
-        root, as_of, parameters, scan, stale = scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale
-        probe = Scope(None, (), "", root, as_of, parameters, scan, stale) if where_status is not None else None
-        pos, path = got.pos, got.path
+        probe = Scope(None, (), "", scope.root, scope.as_of, scope.parameters, scope.scan, scope.stale) \
+            if where_status is not None else None
         items: list[ItemOutcome] = []
         for index, item in enumerate(value):
-            is_map = isinstance(item, dict)
-            iscan, istale = scan, stale
-            if is_map and "scan" in item and isinstance(item.get("scan"), str):
-                iscan, istale = item["scan"], bool(item.get("stale"))
-            selected = PASS
-            if probe is not None and where_status is not None:
-                # Selecting needs no position or path: they are made for the selected items only.
-                probe.node, probe.scan, probe.stale = item, iscan, istale
-                selected = where_status(probe)
-                if selected in (FAIL, NA):
-                    continue
-            key = item.get("id") if is_map else None
-            if key.__class__ is not str:
-                key = item_key(section, item, index)
-            ipos = pos + (index,)
-            ipath = f"{path}[{key}]"
-            iscope = Scope(item, ipos, ipath, root, as_of, parameters, iscan, istale)
-            result = require_outcome(iscope)
-            if selected == UNKNOWN and result.status != PASS:
-                # Kleene: we cannot tell whether the item is in scope, and it does not comply.
-                result = deferred(UNKNOWN, (_kleene_leaves, result, (where_outcome, iscope)))
-            name = item.get("name") if is_map else None
-            items.append(ItemOutcome(kind, key, name if name.__class__ is str or isinstance(name, str) else None,
-                                     ipos, ipath, result))
+            found = one(scope, got, index, item, probe)
+            if found is not None:
+                items.append(found)
         if not items:
             lf = Leaf(empty, got.pos, got.path, word, len(value), None, got.source, got.scan)
             return Outcome(empty, [lf], [], items=[])
-        found = combine([i.outcome.status for i in items])
-        return deferred(found, (_quantifier_leaves, items, not every), items=items)
+        found_status = combine([i.outcome.status for i in items])
+        return deferred(found_status, (_quantifier_leaves, items, not every), items=items)
     return status, outcome
+
+
+class _ItemPlan:
+    """One item of a quantifier's list: selected by `where` or not, and its outcome under `require`."""
+
+    __slots__ = ("kind", "section", "where_status", "where_outcome", "require_outcome")
+
+    def __init__(self, kind: str, section: str, where_status: StatusFn | None, where_outcome: OutcomeFn | None,
+                 require_outcome: OutcomeFn) -> None:
+        self.kind, self.section = kind, section
+        self.where_status, self.where_outcome, self.require_outcome = where_status, where_outcome, require_outcome
+
+    def __call__(self, scope: Scope, got: Resolved, index: int, item: Any, probe: Scope | None) -> ItemOutcome | None:
+        is_map = isinstance(item, dict)
+        iscan, istale = scope.scan, scope.stale
+        if is_map and "scan" in item and isinstance(item.get("scan"), str):
+            iscan, istale = item["scan"], bool(item.get("stale"))
+        selected = PASS
+        where_status = self.where_status
+        if where_status is not None:
+            # Selecting needs no position or path: they are made for the selected items only.
+            if probe is None:
+                probe = Scope(None, (), "", scope.root, scope.as_of, scope.parameters)
+            probe.node, probe.scan, probe.stale = item, iscan, istale
+            selected = where_status(probe)
+            if selected in (FAIL, NA):
+                return None
+        key = item.get("id") if is_map else None
+        if key.__class__ is not str:
+            key = item_key(self.section, item, index)
+        ipos = got.pos + (index,)
+        iscope = Scope(item, ipos, f"{got.path}[{key}]", scope.root, scope.as_of, scope.parameters, iscan, istale)
+        result = self.require_outcome(iscope)
+        if selected == UNKNOWN and result.status != PASS:
+            # Kleene: we cannot tell whether the item is in scope, and it does not comply.
+            result = deferred(UNKNOWN, (_kleene_leaves, result, (self.where_outcome, iscope)))
+        name = item.get("name") if is_map else None
+        return ItemOutcome(self.kind, key, name if name.__class__ is str or isinstance(name, str) else None,
+                           ipos, iscope.path, result)
+
+
+# The item plan of each `every`/`some` compiled, kept with its condition (as `_PLANS`).
+_ITEM_PLANS: dict[int, tuple[Any, _ItemPlan]] = {}
+
+
+def item_outcome(cond: Every, scope: Scope, got: Resolved, index: int) -> ItemOutcome | None:
+    """The outcome of one item of `cond`'s list (`got`, as `resolve` found it from `scope`) as the whole
+    quantifier's evaluation has it; None when `where` leaves the item out."""
+    entry = _ITEM_PLANS.get(id(cond))
+    if entry is None or entry[0] is not cond:
+        _compile(cond)   # registers it
+        entry = _ITEM_PLANS[id(cond)]
+    return entry[1](scope, got, index, got.value[index], None)
 
 
 def _kleene_leaves(result: Outcome, where: tuple[Any, Scope], status: str) -> tuple[list[Leaf], list[str]]:

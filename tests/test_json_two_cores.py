@@ -37,9 +37,9 @@ parent = os.getpid()
 made = {"parent": [], "child": []}
 started = []
 mode, control = sys.argv[1], sys.argv[2]
-real_result_of, real_start = js.result_of, forked.start
+real_pieces, real_start = js.control_pieces, forked.start
 
-def result_of(evaluator, ctl):
+def control_pieces(evaluator, ctl, first):
     mine = made["parent" if os.getpid() == parent else "child"]
     mine.append(ctl.id)
     if mode == "fail" and ctl.id in control.split(","):
@@ -49,14 +49,14 @@ def result_of(evaluator, ctl):
             raise RuntimeError("the child fails")
         if mode == "child-dies":
             os.kill(os.getpid(), signal.SIGKILL)
-    return real_result_of(evaluator, ctl)
+    return real_pieces(evaluator, ctl, first)
 
 def start(job):
     pending = real_start(job)
     started.append(pending is not None)
     return pending
 
-js.result_of, forked.start = result_of, start
+js.control_pieces, forked.start = control_pieces, start
 if mode == "head-fails":
     def head(self, *args):
         raise RuntimeError("fallo inyectado en la cabecera")

@@ -17,11 +17,12 @@ from datetime import date
 from types import TracebackType
 
 from checker.api import evaluator_for, result_of
-from checker.catalog import Catalog
+from checker.catalog import Catalog, Control
 from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Spool
 from checker.render.json_two_cores import Make, SharedResults, worth_it
 from checker.result import ResultDocument, framed_results, result_pieces
+from checker.stamping import stamped
 from checker.validate import LoadedDeclaration
 
 
@@ -40,8 +41,7 @@ class StreamedJson:
             controls = evaluator.controls()
 
             def make(index: int) -> tuple[Iterator[bytes], Outline]:
-                result = result_of(evaluator, controls[index])
-                return result_pieces(result, index == 0), Outline(result.domain, result.severity, result.status)
+                return control_pieces(evaluator, controls[index], index == 0)
 
             self._early: tuple[ResultDocument, Spool] | None = None
 
@@ -108,6 +108,16 @@ class StreamedJson:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._close()
+
+
+def control_pieces(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterator[bytes], Outline]:
+    """One control's result as it stands in `results` (after a separator unless `first`), and its outline."""
+    # Subjects that look alike: their findings stamped from the first one's (checker.stamping).
+    found = stamped(evaluator, control, first)
+    if found is not None:
+        return found
+    result = result_of(evaluator, control)
+    return result_pieces(result, first), Outline(result.domain, result.severity, result.status)
 
 
 def _subjects(evaluator: Evaluator) -> int:

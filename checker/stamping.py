@@ -1,0 +1,391 @@
+"""Findings of subjects that look alike, worked out once and stamped (issue 15.3).
+
+A portfolio's declaration lists thousands of systems, most of them alike but for their id and name. A
+control over systems gives each the same outcome when it reads neither its id nor its name: the same
+status, comparisons and sentence, at the same field of the subject. So for `--format json` the first
+system of each shape (its fields but `id` and `name`, compared exactly) is evaluated as usual, and its
+finding's JSON becomes a template with a slot for each thing that is the subject's own: its id (in the
+subject and in every path), its name, its name in the sentence, the line and column of the field the
+finding points at, and the fingerprint. The others of that shape are that template filled in.
+
+What makes a control eligible is read from its rule, once: an `every` over a list at the top of the
+declaration, none of whose checks, references or inner lists read an item's `id` or `name` or the
+whole item, or the list itself from the top. Then an item's outcome depends only on its other fields
+and on the rest of the declaration, which is the same for every item.
+
+What keeps it honest, at run time: each template, filled in with its own subject, must give back the
+bytes of the finding it was made from, and the subject's id and name must appear nowhere in it but in
+the slots (a declared value equal to the id, say); the second subject of each shape is also evaluated
+in full and compared with its stamp. Anything else (a waiver of the control, two items with one id,
+values that are not plain data, an applicability condition that is false, nothing selected) leaves the
+control to the usual evaluation, which is always right: this is only a faster way to the same bytes.
+`RESGUARDA_STAMP=0` turns it off (tests compare both ways).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+
+from checker import explain
+from checker.audit import add_assurance
+from checker.catalog import AllOf, AnyOf, Check, Condition, Control, Every, NotOf, Some
+from checker.evaluate import Evaluator, Outline, deciding_leaf, fingerprint, item_code
+from checker.result import finding_lines, set_trusted, stamped_result_pieces
+from checker.rules import SUBJECT_KINDS, Resolved, evaluate, item_outcome, resolve, split_path
+from checker.vocabulary import FAIL, NA, PASS, UNKNOWN, worst
+
+# The slots of a template: per process random texts, which no declaration can contain.
+_TOKEN = secrets.token_hex(12)
+_ID, _NAME, _WHO, _LINE, _COLUMN, _FINGERPRINT = (f"{_TOKEN}{n}" for n in "abcdef")
+_SLOTS = {_ID.encode(): 0, b'"' + _NAME.encode() + b'"': 1, _WHO.encode(): 2, b'"' + _LINE.encode() + b'"': 3,
+          b'"' + _COLUMN.encode() + b'"': 4, _FINGERPRINT.encode(): 5}
+# A comparison's fields that hold paths (an item's paths start with `systems[<id>]`).
+_PATH_KEYS = ("path", "reference")
+_PLAIN = (str, int, float, bool, type(None), date, datetime)
+
+
+def enabled() -> bool:
+    return os.environ.get("RESGUARDA_STAMP", "1") != "0"
+
+
+# -- which controls ------------------------------------------------------------------------------
+_ELIGIBLE: dict[int, tuple[Control, Every | None]] = {}
+
+
+def _eligible(control: Control) -> Every | None:
+    """The control's `every` when its findings can be stamped (module docstring), else None."""
+    entry = _ELIGIBLE.get(id(control))
+    if entry is None or entry[0] is not control:
+        if len(_ELIGIBLE) > 20_000:
+            _ELIGIBLE.clear()
+        entry = _ELIGIBLE[id(control)] = (control, _eligible_rule(control))
+    return entry[1]
+
+
+def _eligible_rule(control: Control) -> Every | None:
+    rule = control.rule
+    if not isinstance(rule, Every):
+        return None
+    _, parts, _ = split_path(rule.every)
+    if len(parts) != 1:
+        return None
+    section = parts[0]
+    conditions: list[Condition] = [rule.require] + ([rule.where] if rule.where is not None else [])
+    for path in _paths(conditions):
+        absolute, steps, _ = split_path(path)
+        if not steps:
+            return None   # the whole item, or the whole declaration
+        if absolute and steps[0] == section:
+            return None   # the list itself, which holds every item's id and name
+        if not absolute and steps[0] in ("id", "name"):
+            return None
+    return rule
+
+
+def _paths(conditions: list[Condition]) -> Iterator[str]:
+    """Every path a condition reads: its checks', their references', its inner lists'."""
+    stack: list[Any] = list(conditions)
+    while stack:
+        cond = stack.pop()
+        if isinstance(cond, Check):
+            yield cond.path
+            ref = cond.ref
+            if ref is not None and ref.path is not None:
+                yield ref.path
+        elif isinstance(cond, AllOf):
+            stack.extend(cond.all)
+        elif isinstance(cond, AnyOf):
+            stack.extend(cond.any)
+        elif isinstance(cond, NotOf):
+            stack.append(cond.not_)
+        elif isinstance(cond, Every | Some):
+            yield cond.every if isinstance(cond, Every) else cond.some
+            stack.append(cond.require)
+            if cond.where is not None:
+                stack.append(cond.where)
+        else:
+            yield ""   # not a condition this module knows: not eligible
+
+
+# -- which items look alike ------------------------------------------------------------------------
+def _shapes(evaluator: Evaluator, section: str, items: list[Any]) -> tuple[list[int], list[_Member]] | None:
+    """For each item, the number of its shape (items with equal fields but `id` and `name` share one),
+    and its own values; None when an item is not a mapping with a text id, ids repeat, or a value is not
+    plain data. Worked out once per list, for all the controls."""
+    cache: dict[str, tuple[list[Any], tuple[list[int], list[_Member]] | None]] = \
+        evaluator.__dict__.setdefault("_stamp_shapes", {})
+    held = cache.get(section)
+    if held is not None and held[0] is items:
+        return held[1]
+    found = _shapes_of(items)
+    cache[section] = (items, None if found is None else (found, [_Member(evaluator, section, i) for i in items]))
+    return cache[section][1]
+
+
+def _shapes_of(items: list[Any]) -> list[int] | None:
+    shapes: list[int] | None = []
+    numbers: dict[str, int] = {}
+    ids: set[str] = set()
+    for item in items:
+        if item.__class__ is not dict or item.get("id").__class__ is not str or item["id"] in ids \
+                or not _plain(item):
+            shapes = None
+            break
+        ids.add(item["id"])
+        name = item.get("name")
+        if name is not None and name.__class__ is not str:
+            shapes = None
+            break
+        # repr of plain data is exact (1 and 1.0 and True differ, as do key orders): the shape's key.
+        key = repr([(k, v) for k, v in item.items() if k != "id" and k != "name"])
+        assert shapes is not None
+        shapes.append(numbers.setdefault(key, len(numbers)))
+    return shapes
+
+
+def _plain(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = node.__class__
+        if kind is dict:
+            for k, v in node.items():
+                if k.__class__ is not str:
+                    return False
+                stack.append(v)
+        elif kind is list:
+            stack.extend(node)
+        elif kind not in _PLAIN:
+            return False
+    return True
+
+
+# -- templates -----------------------------------------------------------------------------------------
+class _Template:
+    """One shape's finding: its bytes with a `%(n)s` at each slot, and what the control's result takes."""
+
+    __slots__ = ("kind", "status", "format", "suffix", "missing", "detail")
+
+    def __init__(self, kind: str, status: str, parts: list[bytes | int], suffix: tuple[str | int, ...] | None,
+                 missing: list[tuple[bool, str]], detail: str) -> None:
+        self.kind = kind
+        self.status = status
+        self.format = b"".join(b"%%(%d)s" % p if isinstance(p, int) else p.replace(b"%", b"%%") for p in parts)
+        self.suffix = suffix       # where the finding points inside the item; None: a fixed place
+        self.missing = missing     # (inside the item, the path after the item's own / the whole path)
+        self.detail = detail       # the sentence after the subject's name
+
+    def fill(self, member: _Member, line: int, column: int, fp: str) -> bytes:
+        own = member.own
+        own[b"3"], own[b"4"], own[b"5"] = b"%d" % line, b"%d" % column, fp.encode()
+        return self.format % own
+
+
+class _Member:
+    """One subject's own values, as its finding's bytes and its result take them."""
+
+    __slots__ = ("id", "name", "who", "prefix", "own")
+
+    def __init__(self, e: Evaluator, section_path: str, item: dict[str, Any]) -> None:
+        self.id: str = item["id"]
+        self.name: str | None = item.get("name")
+        self.who = explain.who(e.subject(SUBJECT_KINDS.get(section_path, section_path), self.id, self.name), e.lang)
+        self.prefix = f"{section_path}[{self.id}]"
+        # The slots' values (`_SLOTS`' numbers): id, name and sentence's subject here, the rest per finding.
+        self.own = {b"0": orjson.dumps(self.id)[1:-1], b"1": orjson.dumps(self.name),
+                    b"2": orjson.dumps(self.who)[1:-1]}
+
+
+def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] | None,
+              line_column: tuple[int, int], member: _Member) -> _Template | None:
+    """The template of a finding made for `member`, or None when it cannot be one (module docstring)."""
+    data = orjson.loads(finding_bytes)
+    if orjson.dumps(data, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n        ") != finding_bytes:
+        return None
+    reason: str = data["reason"]
+    if not reason.startswith(member.who + ": "):
+        return None
+    data["subject"]["id"] = _ID
+    data["subject"]["name"] = _NAME
+    data["reason"] = _WHO + reason[len(member.who):]
+    data["fingerprint"] = _FINGERPRINT
+    if suffix is not None:
+        data["location"]["line"], data["location"]["column"] = _LINE, _COLUMN
+    own = member.prefix
+    ours = own[:-len(member.id) - 1] + _ID + "]"
+
+    def moved(holder: dict[str, Any], key: str) -> None:
+        value = holder.get(key)
+        if isinstance(value, str):
+            holder[key] = _moved(value, own, ours)
+        elif isinstance(value, list):
+            holder[key] = [_moved(m, own, ours) if isinstance(m, str) else m for m in value]
+
+    # The paths of the finding and of its explanation (never its declared or required values, which
+    # are the same for the whole shape whatever they hold).
+    moved(data, "path")
+    moved(data, "missing")
+    explanation = data.get("explanation")
+    if isinstance(explanation, dict):
+        moved(explanation, "missing")
+        for comparison in explanation.get("comparisons") or []:
+            for key in _PATH_KEYS:
+                moved(comparison, key)
+            if isinstance(comparison.get("period"), dict):
+                moved(comparison["period"], "start_path")
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n        ")
+    if _own_text_outside_slots(text, member):
+        return None
+    parts = _split(text)
+    inside = [m == own or m.startswith(own + ".") or m.startswith(own + "[") for m in finding.missing]
+    missing = [(i, m[len(own):] if i else m) for i, m in zip(inside, finding.missing, strict=True)]
+    template = _Template(finding.subject.kind, finding.status, parts, suffix, missing, reason[len(member.who):])
+    if template.fill(member, *line_column, finding.fingerprint) != finding_bytes:
+        return None
+    return template
+
+
+def _own_text_outside_slots(text: bytes, member: _Member) -> bool:
+    """The subject's id or name in a template outside its slots: a value that would be stamped on the
+    others of its shape although it is this one's own (or, harmless but not told apart, equal to it)."""
+    return member.own[b"0"] in text or bool(member.name and member.own[b"1"][1:-1] in text)
+
+
+def _moved(path: str, own: str, ours: str) -> str:
+    if path == own or path.startswith(own + ".") or path.startswith(own + "["):
+        return ours + path[len(own):]
+    return path
+
+
+def _split(text: bytes) -> list[bytes | int]:
+    """The template's bytes cut at its slots: literal bytes and slot numbers, in order."""
+    parts: list[bytes | int] = []
+    rest = text
+    while True:
+        found = [(rest.find(token), token) for token in _SLOTS]
+        found = [(at, token) for at, token in found if at >= 0]
+        if not found:
+            parts.append(rest)
+            return parts
+        at, token = min(found)
+        parts.append(rest[:at])
+        parts.append(_SLOTS[token])
+        rest = rest[at + len(token):]
+
+
+_UNSEEN, _OWN = object(), object()
+
+
+# -- a control's result --------------------------------------------------------------------------
+def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterator[bytes], Outline] | None:
+    """The control's result as `result_pieces(result_of(evaluator, control), first)` writes it, and its
+    outline; None when the control is not one to stamp (then evaluate it as usual)."""
+    rule = _eligible(control) if enabled() else None
+    if rule is None:
+        return None
+    e = evaluator
+    model = e.loaded.model
+    if any(w.control == control.id for w in model.waivers or []):
+        return None
+    if control.applies_when is not None and evaluate(control.applies_when, e.root).status in (FAIL, NA):
+        return None
+    got = resolve(e.root, rule.every)
+    items = got.value
+    if not got.present or items.__class__ is not list or len(items) < 2:
+        return None
+    found = _shapes(e, got.path, items)
+    if found is None:
+        return None
+    return _stamp(e, control, rule, got, found[0], found[1], first)
+
+
+def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, shapes: list[int], members: list[_Member],
+           first: bool) -> tuple[Iterator[bytes], Outline] | None:
+    has_evidence = any(control.id in ev.controls for ev in e.evidence)
+    code = item_code(control, rule)
+    where = e.loaded.located.where
+    # A shape's template; None: `where` leaves the shape out; _OWN: no template (each evaluated in full).
+    templates: dict[int, _Template | None | object] = {}
+    checked: set[int] = set()
+    findings: list[bytes] = []
+    statuses: list[str] = []
+    reasons: list[tuple[str, str]] = []
+    missing: set[str] = set()
+    for index, member in enumerate(members):
+        shape = shapes[index]
+        template = templates.get(shape, _UNSEEN)
+        if template.__class__ is _Template and shape in checked:
+            assert isinstance(template, _Template)
+            findings.append(_filled(template, control, code, member, where, got, index))
+            status = template.status
+            statuses.append(status)
+            reasons.append((status, member.who + template.detail))
+            if status == UNKNOWN:
+                for inside, path in template.missing:
+                    missing.add(member.prefix + path if inside else path)
+            continue
+        if template is None and shape in checked:
+            continue
+        made = _evaluated(e, control, rule, got, index, member, code, has_evidence)
+        if template is _UNSEEN:   # the first of its shape: its template
+            templates[shape] = None if made is None else (_template(*made, member) or _OWN)
+        elif template is not _OWN:   # the second: what the template gives must be what it is
+            checked.add(shape)
+            if (made is None) != (template is None) or (isinstance(template, _Template) and made is not None and
+                                                        _filled(template, control, code, member, where, got,
+                                                                index) != made[1]):
+                return None
+        if made is None:
+            continue
+        finding = made[0]
+        findings.append(made[1])
+        statuses.append(finding.status)
+        reasons.append((finding.status, finding.reason))
+        if finding.status == UNKNOWN:
+            missing.update(finding.missing)
+    if not findings:
+        return None
+    status = worst(statuses)
+    if status == NA:
+        return None
+    result = e._result(control, status, [], sorted(missing), has_evidence)
+    shown = [r for s, r in reasons if s not in (PASS, NA)] or [r for _, r in reasons]
+    set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
+    set_trusted(result, "waiver", None)
+    set_trusted(result, "underlying_status", None)
+    return stamped_result_pieces(result, first, findings), Outline(result.domain, result.severity, result.status)
+
+
+def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index: int, member: _Member,
+               code: str, has_evidence: bool) -> tuple[Any, bytes, tuple[str | int, ...] | None,
+                                                       tuple[int, int]] | None:
+    """The item's finding evaluated as usual, its bytes, and where it points (`_Template.suffix`)."""
+    found = item_outcome(rule, e.root, got, index)
+    if found is None:
+        return None
+    finding = e._finding(control, found.kind, found.id, found.name, found.outcome, found.pos, found.path, code,
+                         has_evidence)
+    finding.__dict__["reason"] = explain.reason(finding, e.lang, None)
+    add_assurance(SimpleNamespace(control_id=control.id, findings=[finding]))
+    leaf = deciding_leaf(found.outcome)
+    suffix: tuple[str | int, ...] | None = ()
+    if leaf is not None and leaf.source == "scan" and leaf.scan in e.scan_pos:
+        suffix = None
+    elif leaf is not None:
+        n = len(found.pos)
+        suffix = tuple(leaf.pos[n:]) if tuple(leaf.pos[:n]) == found.pos else None
+    location = finding.location
+    return finding, finding_lines(finding), suffix, (location.line, location.column)
+
+
+def _filled(template: _Template, control: Control, code: str, member: _Member, where: Any, got: Resolved,
+            index: int) -> bytes:
+    line, column = where(got.pos + (index,) + template.suffix) if template.suffix is not None else (0, 0)
+    return template.fill(member, line, column, fingerprint(control.id, template.kind, member.id, code))

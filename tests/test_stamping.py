@@ -1,0 +1,256 @@
+"""Findings stamped from a look-alike subject's (checker/stamping.py, issue 15.3) are the bytes the
+whole document gives: whatever the subjects' ids and names hold, whether they look alike or not, and
+whether a template may be made or must be refused."""
+
+from __future__ import annotations
+
+import copy
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import ROOT, load_script
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from checker import stamping
+from checker.api import evaluate_loaded, evaluator_for
+from checker.catalog import Control, load_catalog
+from checker.render.json_stream import StreamedJson
+from checker.validate import load_declaration
+
+AS_OF = date(2026, 11, 20)
+write_declaration = load_script("bench_json").write_declaration
+
+
+@pytest.fixture(autouse=True)
+def one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In this process (the suite's threads forbid a fork): the stamping is what is tested here.
+    monkeypatch.setenv("RESGUARDA_WORKERS", "1")
+    monkeypatch.delenv("RESGUARDA_STAMP", raising=False)
+
+
+def both_ways(path: Path, lang: str) -> tuple[bytes, bytes]:
+    """The streamed JSON (which stamps) and the whole document's (which does not) of a declaration."""
+    loaded = load_declaration(path, str(path), lang=lang)
+    with StreamedJson(loaded, None, as_of=AS_OF, lang=lang, profile=None, catalog=None) as streamed:
+        stamped = b"".join(streamed.pieces())
+    whole = evaluate_loaded(load_declaration(path, str(path), lang=lang), as_of=AS_OF, lang=lang).to_json()
+    return stamped, whole
+
+
+def stamped_controls(path: Path) -> dict[str, int]:
+    """The controls whose findings were (some of them) stamped from a template, and how many were."""
+    loaded = load_declaration(path, str(path), lang="es")
+    evaluator = evaluator_for(loaded, as_of=AS_OF, lang="es")
+    counts: dict[str, int] = {}
+    real = stamping._filled
+
+    def filled(template: Any, control: Control, *args: Any) -> bytes:
+        counts[control.id] = counts.get(control.id, 0) + 1
+        return real(template, control, *args)
+
+    stamping._filled = filled  # type: ignore[assignment]
+    try:
+        for i, control in enumerate(evaluator.controls()):
+            if stamping.stamped(evaluator, control, i == 0) is None:
+                counts.pop(control.id, None)
+    finally:
+        stamping._filled = real  # type: ignore[assignment]
+    return counts
+
+
+# -- declarations with many systems, some alike ---------------------------------------------------------
+def _copy_inputs(folder: Path) -> None:
+    for name in ("scans", "evidence"):
+        if not (folder / name).exists():
+            shutil.copytree(ROOT / "examples" / name, folder / name)
+
+
+def with_systems(folder: Path, base: str, extra: list[dict[str, Any]]) -> Path:
+    """An example with `extra` systems after its own (block style: each field on its own line)."""
+    _copy_inputs(folder)
+    yaml = YAML(typ="safe")
+    data = yaml.load((ROOT / "examples" / base).read_text(encoding="utf-8"))
+    data["systems"] = list(data.get("systems") or []) + extra
+    out = io.StringIO()
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.dump(data, out)
+    path = folder / base
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def copies(base: str, plan: list[tuple[int, str, str | None, str | None, bool]]) -> list[dict[str, Any]]:
+    """Systems copied from the example's own: (which, id, name, a key to leave out, a value made the id)."""
+    own = YAML(typ="safe").load((ROOT / "examples" / base).read_text(encoding="utf-8")).get("systems") \
+        or [{"id": "s", "name": "S"}]   # minimal.yaml: systems with an id and a name only
+    made = []
+    for which, sid, name, drop, echo in plan:
+        system = copy.deepcopy(own[which % len(own)])
+        system["id"] = sid
+        if name is None:
+            system.pop("name", None)
+        else:
+            system["name"] = name
+        if drop is not None and drop in system:
+            del system[drop]
+        if echo:
+            # A declared value equal to the subject's id: its template must be refused.
+            system["description"] = sid
+        made.append(system)
+    return made
+
+
+BASES = ["ai-center.yaml", "well-run-school.yaml", "minimal.yaml"]
+ids = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}\Z")
+names = st.one_of(st.none(), st.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s and s.strip()),
+                  st.sampled_from(['Sistema "escolar" %s %d', "back\\slash", "línea\nnueva", "ñandú 🦜", "%(0)s"]))
+drops = st.one_of(st.none(), st.sampled_from(["encryption", "authentication", "hosting", "logging", "hosts",
+                                              "access_control", "backups"]))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(base=st.sampled_from(BASES), lang=st.sampled_from(["es", "en"]),
+       plan=st.lists(st.tuples(st.integers(0, 5), ids, names, drops, st.sampled_from([False] * 5 + [True])),
+                     min_size=2, max_size=14, unique_by=lambda p: p[1]))
+def test_stamped_findings_are_the_whole_documents_bytes(tmp_path: Path, base: str, lang: str,
+                                                        plan: list[tuple[int, str, str | None, str | None, bool]]
+                                                        ) -> None:
+    plan = [(which, f"gen-{sid}", name, drop, echo) for which, sid, name, drop, echo in plan]
+    path = with_systems(tmp_path, base, copies(base, plan))
+    try:
+        stamped, whole = both_ways(path, lang)
+    except Exception as exc:   # a generated declaration the checker refuses: refused either way
+        pytest.skip(f"not a valid declaration: {exc}")
+    assert stamped == whole
+
+
+def test_alike_systems_are_stamped(tmp_path: Path) -> None:
+    """The comparison above bites: with systems alike, most controls over systems are stamped."""
+    path = write_declaration(tmp_path / "many.yaml", 40)
+    stamped = stamped_controls(path)
+    assert len(stamped) >= 30 and all(n == 39 for n in stamped.values()), stamped
+    stamped_bytes, whole = both_ways(path, "es")
+    assert stamped_bytes == whole
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_copies_of_rich_systems_are_stamped_and_exact(tmp_path: Path, lang: str) -> None:
+    plan = [(i % 3, f"copia-{i:03d}", f"Copia «{i}» de un sistema", None, False) for i in range(30)]
+    path = with_systems(tmp_path, "ai-center.yaml", copies("ai-center.yaml", plan))
+    # 30 copies of three shapes; most controls leave them out (no data category names them).
+    assert len(stamped_controls(path)) >= 10
+    stamped, whole = both_ways(path, lang)
+    assert stamped == whole
+
+
+def test_a_subjects_id_in_a_declared_value_refuses_the_template(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A system that declares its own id as a value: a template of it would give that id to every
+    system of its shape. Its shape gets no template (each of its systems is evaluated in full); the
+    others are stamped, and the bytes are the document's."""
+    made: list[str] = []
+    real = stamping._template
+
+    def template(*args: Any) -> Any:
+        found = real(*args)
+        made.append("refused" if found is None else "made")
+        return found
+
+    monkeypatch.setattr(stamping, "_template", template)
+    own = copies("ai-center.yaml", [(0, "eco", "Eco", None, False)])[0]
+    own["encryption"] = {"at_rest": {"enabled": False, "algorithm": "eco"}}   # the id, as a value
+    plan = [(1, f"igual-{i}", f"Igual {i}", None, False) for i in range(6)]
+    path = with_systems(tmp_path, "ai-center.yaml", [own, dict(own, id="eco-2", name="Eco 2")]
+                        + copies("ai-center.yaml", plan))
+    stamped, whole = both_ways(path, "es")
+    assert stamped == whole
+    assert "refused" in made and "made" in made
+
+
+def _control(rule: dict[str, Any]) -> Control:
+    base = load_catalog().controls[0].model_dump(by_alias=True, exclude_none=True)
+    base.update(id="TST-01", rule=rule)
+    base.pop("applies_when", None)
+    return Control.model_validate(base)
+
+
+@pytest.mark.parametrize("rule", [
+    {"every": "systems", "require": {"path": "name", "not_empty": True}},
+    {"every": "systems", "require": {"path": "id", "in": ["a", "b"]}},
+    {"every": "systems", "where": {"path": "name", "exists": True}, "require": {"path": "logging", "exists": True}},
+    {"every": "systems", "require": {"path": "logging.retention", "equals": {"path": "name"}}},
+    {"every": "systems", "require": {"path": "/systems", "not_empty": True}},
+    {"every": "systems", "require": {"some": "/systems", "require": {"path": "id", "exists": True}}},
+    {"every": "systems", "require": {"all": [{"path": "hosts", "exists": True},
+                                             {"not": {"path": "name.x", "exists": True}}]}},
+    {"every": "program.data_subjects", "require": {"path": "type", "exists": True}},
+])
+def test_a_rule_that_reads_a_subjects_id_or_name_is_not_stamped(rule: dict[str, Any]) -> None:
+    assert stamping._eligible_rule(_control(rule)) is None
+
+
+@pytest.mark.parametrize("rule", [
+    {"every": "systems", "require": {"path": "logging.access_logs", "equals": True}},
+    {"every": "systems", "where": {"path": "hosting.type", "equals": "cloud"},
+     "require": {"any": [{"path": "/facts.public_body", "equals": True}, {"path": "encryption", "exists": True}]}},
+    {"every": "systems", "require": {"every": "authentication", "require": {"path": "mfa", "equals": "required"}}},
+])
+def test_a_rule_that_reads_only_the_subjects_fields_is_stamped(rule: dict[str, Any]) -> None:
+    assert stamping._eligible_rule(_control(rule)) is not None
+
+
+def test_stamping_off_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_declaration(tmp_path / "many.yaml", 25)
+    on, whole = both_ways(path, "en")
+    monkeypatch.setenv("RESGUARDA_STAMP", "0")
+    assert stamped_controls(path) == {}
+    off, _ = both_ways(path, "en")
+    assert on == off == whole
+
+
+def _sentence_with_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings' sentences that end with their path, and so hold their subject's id outside its name."""
+    from checker import explain
+
+    real = explain.reason
+
+    def reason(finding: Any, lang: str, result: Any = None) -> str:
+        return f"{real(finding, lang, result)} [{finding.path}]"
+
+    monkeypatch.setattr(explain, "reason", reason)
+
+
+def test_a_sentence_that_names_the_subjects_path_gets_no_template(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template would give every subject the first one's path in its sentence: none is made, each
+    subject is evaluated in full, and the bytes are right."""
+    _sentence_with_path(monkeypatch)
+    made: list[bool] = []
+    real = stamping._template
+    monkeypatch.setattr(stamping, "_template", lambda *args: made.append(real(*args) is not None))
+    path = write_declaration(tmp_path / "many.yaml", 12)
+    stamped, whole = both_ways(path, "es")
+    assert b"sistema-000011].authentication]" in whole
+    assert stamped == whole
+    assert made and not any(made)
+
+
+def test_the_second_subject_of_a_shape_is_checked_against_its_stamp(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a template pass its own check but stamp something wrong (here: the check of the subject's
+    id outside the slots is taken away), the second subject's full evaluation tells: the control is
+    then evaluated as usual."""
+    _sentence_with_path(monkeypatch)
+    monkeypatch.setattr(stamping, "_own_text_outside_slots", lambda text, member: False)
+    path = write_declaration(tmp_path / "many.yaml", 12)
+    stamped, whole = both_ways(path, "es")
+    assert stamped == whole
+    assert stamped_controls(path) == {}
