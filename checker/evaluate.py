@@ -355,16 +355,23 @@ class Evaluator:
             else:
                 program_parts.append(out)
         if program_parts:
-            statuses = [p.status for p in program_parts]
-            status = worst(statuses)
-            deciding = [p for p in program_parts if p.status == status] or program_parts
-            merged = Outcome(status, [lf for p in deciding for lf in p.leaves],
-                             [m for p in deciding for m in p.missing] if status == UNKNOWN else [])
-            if not findings or status != NA:
-                name = self.loaded.model.program.name
-                self._merge(findings, self._finding(control, "program", "program", name, merged, (), "",
-                                                    f"{control.id}.program", has_evidence))
+            program = self.program_finding(control, program_parts, bool(findings), has_evidence)
+            if program is not None:
+                self._merge(findings, program)
         return list(findings.values())
+
+    def program_finding(self, control: Control, program_parts: list[Outcome], others: bool,
+                        has_evidence: bool) -> Finding | None:
+        """The program's finding from the parts of a rule that are not about items (or have none);
+        None when they are not applicable and there are findings about items (`others`)."""
+        status = worst([p.status for p in program_parts])
+        deciding = [p for p in program_parts if p.status == status] or program_parts
+        merged = Outcome(status, [lf for p in deciding for lf in p.leaves],
+                         [m for p in deciding for m in p.missing] if status == UNKNOWN else [])
+        if others and status == NA:
+            return None
+        return self._finding(control, "program", "program", self.loaded.model.program.name, merged, (), "",
+                             f"{control.id}.program", has_evidence)
 
     @staticmethod
     def _merge(findings: dict[tuple[str, str], Finding], new: Finding) -> None:

@@ -24,18 +24,37 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, t
 from checker.inputs import path_problem
 
+
+class SpoolPart(NamedTuple):
+    """Bytes already in a spool's file: a file is given them by the kernel (`copy_file_range`), without
+    their passing through this process (1.7 GB of JSON for 30,000 systems)."""
+
+    spool: Spool
+    offset: int
+    length: int
+
+
 # What a writer takes: the bytes, or the pieces of a large output in order (a big JSON result is
 # written as it is serialised, never held whole in memory beside its model).
-Content = bytes | Iterable[bytes]
+Content = bytes | Iterable[bytes | SpoolPart]
 
 
-def pieces(content: Content) -> Iterable[bytes]:
-    return (content,) if isinstance(content, bytes) else content
+def pieces(content: Content) -> Iterator[bytes]:
+    """The content's bytes, in order (a spool's part read back)."""
+    if isinstance(content, bytes):
+        yield content
+        return
+    for piece in content:
+        if isinstance(piece, SpoolPart):
+            yield from piece.spool.range(piece.offset, piece.length)
+        else:
+            yield piece
 
 
 # A spool holds this much in memory, then moves to an unnamed temporary file.
@@ -100,14 +119,40 @@ class Spool:
         except OSError as exc:
             raise _write_error(self.name, exc, self.lang) from None
 
-    def pieces(self) -> Iterator[bytes]:
-        """What was written, from the start, in pieces."""
+    def pieces(self) -> Iterator[bytes | SpoolPart]:
+        """What this process wrote, from the start: a part of the spool's file (`SpoolPart`) or bytes."""
+        return self.part(0, self.size)
+
+    def part(self, offset: int, length: int) -> Iterator[bytes | SpoolPart]:
+        """The `length` bytes written from `offset`: as a `SpoolPart` when they are many, else read."""
+        if length >= SPOOL_MEMORY:
+            yield SpoolPart(self, offset, length)
+        else:
+            yield from self.range(offset, length)
+
+    def copy_to(self, fd: int, offset: int, length: int) -> None:
+        """Write `length` bytes of the spool from `offset` at `fd`'s position, by the kernel when it can."""
         try:
-            self._file.seek(0)
-            while piece := self._file.read(SPOOL_READ):
-                yield piece
+            self._file.flush()
+            source = self._file.fileno()
         except OSError as exc:
             raise _write_error(self.name, exc, self.lang) from None
+        copy = getattr(os, "copy_file_range", None)
+        while length > 0 and copy is not None:
+            try:
+                done = copy(source, fd, min(length, 1 << 30), offset)
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
+                    raise
+                break   # another kind of file or system: copied below through this process
+            if done == 0:
+                raise OSError(errno.EIO, "the spool is shorter than what was written to it")
+            offset += done
+            length -= done
+        for piece in self.range(offset, length) if length > 0 else ():
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view):]
 
     def __enter__(self) -> Spool:
         return self
@@ -218,8 +263,12 @@ def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -
         raise _write_error(name, exc, lang) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            for piece in pieces(content):
-                fh.write(piece)
+            for piece in (content,) if isinstance(content, bytes) else content:
+                if isinstance(piece, SpoolPart):
+                    fh.flush()
+                    piece.spool.copy_to(fh.fileno(), piece.offset, piece.length)
+                else:
+                    fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp creates the file private (0600); a report gets the usual mode the umask allows.

@@ -110,6 +110,8 @@ def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...], se
 
 
 M = TypeVar("M", bound=BaseModel)
+# A piece of a document's bytes made elsewhere: bytes, or bytes already in a file (`checker.output.SpoolPart`).
+P = TypeVar("P")
 
 
 def trusted(cls: type[M], /, **values: Any) -> M:
@@ -529,8 +531,8 @@ class ResultDocument(Model):
             out.write(chunk)
         return out.getvalue()
 
-    def json_pieces(self, results: Iterable[bytes] | None = None,
-                    observations: Iterable[bytes] | None = None) -> Iterable[bytes]:
+    def json_pieces(self, results: Iterable[bytes | P] | None = None,
+                    observations: Iterable[bytes | P] | None = None) -> Iterable[bytes | P]:
         """The bytes of `to_json` in pieces, for writing a large result without holding it whole.
 
         `results`: the `results` array's bytes, made elsewhere (`results_array`) from results no
@@ -554,7 +556,7 @@ class ResultDocument(Model):
                           lambda o: orjson.dumps(o.as_json(), option=orjson.OPT_INDENT_2))
         yield b"\n  ]"
 
-    def _json_chunks(self, results: Iterable[bytes], observations: Iterable[bytes]) -> Iterator[bytes]:
+    def _json_chunks(self, results: Iterable[bytes | P], observations: Iterable[bytes | P]) -> Iterator[bytes | P]:
         assert orjson is not None
         head = plain_dict(self.model_copy(update={"results": [], "observations": []}))
         yield b"{"
@@ -707,7 +709,7 @@ def results_array(results: Iterable[ControlResult]) -> Iterator[bytes]:
     return framed_results(chunks())
 
 
-def framed_results(chunks: Iterable[bytes]) -> Iterator[bytes]:
+def framed_results(chunks: Iterable[bytes | P]) -> Iterator[bytes | P]:
     """The `results` array around results already written by `result_json` (in order, the first with
     `first=True`): the one place that knows the array's brackets."""
     empty = True

@@ -37,8 +37,8 @@ from checker import explain
 from checker.audit import add_assurance
 from checker.catalog import AllOf, AnyOf, Check, Condition, Control, Every, NotOf, Some
 from checker.evaluate import Evaluator, Outline, deciding_leaf, fingerprint, item_code
-from checker.result import finding_lines, set_trusted, stamped_result_pieces
-from checker.rules import SUBJECT_KINDS, Resolved, evaluate, item_outcome, resolve, split_path
+from checker.result import Finding, finding_lines, set_trusted, stamped_result_pieces
+from checker.rules import SUBJECT_KINDS, Outcome, Resolved, evaluate, item_outcome, resolve, split_path
 from checker.vocabulary import FAIL, NA, PASS, UNKNOWN, worst
 
 # The slots of a template: per process random texts, which no declaration can contain.
@@ -56,37 +56,47 @@ def enabled() -> bool:
 
 
 # -- which controls ------------------------------------------------------------------------------
-_ELIGIBLE: dict[int, tuple[Control, Every | None]] = {}
+# A control's parts: each `every` of its rule (the rule itself, or the parts of its `all`) with whether
+# its items' findings may be stamped; other parts are evaluated as usual. None: not a control to stamp.
+Parts = list[tuple[Condition, bool]]
+_ELIGIBLE: dict[int, tuple[Control, Parts | None]] = {}
 
 
-def _eligible(control: Control) -> Every | None:
-    """The control's `every` when its findings can be stamped (module docstring), else None."""
+def _eligible(control: Control) -> Parts | None:
     entry = _ELIGIBLE.get(id(control))
     if entry is None or entry[0] is not control:
         if len(_ELIGIBLE) > 20_000:
             _ELIGIBLE.clear()
-        entry = _ELIGIBLE[id(control)] = (control, _eligible_rule(control))
+        entry = _ELIGIBLE[id(control)] = (control, _eligible_parts(control))
     return entry[1]
 
 
-def _eligible_rule(control: Control) -> Every | None:
+def _eligible_parts(control: Control) -> Parts | None:
     rule = control.rule
-    if not isinstance(rule, Every):
-        return None
+    parts: list[Condition] = [rule] if isinstance(rule, Every) else list(rule.all) if isinstance(rule, AllOf) else []
+    lists = [p.every for p in parts if isinstance(p, Every)]
+    if len(set(lists)) != len(lists):
+        return None   # two parts over one list: their findings of one subject are merged
+    found = [(p, isinstance(p, Every) and _eligible_rule(p)) for p in parts]
+    return found if any(ok for _, ok in found) else None
+
+
+def _eligible_rule(rule: Every) -> bool:
+    """Whether the findings of the items of this `every` may be stamped (module docstring)."""
     _, parts, _ = split_path(rule.every)
     if len(parts) != 1:
-        return None
+        return False
     section = parts[0]
     conditions: list[Condition] = [rule.require] + ([rule.where] if rule.where is not None else [])
     for path in _paths(conditions):
         absolute, steps, _ = split_path(path)
         if not steps:
-            return None   # the whole item, or the whole declaration
+            return False   # the whole item, or the whole declaration
         if absolute and steps[0] == section:
-            return None   # the list itself, which holds every item's id and name
+            return False   # the list itself, which holds every item's id and name
         if not absolute and steps[0] in ("id", "name"):
-            return None
-    return rule
+            return False
+    return True
 
 
 def _paths(conditions: list[Condition]) -> Iterator[str]:
@@ -284,83 +294,144 @@ _UNSEEN, _OWN = object(), object()
 
 
 # -- a control's result --------------------------------------------------------------------------
+class _Findings:
+    """A control's findings as they are made: their bytes, and what its result takes from them."""
+
+    def __init__(self) -> None:
+        self.texts: list[bytes] = []
+        self.statuses: list[str] = []
+        self.reasons: list[tuple[str, str]] = []
+        self.missing: set[str] = set()
+
+    def add(self, finding: Any, text: bytes) -> None:
+        self.texts.append(text)
+        self.statuses.append(finding.status)
+        self.reasons.append((finding.status, finding.reason))
+        if finding.status == UNKNOWN:
+            self.missing.update(finding.missing)
+
+
 def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterator[bytes], Outline] | None:
     """The control's result as `result_pieces(result_of(evaluator, control), first)` writes it, and its
     outline; None when the control is not one to stamp (then evaluate it as usual)."""
-    rule = _eligible(control) if enabled() else None
-    if rule is None:
+    parts = _eligible(control) if enabled() else None
+    if parts is None:
         return None
     e = evaluator
-    model = e.loaded.model
-    if any(w.control == control.id for w in model.waivers or []):
+    if any(w.control == control.id for w in e.loaded.model.waivers or []):
         return None
     if control.applies_when is not None and evaluate(control.applies_when, e.root).status in (FAIL, NA):
         return None
-    got = resolve(e.root, rule.every)
-    items = got.value
-    if not got.present or items.__class__ is not list or len(items) < 2:
+    has_evidence = any(control.id in ev.controls for ev in e.evidence)
+    made = _Findings()
+    program_parts: list[Outcome] = []   # as `Evaluator._findings`: parts without items speak for the program
+    stamping = False
+    for cond, ok in parts:
+        if not isinstance(cond, Every):
+            program_parts.append(evaluate(cond, e.root))
+            continue
+        got = resolve(e.root, cond.every)
+        items = got.value
+        found = _shapes(e, got.path, items) if ok and got.present and items.__class__ is list and len(items) > 1 \
+            else None
+        if found is not None:
+            stamping = True
+            before = len(made.texts)
+            if not _stamp(e, control, cond, got, found[0], found[1], has_evidence, made):
+                return None
+            if len(made.texts) == before:   # no item selected
+                program_parts.append(evaluate(cond, e.root))
+            continue
+        outcome = evaluate(cond, e.root)
+        items = outcome.items or []
+        if len({(i.kind, i.id) for i in items}) != len(items):
+            return None   # two items with one id: their findings are merged (`Evaluator._merge`)
+        code = item_code(control, cond)
+        for item in items:
+            made.add(*_finished(e, control, e._finding(control, item.kind, item.id, item.name, item.outcome,
+                                                       item.pos, item.path, code, has_evidence)))
+        if not items:
+            program_parts.append(outcome)
+    if not stamping:
         return None
-    found = _shapes(e, got.path, items)
-    if found is None:
+    program = e.program_finding(control, program_parts, bool(made.texts), has_evidence) if program_parts else None
+    if program is not None:
+        made.add(*_finished(e, control, program))
+    status = worst(made.statuses)
+    if status == NA or not made.texts:
         return None
-    return _stamp(e, control, rule, got, found[0], found[1], first)
+    result = e._result(control, status, [], sorted(made.missing), has_evidence)
+    shown = [r for s, r in made.reasons if s not in (PASS, NA)] or [r for _, r in made.reasons]
+    set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
+    set_trusted(result, "waiver", None)
+    set_trusted(result, "underlying_status", None)
+    return stamped_result_pieces(result, first, made.texts), Outline(result.domain, result.severity, result.status)
 
 
 def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, shapes: list[int], members: list[_Member],
-           first: bool) -> tuple[Iterator[bytes], Outline] | None:
-    has_evidence = any(control.id in ev.controls for ev in e.evidence)
+           has_evidence: bool, made: _Findings) -> bool:
+    """The findings of `rule`'s items added to `made`, stamped where a shape allows; False when a
+    stamp is found wrong (then the control is evaluated as usual)."""
     code = item_code(control, rule)
     where = e.loaded.located.where
     # A shape's template; None: `where` leaves the shape out; _OWN: no template (each evaluated in full).
     templates: dict[int, _Template | None | object] = {}
     checked: set[int] = set()
-    findings: list[bytes] = []
-    statuses: list[str] = []
-    reasons: list[tuple[str, str]] = []
-    missing: set[str] = set()
+    texts, statuses, reasons, missing = made.texts, made.statuses, made.reasons, made.missing
     for index, member in enumerate(members):
         shape = shapes[index]
         template = templates.get(shape, _UNSEEN)
-        if template.__class__ is _Template and shape in checked:
-            assert isinstance(template, _Template)
-            findings.append(_filled(template, control, code, member, where, got, index))
-            status = template.status
-            statuses.append(status)
-            reasons.append((status, member.who + template.detail))
-            if status == UNKNOWN:
-                for inside, path in template.missing:
-                    missing.add(member.prefix + path if inside else path)
-            continue
-        if template is None and shape in checked:
-            continue
-        made = _evaluated(e, control, rule, got, index, member, code, has_evidence)
+        if shape in checked:
+            if template is None:
+                continue
+            if template.__class__ is _Template:
+                # The hot loop of a large declaration: `_Template.fill`, written out.
+                assert isinstance(template, _Template)
+                own = member.own
+                own[b"3"], own[b"4"] = _spots(e, got, template.suffix)[index]
+                own[b"5"] = fingerprint(control.id, template.kind, member.id, code).encode()
+                texts.append(template.format % own)
+                status = template.status
+                statuses.append(status)
+                reasons.append((status, member.who + template.detail))
+                if status == UNKNOWN:
+                    for inside, path in template.missing:
+                        missing.add(member.prefix + path if inside else path)
+                continue
+        found = _evaluated(e, control, rule, got, index, member, code, has_evidence)
         if template is _UNSEEN:   # the first of its shape: its template
-            templates[shape] = None if made is None else (_template(*made, member) or _OWN)
+            templates[shape] = None if found is None else (_template(*found, member) or _OWN)
         elif template is not _OWN:   # the second: what the template gives must be what it is
             checked.add(shape)
-            if (made is None) != (template is None) or (isinstance(template, _Template) and made is not None and
-                                                        _filled(template, control, code, member, where, got,
-                                                                index) != made[1]):
-                return None
-        if made is None:
-            continue
-        finding = made[0]
-        findings.append(made[1])
-        statuses.append(finding.status)
-        reasons.append((finding.status, finding.reason))
-        if finding.status == UNKNOWN:
-            missing.update(finding.missing)
-    if not findings:
-        return None
-    status = worst(statuses)
-    if status == NA:
-        return None
-    result = e._result(control, status, [], sorted(missing), has_evidence)
-    shown = [r for s, r in reasons if s not in (PASS, NA)] or [r for _, r in reasons]
-    set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
-    set_trusted(result, "waiver", None)
-    set_trusted(result, "underlying_status", None)
-    return stamped_result_pieces(result, first, findings), Outline(result.domain, result.severity, result.status)
+            if (found is None) != (template is None) or (isinstance(template, _Template) and found is not None and
+                                                         _filled(template, control, code, member, where, got,
+                                                                 index) != found[1]):
+                return False
+        if found is not None:
+            made.add(found[0], found[1])
+    return True
+
+
+def _spots(e: Evaluator, got: Resolved, suffix: tuple[str | int, ...] | None) -> list[tuple[bytes, bytes]]:
+    """Line and column, as text, of the place `suffix` inside each item of the list (the list's own
+    place for None): the same for every control that points there, worked out once."""
+    cache: dict[tuple[str, Any], tuple[list[Any], list[tuple[bytes, bytes]]]] = \
+        e.__dict__.setdefault("_stamp_spots", {})
+    held = cache.get((got.path, suffix))
+    if held is None or held[0] is not got.value:
+        where = e.loaded.located.where
+        spots = [(b"%d" % line, b"%d" % column) for line, column in
+                 (where(got.pos + (index,) + suffix) if suffix is not None else (0, 0)
+                  for index in range(len(got.value)))]
+        held = cache[(got.path, suffix)] = (got.value, spots)
+    return held[1]
+
+
+def _finished(e: Evaluator, control: Control, finding: Finding) -> tuple[Finding, bytes]:
+    """A finding made as usual, with its sentence and assurance, and its bytes."""
+    finding.__dict__["reason"] = explain.reason(finding, e.lang, None)
+    add_assurance(SimpleNamespace(control_id=control.id, findings=[finding]))
+    return finding, finding_lines(finding)
 
 
 def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index: int, member: _Member,
@@ -370,10 +441,8 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
     found = item_outcome(rule, e.root, got, index)
     if found is None:
         return None
-    finding = e._finding(control, found.kind, found.id, found.name, found.outcome, found.pos, found.path, code,
-                         has_evidence)
-    finding.__dict__["reason"] = explain.reason(finding, e.lang, None)
-    add_assurance(SimpleNamespace(control_id=control.id, findings=[finding]))
+    finding, text = _finished(e, control, e._finding(control, found.kind, found.id, found.name, found.outcome,
+                                                     found.pos, found.path, code, has_evidence))
     leaf = deciding_leaf(found.outcome)
     suffix: tuple[str | int, ...] | None = ()
     if leaf is not None and leaf.source == "scan" and leaf.scan in e.scan_pos:
@@ -382,7 +451,7 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
         n = len(found.pos)
         suffix = tuple(leaf.pos[n:]) if tuple(leaf.pos[:n]) == found.pos else None
     location = finding.location
-    return finding, finding_lines(finding), suffix, (location.line, location.column)
+    return finding, text, suffix, (location.line, location.column)
 
 
 def _filled(template: _Template, control: Control, code: str, member: _Member, where: Any, got: Resolved,

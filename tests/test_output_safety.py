@@ -4,6 +4,7 @@ with the input unchanged; write failures are exit 2 with nothing left behind."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import GOOD, MINI, ROOT
+
+from checker.errors import InputError
+from checker.output import SPOOL_MEMORY, Spool, SpoolPart, pieces, write_atomic
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -200,3 +204,53 @@ def test_output_written_in_pieces_is_whole_or_absent(tmp_path: Path) -> None:
     assert target.read_bytes() == b"earlier" and list(tmp_path.iterdir()) == [target]
     write_atomic(target, iter([b'{"a": ', b"1}\n"]))
     assert target.read_bytes() == b'{"a": 1}\n'
+
+
+# -- a spool's bytes copied into the output by the kernel (checker.output.SpoolPart) ----------------------
+def _spooled(target: Path) -> tuple[Spool, bytes]:
+    spool = Spool(target)
+    data = b"".join(b"%07d: resultado de un control\n" % i for i in range(200_000))   # 6.2 MB: past the memory
+    for start in range(0, len(data), 1 << 20):
+        spool.write(data[start:start + (1 << 20)])
+    return spool, data
+
+
+def _content(spool: Spool) -> list[bytes | SpoolPart]:
+    return [b"{cabeza}", *spool.part(0, spool.size), b"{medio}", *spool.part(10, 100), *spool.part(0, SPOOL_MEMORY)]
+
+
+@pytest.mark.parametrize("kernel", ["copy_file_range", "not supported", "absent"])
+def test_a_spools_part_is_written_whole_whichever_way_it_is_copied(tmp_path: Path, kernel: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.json"
+    spool, data = _spooled(target)
+    with spool:
+        content = _content(spool)
+        assert any(isinstance(p, SpoolPart) for p in content)   # the kernel's way is taken when it can be
+        expected = b"{cabeza}" + data + b"{medio}" + data[10:110] + data[:SPOOL_MEMORY]
+        if kernel == "not supported":
+            def refuse(*args: object) -> int:
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            monkeypatch.setattr(os, "copy_file_range", refuse)
+        elif kernel == "absent":
+            monkeypatch.delattr(os, "copy_file_range", raising=False)
+        write_atomic(target, content)
+        assert target.read_bytes() == expected
+        assert b"".join(pieces(content)) == expected   # what standard output and devices are given
+
+
+def test_a_failure_while_the_kernel_copies_leaves_the_old_report(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.json"
+    target.write_bytes(b"{}\n")
+    spool, _ = _spooled(target)
+
+    def full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "copy_file_range", full)
+    with spool, pytest.raises(InputError) as failed:
+        write_atomic(target, _content(spool), "en")
+    assert "report.json" in str(failed.value) and "space" in str(failed.value).lower()
+    assert target.read_bytes() == b"{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]

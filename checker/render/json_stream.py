@@ -19,7 +19,7 @@ from types import TracebackType
 from checker.api import evaluator_for, result_of
 from checker.catalog import Catalog, Control
 from checker.evaluate import Evaluator, Outline, summarize
-from checker.output import Spool
+from checker.output import Spool, SpoolPart
 from checker.render.json_two_cores import Make, SharedResults, worth_it
 from checker.result import ResultDocument, framed_results, result_pieces
 from checker.stamping import stamped
@@ -68,7 +68,8 @@ class StreamedJson:
         self._spools.append(spool)
         return spool
 
-    def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None]) -> Iterator[bytes] | None:
+    def _shared(self, count: int, make: Make, subjects: int,
+                prepare: Callable[[], None]) -> Iterator[bytes | SpoolPart] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
@@ -82,7 +83,7 @@ class StreamedJson:
         self.outlines: list[Outline] = shared.outlines
         return shared.chunks()
 
-    def _in_order(self, count: int, make: Make) -> Iterator[bytes]:
+    def _in_order(self, count: int, make: Make) -> Iterator[bytes | SpoolPart]:
         spool = self._spool()
         self.outlines = []
         for index in range(count):
@@ -93,7 +94,7 @@ class StreamedJson:
             del pieces   # else held while the next one is built
         return spool.pieces()
 
-    def pieces(self) -> Iterator[bytes]:
+    def pieces(self) -> Iterator[bytes | SpoolPart]:
         assert self._early is not None
         return iter(self.head.json_pieces(results=framed_results(self._chunks), observations=self._early[1].pieces()))
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from checker import forked
 from checker.evaluate import Outline
-from checker.output import Spool
+from checker.output import Spool, SpoolPart
 from checker.vocabulary import SEVERITIES, STATUSES
 
 # Below this many subjects (systems, observed ports) a second process costs more than it saves: the
@@ -103,12 +103,12 @@ class SharedResults:
     def outlines(self) -> list[Outline]:
         return [slot[1].outline for slot in self._pieces if slot is not None]
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Iterator[bytes | SpoolPart]:
         for slot in self._pieces:
             assert slot is not None
             spool, piece = slot
-            # Read back in pieces of at most 8 MiB: a result of 16,000 findings is 25 MB of JSON.
-            yield from spool.range(piece.offset, piece.length)
+            # A large result stays in its spool until the output is written (`SpoolPart`).
+            yield from spool.part(piece.offset, piece.length)
 
 
 def _tickets(fd: int) -> Iterator[int]:
