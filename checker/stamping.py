@@ -29,7 +29,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -125,25 +125,45 @@ def _paths(conditions: list[Condition]) -> Iterator[str]:
 
 
 # -- which items look alike ------------------------------------------------------------------------
-def _shapes(evaluator: Evaluator, section: str, items: list[Any]) -> tuple[list[int], list[_Member]] | None:
-    """For each item, the number of its shape (items with equal fields but `id` and `name` share one),
-    and its own values; None when an item is not a mapping with a text id, ids repeat, or a value is not
-    plain data. Worked out once per list, for all the controls."""
-    cache: dict[str, tuple[list[Any], tuple[list[int], list[_Member]] | None]] = \
-        evaluator.__dict__.setdefault("_stamp_shapes", {})
+class _Shapes(NamedTuple):
+    shapes: list[int]       # each item's shape
+    sizes: list[int]        # how many items each shape has
+    members: list[_Member]  # each item's own values
+
+
+def _shapes(evaluator: Evaluator, section: str, items: list[Any]) -> _Shapes | None:
+    """Which items look alike (equal fields but `id` and `name`), and their own values; None when an
+    item is not a mapping with a text id, ids repeat, a value is not plain data, or most items are
+    unlike any other (a scan's hosts, say: a template would cost more than it saves). Worked out
+    once per list, for all the controls."""
+    cache: dict[str, tuple[list[Any], _Shapes | None]] = evaluator.__dict__.setdefault("_stamp_shapes", {})
     held = cache.get(section)
     if held is not None and held[0] is items:
         return held[1]
-    found = _shapes_of(items)
-    cache[section] = (items, None if found is None else (found, [_Member(evaluator, section, i) for i in items]))
-    return cache[section][1]
+    shapes = _shapes_of(items)
+    found: _Shapes | None = None
+    if shapes is not None:
+        sizes = [0] * (max(shapes) + 1)
+        for shape in shapes:
+            sizes[shape] += 1
+        if 2 * len(sizes) <= len(items):
+            found = _Shapes(shapes, sizes, [_Member(evaluator, section, i) for i in items])
+    cache[section] = (items, found)
+    return found
+
+
+# The first items looked at to tell whether a list's subjects look alike at all.
+_SAMPLE = 64
 
 
 def _shapes_of(items: list[Any]) -> list[int] | None:
     shapes: list[int] | None = []
     numbers: dict[str, int] = {}
     ids: set[str] = set()
-    for item in items:
+    for index, item in enumerate(items):
+        if index == _SAMPLE and 2 * len(numbers) > _SAMPLE:
+            return None   # mostly unlike: not worth the rest of the list
+
         if item.__class__ is not dict or item.get("id").__class__ is not str or item["id"] in ids \
                 or not _plain(item):
             shapes = None
@@ -322,22 +342,26 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
         return None
     if control.applies_when is not None and evaluate(control.applies_when, e.root).status in (FAIL, NA):
         return None
+    # Which parts' lists have subjects alike: if none, the control is evaluated as usual, from the start.
+    plans: list[tuple[Condition, Resolved | None, _Shapes | None]] = []
+    for cond, ok in parts:
+        got = resolve(e.root, cond.every) if isinstance(cond, Every) else None
+        items = got.value if got is not None and got.present else None
+        plans.append((cond, got, _shapes(e, got.path, items) if ok and got is not None and items.__class__ is list
+                      and len(items) > 1 else None))
+    if all(found is None for _, _, found in plans):
+        return None
     has_evidence = any(control.id in ev.controls for ev in e.evidence)
     made = _Findings()
     program_parts: list[Outcome] = []   # as `Evaluator._findings`: parts without items speak for the program
-    stamping = False
-    for cond, ok in parts:
+    for cond, got, found in plans:
         if not isinstance(cond, Every):
             program_parts.append(evaluate(cond, e.root))
             continue
-        got = resolve(e.root, cond.every)
-        items = got.value
-        found = _shapes(e, got.path, items) if ok and got.present and items.__class__ is list and len(items) > 1 \
-            else None
         if found is not None:
-            stamping = True
+            assert got is not None
             before = len(made.texts)
-            if not _stamp(e, control, cond, got, found[0], found[1], has_evidence, made):
+            if not _stamp(e, control, cond, got, found, has_evidence, made):
                 return None
             if len(made.texts) == before:   # no item selected
                 program_parts.append(evaluate(cond, e.root))
@@ -352,8 +376,6 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
                                                        item.pos, item.path, code, has_evidence)))
         if not items:
             program_parts.append(outcome)
-    if not stamping:
-        return None
     program = e.program_finding(control, program_parts, bool(made.texts), has_evidence) if program_parts else None
     if program is not None:
         made.add(*_finished(e, control, program))
@@ -368,8 +390,8 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
     return stamped_result_pieces(result, first, made.texts), Outline(result.domain, result.severity, result.status)
 
 
-def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, shapes: list[int], members: list[_Member],
-           has_evidence: bool, made: _Findings) -> bool:
+def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _Shapes, has_evidence: bool,
+           made: _Findings) -> bool:
     """The findings of `rule`'s items added to `made`, stamped where a shape allows; False when a
     stamp is found wrong (then the control is evaluated as usual)."""
     code = item_code(control, rule)
@@ -378,7 +400,8 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, shapes: l
     templates: dict[int, _Template | None | object] = {}
     checked: set[int] = set()
     texts, statuses, reasons, missing = made.texts, made.statuses, made.reasons, made.missing
-    for index, member in enumerate(members):
+    shapes, sizes = alike.shapes, alike.sizes
+    for index, member in enumerate(alike.members):
         shape = shapes[index]
         template = templates.get(shape, _UNSEEN)
         if shape in checked:
@@ -399,8 +422,9 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, shapes: l
                         missing.add(member.prefix + path if inside else path)
                 continue
         found = _evaluated(e, control, rule, got, index, member, code, has_evidence)
-        if template is _UNSEEN:   # the first of its shape: its template
-            templates[shape] = None if found is None else (_template(*found, member) or _OWN)
+        if template is _UNSEEN:   # the first of its shape: its template (none for a shape of one)
+            templates[shape] = None if found is None else \
+                (_template(*found, member) if sizes[shape] > 1 else None) or _OWN
         elif template is not _OWN:   # the second: what the template gives must be what it is
             checked.add(shape)
             if (found is None) != (template is None) or (isinstance(template, _Template) and found is not None and
