@@ -131,53 +131,114 @@ class _Shapes(NamedTuple):
     members: list[_Member]  # each item's own values
 
 
-def _shapes(evaluator: Evaluator, section: str, items: list[Any]) -> _Shapes | None:
-    """Which items look alike (equal fields but `id` and `name`), and their own values; None when an
-    item is not a mapping with a text id, ids repeat, a value is not plain data, or most items are
-    unlike any other (a scan's hosts, say: a template would cost more than it saves). Worked out
-    once per list, for all the controls."""
-    cache: dict[str, tuple[list[Any], _Shapes | None]] = evaluator.__dict__.setdefault("_stamp_shapes", {})
-    held = cache.get(section)
+Reads = tuple[tuple[str, ...], ...]
+
+
+def _reads(rule: Every) -> Reads:
+    """The paths inside an item that `rule` reads (its checks', their references', its inner lists'),
+    split in steps; paths from the top are the same for every item and are left out."""
+    found: list[tuple[str, ...]] = []
+    stack: list[Any] = [rule.require] + ([rule.where] if rule.where is not None else [])
+    while stack:
+        cond = stack.pop()
+        paths: list[str] = []
+        if isinstance(cond, Check):
+            paths = [cond.path] + ([cond.ref.path] if cond.ref is not None and cond.ref.path is not None else [])
+        elif isinstance(cond, AllOf):
+            stack.extend(cond.all)
+        elif isinstance(cond, AnyOf):
+            stack.extend(cond.any)
+        elif isinstance(cond, NotOf):
+            stack.append(cond.not_)
+        elif isinstance(cond, Every | Some):
+            paths = [cond.every if isinstance(cond, Every) else cond.some]   # the inner list whole
+        for path in paths:
+            absolute, steps, _ = split_path(path)
+            if not absolute and steps not in found:
+                found.append(steps)
+    return tuple(found)
+
+
+def _shapes(evaluator: Evaluator, section: str, items: list[Any], reads: Reads | None) -> _Shapes | None:
+    """Which items look alike to a rule that reads `reads` in them (the same values there; None: all
+    their fields but `id` and `name`), and their own values; None when an item is not a mapping with
+    a text id, ids repeat, a value read is not plain data, or most items are unlike any other (a
+    template would cost more than it saves). Worked out once per list and paths read, for all the
+    controls that read them."""
+    cache: dict[tuple[str, Reads | None], tuple[list[Any], _Shapes | None]] = \
+        evaluator.__dict__.setdefault("_stamp_shapes", {})
+    held = cache.get((section, reads))
     if held is not None and held[0] is items:
         return held[1]
-    shapes = _shapes_of(items)
+    shapes = _shapes_of(items, reads)
     found: _Shapes | None = None
     if shapes is not None:
         sizes = [0] * (max(shapes) + 1)
         for shape in shapes:
             sizes[shape] += 1
         if 2 * len(sizes) <= len(items):
-            found = _Shapes(shapes, sizes, [_Member(evaluator, section, i) for i in items])
-    cache[section] = (items, found)
+            found = _Shapes(shapes, sizes, _members(evaluator, section, items))
+    cache[(section, reads)] = (items, found)
     return found
 
 
-# The first items looked at to tell whether a list's subjects look alike at all.
+def _members(evaluator: Evaluator, section: str, items: list[dict[str, Any]]) -> list[_Member]:
+    cache: dict[str, tuple[list[Any], list[_Member]]] = evaluator.__dict__.setdefault("_stamp_members", {})
+    held = cache.get(section)
+    if held is None or held[0] is not items:
+        held = cache[section] = (items, [_Member(evaluator, section, i) for i in items])
+    return held[1]
+
+
+# How often a list's items are checked to still look alike enough to go on.
 _SAMPLE = 64
 
 
-def _shapes_of(items: list[Any]) -> list[int] | None:
-    shapes: list[int] | None = []
+def _shapes_of(items: list[Any], reads: Reads | None) -> list[int] | None:
+    shapes: list[int] = []
     numbers: dict[str, int] = {}
     ids: set[str] = set()
     for index, item in enumerate(items):
-        if index == _SAMPLE and 2 * len(numbers) > _SAMPLE:
-            return None   # mostly unlike: not worth the rest of the list
-
-        if item.__class__ is not dict or item.get("id").__class__ is not str or item["id"] in ids \
-                or not _plain(item):
-            shapes = None
-            break
+        if index % _SAMPLE == 0 and 2 * len(numbers) > index > 0:
+            return None   # mostly unlike so far: not worth the rest of the list
+        if item.__class__ is not dict or item.get("id").__class__ is not str or item["id"] in ids:
+            return None
         ids.add(item["id"])
         name = item.get("name")
         if name is not None and name.__class__ is not str:
-            shapes = None
-            break
-        # repr of plain data is exact (1 and 1.0 and True differ, as do key orders): the shape's key.
-        key = repr([(k, v) for k, v in item.items() if k != "id" and k != "name"])
-        assert shapes is not None
+            return None
+        key = _projection(item, reads) if reads is not None else _whole(item)
+        if key is None:
+            return None
         shapes.append(numbers.setdefault(key, len(numbers)))
     return shapes
+
+
+def _whole(item: dict[str, Any]) -> str | None:
+    """An item's fields but `id` and `name` as text (see `_projection`); None when not plain data."""
+    rest = [(k, v) for k, v in item.items() if k != "id" and k != "name"]
+    return repr(rest) if _plain(rest) else None
+
+
+def _projection(item: dict[str, Any], reads: Reads) -> str | None:
+    """What a rule that reads `reads` can see of an item, as text: equal texts, equal outcomes.
+
+    For each path: how far the walk went, the value it reached (a subtree whole) and, on the way, each
+    mapping's `scan`, `scan_ids` and `stale` (the scan a value is cited from, `rules.resolve`); and the
+    item's own `scan` and `stale`. repr of plain data is exact (1, 1.0 and True differ, as do key
+    orders); None when something read is not plain data."""
+    seen: list[Any] = [item.get("scan"), item.get("stale")]
+    for steps in reads:
+        node: Any = item
+        walked = 0
+        for step in steps:
+            if node.__class__ is not dict:
+                break
+            seen.append((node.get("scan"), node.get("scan_ids"), node.get("stale")))
+            node = node.get(step)
+            walked += 1
+        seen.append((walked, node))
+    return repr(seen) if _plain(seen) else None
 
 
 def _plain(value: Any) -> bool:
@@ -190,8 +251,8 @@ def _plain(value: Any) -> bool:
                 if k.__class__ is not str:
                     return False
                 stack.append(v)
-        elif kind is list:
-            stack.extend(node)
+        elif kind is list or kind is tuple or (isinstance(node, list) and kind.__repr__ is list.__repr__):
+            stack.extend(node)   # a list, or a list that cannot change (the view's), written as a list
         elif kind not in _PLAIN:
             return False
     return True
@@ -347,7 +408,11 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
     for cond, ok in parts:
         got = resolve(e.root, cond.every) if isinstance(cond, Every) else None
         items = got.value if got is not None and got.present else None
-        plans.append((cond, got, _shapes(e, got.path, items) if ok and got is not None and items.__class__ is list
+        # A rule without `where` looks only at what it reads (a scan's hosts differ in all but that); one
+        # with `where` at whole items: what it reads in the many items it leaves out would be looked at
+        # for nothing.
+        plans.append((cond, got, _shapes(e, got.path, items, _reads(cond) if cond.where is None else None)
+                      if ok and isinstance(cond, Every) and got is not None and items.__class__ is list
                       and len(items) > 1 else None))
     if all(found is None for _, _, found in plans):
         return None

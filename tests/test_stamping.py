@@ -270,3 +270,43 @@ def test_the_second_subject_of_a_shape_is_checked_against_its_stamp(tmp_path: Pa
     stamped, whole = both_ways(path, "es")
     assert stamped == whole
     assert stamped_controls(path) == {}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_scans_undeclared_hosts_are_stamped_by_what_the_rule_reads(tmp_path: Path, lang: str) -> None:
+    """A scan's hosts differ in nearly everything, but a rule that reads only whether a host was
+    declared (NET-04) sees them alike: its findings are stamped, the others are evaluated as usual,
+    and the bytes are the whole document's."""
+    bench = load_script("bench_scan")
+    scan = tmp_path / "scan.xml"
+    bench.generate(scan, 300, shape="tls-heavy")
+    path = tmp_path / "declaration.yaml"
+    path.write_text(bench.DECLARATION.format(file=scan.name), encoding="utf-8")
+    stamped = stamped_controls(path)
+    assert stamped.get("NET-04", 0) > 250, stamped
+    assert "NET-01" not in stamped   # its findings show each host's address: nothing alike to stamp
+    stamped_bytes, whole = both_ways(path, lang)
+    assert stamped_bytes == whole
+
+
+def test_what_a_rule_can_see_of_an_item() -> None:
+    """Two items look alike to a rule only if every walk it makes gives the same: the value reached,
+    how far the walk went, and the scan each mapping on the way cites (its findings name that scan)."""
+    from checker.scan.frozen import FrozenList
+
+    reads = (("observed", "declared"),)
+
+    def seen(item: dict[str, Any]) -> str | None:
+        return stamping._projection(item, reads)
+
+    host = {"id": "10.0.0.1", "address": "10.0.0.1", "observed": {"scan": "a", "declared": False, "ports": [22]}}
+    other = {"id": "10.0.0.2", "address": "10.0.0.2", "observed": {"scan": "a", "declared": False, "ports": [80]}}
+    assert seen(host) == seen(other)   # what the rule does not read may differ
+    assert seen(host) != seen({**other, "observed": {**other["observed"], "scan": "b"}})
+    assert seen(host) != seen({**other, "observed": {**other["observed"], "stale": True}})
+    assert seen(host) != seen({**other, "scan": "b"})
+    assert seen(host) != seen({**other, "observed": {**other["observed"], "declared": 0}})
+    assert seen({"observed": False}) != seen({"observed": {"declared": False}})
+    assert seen({"observed": None}) == seen({})   # absent either way
+    assert seen({"observed": {"declared": [1]}}) == seen({"observed": {"declared": FrozenList([1])}})
+    assert seen({"observed": {"declared": {1: "not text keys"}}}) is None
