@@ -3,23 +3,25 @@
 A portfolio's declaration lists thousands of systems, most of them alike but for their id and name. A
 control over systems gives each the same outcome when it reads neither its id nor its name: the same
 status, comparisons and sentence, at the same field of the subject. So for `--format json` the first
-system of each shape (its fields but `id` and `name`, compared exactly) is evaluated as usual, and its
-finding's JSON becomes a template with a slot for each thing that is the subject's own: its id (in the
+system of each shape is evaluated as usual (a shape: what the rule reads of an item, when it has no
+`where`; else all its fields but `id` and `name`; compared exactly), and its finding's JSON becomes a
+template with a slot for each thing that is the subject's own: its id (in the
 subject and in every path), its name, its name in the sentence, the line and column of the field the
 finding points at, and the fingerprint. The others of that shape are that template filled in.
 
 What makes a control eligible is read from its rule, once: an `every` over a list at the top of the
 declaration, none of whose checks, references or inner lists read an item's `id` or `name` or the
-whole item, or the list itself from the top. Then an item's outcome depends only on its other fields
-and on the rest of the declaration, which is the same for every item.
+whole item, or the list itself from the top (an `all` of such parts: each part that qualifies). Then
+an item's outcome depends only on what it reads of the item's other fields and on the rest of the
+declaration, which is the same for every item.
 
 What keeps it honest, at run time: each template, filled in with its own subject, must give back the
 bytes of the finding it was made from, and the subject's id and name must appear nowhere in it but in
 the slots (a declared value equal to the id, say); the second subject of each shape is also evaluated
 in full and compared with its stamp. Anything else (a waiver of the control, two items with one id,
-values that are not plain data, an applicability condition that is false, nothing selected) leaves the
-control to the usual evaluation, which is always right: this is only a faster way to the same bytes.
-`RESGUARDA_STAMP=0` turns it off (tests compare both ways).
+values that are not plain data, an applicability condition that is false, nothing selected, a list
+mostly unlike) leaves the control to the usual evaluation, which is always right: this is only a
+faster way to the same bytes. `RESGUARDA_STAMP=0` turns it off (tests compare both ways).
 """
 
 from __future__ import annotations
