@@ -630,15 +630,23 @@ def finding_lines(finding: Finding) -> bytes:
     return _dumps(finding).replace(b"\n", _FINDING_LINE)
 
 
-def stamped_result_pieces(result: ControlResult, first: bool, findings: list[bytes]) -> Iterator[bytes]:
-    """`result_pieces` of `result` with these findings (`finding_lines` of each, in order) in place of
-    its own, which must be none (checker/stamping.py writes a large control's findings as bytes)."""
-    assert not result.findings and findings
+def stamped_result_pieces(result: ControlResult, first: bool, findings: Iterable[bytes]) -> Iterator[bytes]:
+    """`result_pieces` of `result` with these findings (`finding_lines` of each, in order, at least one)
+    in place of its own, which must be none (checker/stamping.py writes a large control's findings as
+    bytes, made as they are written)."""
+    assert not result.findings
     sep = b"," + _FINDING_LINE
 
     def batches() -> Iterator[bytes]:
-        for start in range(0, len(findings), BATCH):
-            yield (sep if start else b"") + sep.join(findings[start:start + BATCH])
+        lead = b""
+        batch: list[bytes] = []
+        for text in findings:
+            batch.append(text)
+            if len(batch) == BATCH:
+                yield lead + sep.join(batch)
+                lead, batch = sep, []
+        if batch:
+            yield lead + sep.join(batch)
 
     return _around(result, first, batches())
 

@@ -292,7 +292,8 @@ class _Member:
         self.who = explain.who(e.subject(SUBJECT_KINDS.get(section_path, section_path), self.id, self.name), e.lang)
         self.prefix = f"{section_path}[{self.id}]"
         # The slots' values (`_SLOTS`' numbers): id, name and sentence's subject here, the rest per finding.
-        self.own = {b"0": orjson.dumps(self.id)[1:-1], b"1": orjson.dumps(self.name),
+        # (A copy of orjson's bytes, not them: each holds a 4 KiB buffer, 64 MB for a scan's hosts.)
+        self.own = {b"0": orjson.dumps(self.id)[1:-1], b"1": bytes(memoryview(orjson.dumps(self.name))),
                     b"2": orjson.dumps(self.who)[1:-1]}
 
 
@@ -381,10 +382,23 @@ class _Findings:
     """A control's findings as they are made: their bytes, and what its result takes from them."""
 
     def __init__(self) -> None:
-        self.texts: list[bytes] = []
+        # The findings in order: bytes, or (template, subject, line and column, code) to fill in.
+        self.texts: list[bytes | tuple[_Template, _Member, tuple[bytes, bytes], str]] = []
         self.statuses: list[str] = []
         self.reasons: list[tuple[str, str]] = []
         self.missing: set[str] = set()
+
+    def written(self, control_id: str) -> Iterator[bytes]:
+        """The findings' bytes, in order, each made as it is asked for (and then let go)."""
+        for text in self.texts:
+            if isinstance(text, bytes):
+                yield text
+                continue
+            template, member, (line, column), code = text
+            own = member.own
+            own[b"3"], own[b"4"] = line, column
+            own[b"5"] = fingerprint(control_id, template.kind, member.id, code).encode()
+            yield template.format % own
 
     def add(self, finding: Any, text: bytes) -> None:
         self.texts.append(text)
@@ -454,7 +468,8 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
     set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
     set_trusted(result, "waiver", None)
     set_trusted(result, "underlying_status", None)
-    return stamped_result_pieces(result, first, made.texts), Outline(result.domain, result.severity, result.status)
+    return stamped_result_pieces(result, first, made.written(control.id)), \
+        Outline(result.domain, result.severity, result.status)
 
 
 def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _Shapes, has_evidence: bool,
@@ -475,12 +490,10 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
             if template is None:
                 continue
             if template.__class__ is _Template:
-                # The hot loop of a large declaration: `_Template.fill`, written out.
+                # The hot loop of a large declaration. The finding's bytes are made when they are
+                # written (`_Findings.written`): a control's are never all in memory at once.
                 assert isinstance(template, _Template)
-                own = member.own
-                own[b"3"], own[b"4"] = _spots(e, got, template.suffix)[index]
-                own[b"5"] = fingerprint(control.id, template.kind, member.id, code).encode()
-                texts.append(template.format % own)
+                texts.append((template, member, _spots(e, got, template.suffix)[index], code))
                 status = template.status
                 statuses.append(status)
                 reasons.append((status, member.who + template.detail))
