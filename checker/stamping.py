@@ -101,8 +101,9 @@ def _eligible_rule(rule: Every) -> bool:
     return True
 
 
-def _paths(conditions: list[Condition]) -> Iterator[str]:
-    """Every path a condition reads: its checks', their references', its inner lists'."""
+def _paths(conditions: list[Condition], into_lists: bool = True) -> Iterator[str]:
+    """Every path a condition reads: its checks', their references', its inner lists' (and, with
+    `into_lists`, the paths inside those lists' items)."""
     stack: list[Any] = list(conditions)
     while stack:
         cond = stack.pop()
@@ -119,9 +120,10 @@ def _paths(conditions: list[Condition]) -> Iterator[str]:
             stack.append(cond.not_)
         elif isinstance(cond, Every | Some):
             yield cond.every if isinstance(cond, Every) else cond.some
-            stack.append(cond.require)
-            if cond.where is not None:
-                stack.append(cond.where)
+            if into_lists:
+                stack.append(cond.require)
+                if cond.where is not None:
+                    stack.append(cond.where)
         else:
             yield ""   # not a condition this module knows: not eligible
 
@@ -137,27 +139,13 @@ Reads = tuple[tuple[str, ...], ...]
 
 
 def _reads(rule: Every) -> Reads:
-    """The paths inside an item that `rule` reads (its checks', their references', its inner lists'),
-    split in steps; paths from the top are the same for every item and are left out."""
+    """The paths inside an item that `rule` reads (its checks', their references', its inner lists'
+    whole), split in steps; paths from the top are the same for every item and are left out."""
     found: list[tuple[str, ...]] = []
-    stack: list[Any] = [rule.require] + ([rule.where] if rule.where is not None else [])
-    while stack:
-        cond = stack.pop()
-        paths: list[str] = []
-        if isinstance(cond, Check):
-            paths = [cond.path] + ([cond.ref.path] if cond.ref is not None and cond.ref.path is not None else [])
-        elif isinstance(cond, AllOf):
-            stack.extend(cond.all)
-        elif isinstance(cond, AnyOf):
-            stack.extend(cond.any)
-        elif isinstance(cond, NotOf):
-            stack.append(cond.not_)
-        elif isinstance(cond, Every | Some):
-            paths = [cond.every if isinstance(cond, Every) else cond.some]   # the inner list whole
-        for path in paths:
-            absolute, steps, _ = split_path(path)
-            if not absolute and steps not in found:
-                found.append(steps)
+    for path in _paths([rule.require] + ([rule.where] if rule.where is not None else []), into_lists=False):
+        absolute, steps, _ = split_path(path)
+        if not absolute and steps not in found:
+            found.append(steps)
     return tuple(found)
 
 
