@@ -263,9 +263,11 @@ class _Template:
         self.missing = missing     # (inside the item, the path after the item's own / the whole path)
         self.detail = detail       # the sentence after the subject's name
 
-    def fill(self, member: _Member, line: int, column: int, fp: str) -> bytes:
+    def fill(self, member: _Member, spot: tuple[bytes, bytes], fp: str) -> bytes:
+        """The finding of `member`, whose line and column (as text) are `spot` and fingerprint `fp`."""
         own = member.own
-        own[b"3"], own[b"4"], own[b"5"] = b"%d" % line, b"%d" % column, fp.encode()
+        own[b"3"], own[b"4"] = spot
+        own[b"5"] = fp.encode()
         return self.format % own
 
 
@@ -329,7 +331,7 @@ def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] 
     inside = [m == own or m.startswith(own + ".") or m.startswith(own + "[") for m in finding.missing]
     missing = [(i, m[len(own):] if i else m) for i, m in zip(inside, finding.missing, strict=True)]
     template = _Template(finding.subject.kind, finding.status, parts, suffix, missing, reason[len(member.who):])
-    if template.fill(member, *line_column, finding.fingerprint) != finding_bytes:
+    if template.fill(member, (b"%d" % line_column[0], b"%d" % line_column[1]), finding.fingerprint) != finding_bytes:
         return None
     return template
 
@@ -382,11 +384,8 @@ class _Findings:
             if isinstance(text, bytes):
                 yield text
                 continue
-            template, member, (line, column), code = text
-            own = member.own
-            own[b"3"], own[b"4"] = line, column
-            own[b"5"] = fingerprint(control_id, template.kind, member.id, code).encode()
-            yield template.format % own
+            template, member, spot, code = text
+            yield template.fill(member, spot, fingerprint(control_id, template.kind, member.id, code))
 
     def add(self, finding: Any, text: bytes) -> None:
         self.texts.append(text)
@@ -465,7 +464,6 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
     """The findings of `rule`'s items added to `made`, stamped where a shape allows; False when a
     stamp is found wrong (then the control is evaluated as usual)."""
     code = item_code(control, rule)
-    where = e.loaded.located.where
     # A shape's template; None: `where` leaves the shape out; _OWN: no template (each evaluated in full).
     templates: dict[int, _Template | None | object] = {}
     checked: set[int] = set()
@@ -496,7 +494,7 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
         elif template is not _OWN:   # the second: what the template gives must be what it is
             checked.add(shape)
             if (found is None) != (template is None) or (isinstance(template, _Template) and found is not None and
-                                                         _filled(template, control, code, member, where, got,
+                                                         _filled(e, template, control, code, member, got,
                                                                  index) != found[1]):
                 return False
         if found is not None:
@@ -546,7 +544,8 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
     return finding, text, suffix, (location.line, location.column)
 
 
-def _filled(template: _Template, control: Control, code: str, member: _Member, where: Any, got: Resolved,
+def _filled(e: Evaluator, template: _Template, control: Control, code: str, member: _Member, got: Resolved,
             index: int) -> bytes:
-    line, column = where(got.pos + (index,) + template.suffix) if template.suffix is not None else (0, 0)
-    return template.fill(member, line, column, fingerprint(control.id, template.kind, member.id, code))
+    """The stamp of the item at `index`, as the others of its shape are made (`_Findings.written`)."""
+    spot = _spots(e, got, template.suffix)[index]
+    return template.fill(member, spot, fingerprint(control.id, template.kind, member.id, code))
