@@ -221,12 +221,15 @@ class Evaluator:
                 for ev in self.loaded.model.evidence or []]
 
     # -- one control -------------------------------------------------------------------------
-    def location(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> Location:
+    def pointed_at(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        """Where a finding points in the declaration: the scan entry of an observed value, else its
+        comparison's place, else its subject's (`pos`)."""
         if leaf is not None and leaf.source == "scan" and leaf.scan in self.scan_pos:
-            pos = self.scan_pos[leaf.scan]
-        elif leaf is not None:
-            pos = leaf.pos
-        where = self.loaded.located.where(pos)
+            return self.scan_pos[leaf.scan]
+        return leaf.pos if leaf is not None else pos
+
+    def location(self, leaf: Leaf | None, pos: tuple[str | int, ...]) -> Location:
+        where = self.loaded.located.where(self.pointed_at(leaf, pos))
         # One object per place and per subject, shared by the findings that point there (a system
         # has a finding in every control about systems): a large declaration's result stays smaller.
         found = self._locations.get(where)

@@ -45,12 +45,13 @@ class SpoolPart(NamedTuple):
 Content = bytes | Iterable[bytes | SpoolPart]
 
 
+def parts(content: Content) -> Iterable[bytes | SpoolPart]:
+    return (content,) if isinstance(content, bytes) else content
+
+
 def pieces(content: Content) -> Iterator[bytes]:
     """The content's bytes, in order (a spool's part read back)."""
-    if isinstance(content, bytes):
-        yield content
-        return
-    for piece in content:
+    for piece in parts(content):
         if isinstance(piece, SpoolPart):
             yield from piece.spool.range(piece.offset, piece.length)
         else:
@@ -263,7 +264,7 @@ def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -
         raise _write_error(name, exc, lang) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            for piece in (content,) if isinstance(content, bytes) else content:
+            for piece in parts(content):
                 if isinstance(piece, SpoolPart):
                     fh.flush()
                     piece.spool.copy_to(fh.fileno(), piece.offset, piece.length)

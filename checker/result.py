@@ -597,13 +597,23 @@ BATCH = 1000
 _OBSERVATION_LINE, _FINDING_LINE = b"\n    ", b"\n        "
 
 
-def _items(items: list[Any], line: bytes, dump: Callable[[Any], bytes]) -> Iterator[bytes]:
-    """A list's items as `orjson.dumps(..., OPT_INDENT_2)` nests them at `line`'s indent, comma-separated,
-    a batch at a time; the first one without a separator (it follows the list's opening)."""
-    sep = b"," + line
-    for start in range(0, len(items), BATCH):
-        yield (sep if start else b"") + sep.join(dump(item).replace(b"\n", line)
-                                                  for item in items[start:start + BATCH])
+def _items(items: Iterable[Any], line: bytes, dump: Callable[[Any], bytes]) -> Iterator[bytes]:
+    """A list's items as `orjson.dumps(..., OPT_INDENT_2)` nests them at `line`'s indent."""
+    return _batched((dump(item).replace(b"\n", line) for item in items), b"," + line)
+
+
+def _batched(texts: Iterable[bytes], sep: bytes) -> Iterator[bytes]:
+    """Items' bytes `sep`-separated, a batch at a time; the first one without a separator (it follows
+    the list's opening)."""
+    lead = b""
+    batch: list[bytes] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == BATCH:
+            yield lead + sep.join(batch)
+            lead, batch = sep, []
+    if batch:
+        yield lead + sep.join(batch)
 
 
 def result_json(result: ControlResult, first: bool) -> bytes:
@@ -635,20 +645,7 @@ def stamped_result_pieces(result: ControlResult, first: bool, findings: Iterable
     in place of its own, which must be none (checker/stamping.py writes a large control's findings as
     bytes, made as they are written)."""
     assert not result.findings
-    sep = b"," + _FINDING_LINE
-
-    def batches() -> Iterator[bytes]:
-        lead = b""
-        batch: list[bytes] = []
-        for text in findings:
-            batch.append(text)
-            if len(batch) == BATCH:
-                yield lead + sep.join(batch)
-                lead, batch = sep, []
-        if batch:
-            yield lead + sep.join(batch)
-
-    return _around(result, first, batches())
+    return _around(result, first, _batched(findings, b"," + _FINDING_LINE))
 
 
 def _around(result: ControlResult, first: bool, findings: Iterable[bytes]) -> Iterator[bytes]:

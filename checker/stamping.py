@@ -89,8 +89,7 @@ def _eligible_rule(rule: Every) -> bool:
     if len(parts) != 1:
         return False
     section = parts[0]
-    conditions: list[Condition] = [rule.require] + ([rule.where] if rule.where is not None else [])
-    for path in _paths(conditions):
+    for path in _paths(_conditions(rule)):
         absolute, steps, _ = split_path(path)
         if not steps:
             return False   # the whole item, or the whole declaration
@@ -99,6 +98,10 @@ def _eligible_rule(rule: Every) -> bool:
         if not absolute and steps[0] in ("id", "name"):
             return False
     return True
+
+
+def _conditions(rule: Every) -> list[Condition]:
+    return [rule.require] + ([rule.where] if rule.where is not None else [])
 
 
 def _paths(conditions: list[Condition], into_lists: bool = True) -> Iterator[str]:
@@ -142,7 +145,7 @@ def _reads(rule: Every) -> Reads:
     """The paths inside an item that `rule` reads (its checks', their references', its inner lists'
     whole), split in steps; paths from the top are the same for every item and are left out."""
     found: list[tuple[str, ...]] = []
-    for path in _paths([rule.require] + ([rule.where] if rule.where is not None else []), into_lists=False):
+    for path in _paths(_conditions(rule), into_lists=False):
         absolute, steps, _ = split_path(path)
         if not absolute and steps not in found:
             found.append(steps)
@@ -328,8 +331,7 @@ def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] 
     if _own_text_outside_slots(text, member):
         return None
     parts = _split(text)
-    inside = [m == own or m.startswith(own + ".") or m.startswith(own + "[") for m in finding.missing]
-    missing = [(i, m[len(own):] if i else m) for i, m in zip(inside, finding.missing, strict=True)]
+    missing = [(True, m[len(own):]) if _inside(m, own) else (False, m) for m in finding.missing]
     template = _Template(finding.subject.kind, finding.status, parts, suffix, missing, reason[len(member.who):])
     if template.fill(member, (b"%d" % line_column[0], b"%d" % line_column[1]), finding.fingerprint) != finding_bytes:
         return None
@@ -342,10 +344,13 @@ def _own_text_outside_slots(text: bytes, member: _Member) -> bool:
     return member.own[b"0"] in text or bool(member.name and member.own[b"1"][1:-1] in text)
 
 
+def _inside(path: str, own: str) -> bool:
+    """Whether `path` is the item at `own` (`systems[portal]`) or a path inside it."""
+    return path == own or path.startswith(own + ".") or path.startswith(own + "[")
+
+
 def _moved(path: str, own: str, ours: str) -> str:
-    if path == own or path.startswith(own + ".") or path.startswith(own + "["):
-        return ours + path[len(own):]
-    return path
+    return ours + path[len(own):] if _inside(path, own) else path
 
 
 def _split(text: bytes) -> list[bytes | int]:
@@ -533,13 +538,8 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
         return None
     finding, text = _finished(e, control, e._finding(control, found.kind, found.id, found.name, found.outcome,
                                                      found.pos, found.path, code, has_evidence))
-    leaf = deciding_leaf(found.outcome)
-    suffix: tuple[str | int, ...] | None = ()
-    if leaf is not None and leaf.source == "scan" and leaf.scan in e.scan_pos:
-        suffix = None
-    elif leaf is not None:
-        n = len(found.pos)
-        suffix = tuple(leaf.pos[n:]) if tuple(leaf.pos[:n]) == found.pos else None
+    at, n = tuple(e.pointed_at(deciding_leaf(found.outcome), found.pos)), len(found.pos)
+    suffix = at[n:] if at[:n] == found.pos else None   # inside the item, or a place of its own
     location = finding.location
     return finding, text, suffix, (location.line, location.column)
 
