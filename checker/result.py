@@ -595,6 +595,8 @@ BATCH = 1000
 # Where an item's lines start in the document (2-space indent): an observation in `observations`, a
 # finding in a result in `results`.
 _OBSERVATION_LINE, _FINDING_LINE = b"\n    ", b"\n        "
+# Between two findings of a result's `findings`.
+FINDING_SEP = b"," + _FINDING_LINE
 
 
 def _items(items: Iterable[Any], line: bytes, dump: Callable[[Any], bytes]) -> Iterator[bytes]:
@@ -640,15 +642,15 @@ def finding_lines(finding: Finding) -> bytes:
     return _dumps(finding).replace(b"\n", _FINDING_LINE)
 
 
-def stamped_result_pieces(result: ControlResult, first: bool, findings: Iterable[bytes]) -> Iterator[bytes]:
-    """`result_pieces` of `result` with these findings (`finding_lines` of each, in order, at least one)
-    in place of its own, which must be none (checker/stamping.py writes a large control's findings as
-    bytes, made as they are written)."""
+def stamped_result_pieces(result: ControlResult, first: bool, findings: P) -> Iterator[bytes | P]:
+    """`result_pieces` of `result` with `findings` in place of its own, which must be none: the bytes of
+    at least one finding (`finding_lines` of each), `FINDING_SEP`-separated, made elsewhere
+    (checker/stamping.py makes a large control's as they are written: a `checker.output.Deferred`)."""
     assert not result.findings
-    return _around(result, first, _batched(findings, b"," + _FINDING_LINE))
+    return _around(result, first, (findings,))
 
 
-def _around(result: ControlResult, first: bool, findings: Iterable[bytes]) -> Iterator[bytes]:
+def _around(result: ControlResult, first: bool, findings: Iterable[bytes | P]) -> Iterator[bytes | P]:
     """The result's bytes with `findings` (its findings' bytes, comma-separated) in their place."""
     # A copy of the result with one string in place of its findings (random: no text of the data can be
     # it), written as orjson writes it, then the findings at that string's place.

@@ -26,10 +26,13 @@ faster way to the same bytes. `RESGUARDA_STAMP=0` turns it off (tests compare bo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -38,8 +41,8 @@ import orjson
 from checker import explain
 from checker.audit import add_assurance
 from checker.catalog import AllOf, AnyOf, Check, Condition, Control, Every, NotOf, Some
-from checker.evaluate import Evaluator, Outline, deciding_leaf, fingerprint, item_code
-from checker.result import Finding, finding_lines, set_trusted, stamped_result_pieces
+from checker.evaluate import Evaluator, Outline, deciding_leaf, item_code
+from checker.result import BATCH, FINDING_SEP, Finding, finding_lines, set_trusted, stamped_result_pieces
 from checker.rules import SUBJECT_KINDS, Outcome, Resolved, evaluate, item_outcome, resolve, split_path
 from checker.vocabulary import FAIL, NA, PASS, UNKNOWN, worst
 
@@ -55,6 +58,11 @@ _PLAIN = (str, int, float, bool, type(None), date, datetime)
 
 def enabled() -> bool:
     return os.environ.get("RESGUARDA_STAMP", "1") != "0"
+
+
+def eligible(control: Control) -> bool:
+    """Whether the control's findings may be stamped (then `stamped` may still decline, at run time)."""
+    return enabled() and _eligible(control) is not None
 
 
 # -- which controls ------------------------------------------------------------------------------
@@ -252,42 +260,96 @@ def _plain(value: Any) -> bool:
 
 
 # -- templates -----------------------------------------------------------------------------------------
-class _Template:
-    """One shape's finding: its bytes with a `%(n)s` at each slot, and what the control's result takes."""
+_FINGERPRINT_LENGTH = 64   # `evaluate.fingerprint`: a SHA-256 in hex
+# One finding's own values, in slot order: id, name, sentence's subject (the member's), line, column,
+# fingerprint.
+Row = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
 
-    __slots__ = ("kind", "status", "format", "suffix", "missing", "detail")
+
+class _Template:
+    """One shape's finding: its bytes with a `%s` at each slot, and what the control's result takes."""
+
+    __slots__ = ("kind", "status", "format", "pick", "fixed", "counts", "suffix", "missing", "detail", "_batch")
 
     def __init__(self, kind: str, status: str, parts: list[bytes | int], suffix: tuple[str | int, ...] | None,
                  missing: list[tuple[bool, str]], detail: str) -> None:
         self.kind = kind
         self.status = status
-        self.format = b"".join(b"%%(%d)s" % p if isinstance(p, int) else p.replace(b"%", b"%%") for p in parts)
+        self.format = b"".join(b"%s" if isinstance(p, int) else p.replace(b"%", b"%%") for p in parts)
+        order = tuple(p for p in parts if isinstance(p, int))   # the slots, as they come
+        assert len(order) >= 2   # the subject's id and the fingerprint at least (`_template`)
+        self.pick = itemgetter(*order)   # a row's values in that order
+        self.fixed = sum(len(p) for p in parts if isinstance(p, bytes))
+        self.counts = tuple(order.count(n) for n in range(len(_SLOTS)))
         self.suffix = suffix       # where the finding points inside the item; None: a fixed place
         self.missing = missing     # (inside the item, the path after the item's own / the whole path)
         self.detail = detail       # the sentence after the subject's name
+        self._batch = FINDING_SEP.join([self.format] * BATCH)
 
-    def fill(self, member: _Member, spot: tuple[bytes, bytes], fp: str) -> bytes:
-        """The finding of `member`, whose line and column (as text) are `spot` and fingerprint `fp`."""
-        own = member.own
-        own[b"3"], own[b"4"] = spot
-        own[b"5"] = fp.encode()
-        return self.format % own
+    def render(self, rows: list[Row]) -> bytes:
+        """The findings of these rows, separated as in a result's `findings`: one formatting for all."""
+        values: list[bytes] = []
+        pick = self.pick
+        for row in rows:
+            values += pick(row)
+        pattern = self._batch if len(rows) == BATCH else FINDING_SEP.join([self.format] * len(rows))
+        return pattern % tuple(values)
+
+    def length(self, own_lengths: Iterator[tuple[int, int, int, int, int]], count: int) -> int:
+        """The bytes of `count` findings whose own values have these lengths (fingerprint's aside)."""
+        c0, c1, c2, c3, c4, c5 = self.counts
+        return count * (self.fixed + c5 * _FINGERPRINT_LENGTH) + sum(
+            c0 * a + c1 * b + c2 * c + c3 * d + c4 * e for a, b, c, d, e in own_lengths)
 
 
 class _Member:
     """One subject's own values, as its finding's bytes and its result take them."""
 
-    __slots__ = ("id", "name", "who", "prefix", "own")
+    __slots__ = ("id", "name", "who", "prefix", "own", "raw")
 
     def __init__(self, e: Evaluator, section_path: str, item: dict[str, Any]) -> None:
         self.id: str = item["id"]
         self.name: str | None = item.get("name")
         self.who = explain.who(e.subject(SUBJECT_KINDS.get(section_path, section_path), self.id, self.name), e.lang)
         self.prefix = f"{section_path}[{self.id}]"
-        # The slots' values (`_SLOTS`' numbers): id, name and sentence's subject here, the rest per finding.
-        # (A copy of orjson's bytes, not them: each holds a 4 KiB buffer, 64 MB for a scan's hosts.)
-        self.own = {b"0": orjson.dumps(self.id)[1:-1], b"1": bytes(memoryview(orjson.dumps(self.name))),
-                    b"2": orjson.dumps(self.who)[1:-1]}
+        self.raw = self.id.encode()   # as `evaluate.fingerprint` hashes it
+        # The first three slots' values (`_SLOTS`): id, name and sentence's subject, as JSON writes them.
+        # (Copies of orjson's bytes, not them: each holds a 4 KiB buffer, 64 MB for a scan's hosts.)
+        self.own = (orjson.dumps(self.id)[1:-1], bytes(memoryview(orjson.dumps(self.name))),
+                    orjson.dumps(self.who)[1:-1])
+
+
+class _Run:
+    """Findings of one template in a row: the members' indexes in the list, in order."""
+
+    __slots__ = ("template", "members", "spots", "indexes", "_before", "_after")
+
+    def __init__(self, template: _Template, members: list[_Member], spots: list[tuple[bytes, bytes]],
+                 control_id: str, code: str) -> None:
+        self.template, self.members, self.spots = template, members, spots
+        self.indexes = array("I")   # 4 bytes a finding: a control's are kept until the output is written
+        # `evaluate.fingerprint`'s text around the subject's id.
+        self._before, self._after = f"{control_id}|{template.kind}|".encode(), f"|{code}".encode()
+
+    def rows(self, indexes: Iterable[int]) -> list[Row]:
+        members, spots, before, after, sha256 = self.members, self.spots, self._before, self._after, hashlib.sha256
+        rows: list[Row] = []
+        for i in indexes:
+            member = members[i]
+            own = member.own
+            line, column = spots[i]
+            rows.append((own[0], own[1], own[2], line, column,
+                         sha256(before + member.raw + after).hexdigest().encode()))
+        return rows
+
+    def render(self, indexes: Iterable[int]) -> bytes:
+        return self.template.render(self.rows(indexes))
+
+    def length(self) -> int:
+        members, spots = self.members, self.spots
+        return self.template.length(((len(o[0]), len(o[1]), len(o[2]), len(s[0]), len(s[1]))
+                                     for o, s in ((members[i].own, spots[i]) for i in self.indexes)),
+                                    len(self.indexes))
 
 
 def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] | None,
@@ -297,7 +359,7 @@ def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] 
     if orjson.dumps(data, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n        ") != finding_bytes:
         return None
     reason: str = data["reason"]
-    if not reason.startswith(member.who + ": "):
+    if not reason.startswith(member.who + ": ") or len(finding.fingerprint) != _FINGERPRINT_LENGTH:
         return None
     data["subject"]["id"] = _ID
     data["subject"]["name"] = _NAME
@@ -331,9 +393,12 @@ def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] 
     if _own_text_outside_slots(text, member):
         return None
     parts = _split(text)
+    if not {0, 5} <= {p for p in parts if isinstance(p, int)}:
+        return None
     missing = [(True, m[len(own):]) if _inside(m, own) else (False, m) for m in finding.missing]
     template = _Template(finding.subject.kind, finding.status, parts, suffix, missing, reason[len(member.who):])
-    if template.fill(member, (b"%d" % line_column[0], b"%d" % line_column[1]), finding.fingerprint) != finding_bytes:
+    row = (*member.own, b"%d" % line_column[0], b"%d" % line_column[1], finding.fingerprint.encode())
+    if template.render([row]) != finding_bytes:
         return None
     return template
 
@@ -341,7 +406,7 @@ def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] 
 def _own_text_outside_slots(text: bytes, member: _Member) -> bool:
     """The subject's id or name in a template outside its slots: a value that would be stamped on the
     others of its shape although it is this one's own (or, harmless but not told apart, equal to it)."""
-    return member.own[b"0"] in text or bool(member.name and member.own[b"1"][1:-1] in text)
+    return member.own[0] in text or bool(member.name and member.own[1][1:-1] in text)
 
 
 def _inside(path: str, own: str) -> bool:
@@ -374,23 +439,19 @@ _UNSEEN, _OWN = object(), object()
 
 # -- a control's result --------------------------------------------------------------------------
 class _Findings:
-    """A control's findings as they are made: their bytes, and what its result takes from them."""
+    """A control's findings as they are made: their bytes, and what its result takes from them.
+
+    It is also their bytes in the result (`checker.output.Deferred`): comma-separated at the findings'
+    indent, made only as they are written (a control's are never all in memory at once), and their
+    length, known before."""
 
     def __init__(self) -> None:
-        # The findings in order: bytes, or (template, subject, line and column, code) to fill in.
-        self.texts: list[bytes | tuple[_Template, _Member, tuple[bytes, bytes], str]] = []
+        # The findings in order: bytes, or a run of stamped ones to fill in.
+        self.texts: list[bytes | _Run] = []
         self.statuses: list[str] = []
         self.reasons: list[tuple[str, str]] = []
         self.missing: set[str] = set()
-
-    def written(self, control_id: str) -> Iterator[bytes]:
-        """The findings' bytes, in order, each made as it is asked for (and then let go)."""
-        for text in self.texts:
-            if isinstance(text, bytes):
-                yield text
-                continue
-            template, member, spot, code = text
-            yield template.fill(member, spot, fingerprint(control_id, template.kind, member.id, code))
+        self._length: int | None = None
 
     def add(self, finding: Any, text: bytes) -> None:
         self.texts.append(text)
@@ -399,8 +460,41 @@ class _Findings:
         if finding.status == UNKNOWN:
             self.missing.update(finding.missing)
 
+    def done(self) -> None:
+        """The result is made: only the bytes are left to make (what else was kept is let go)."""
+        self.statuses, self.reasons, self.missing = [], [], set()
 
-def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterator[bytes], Outline] | None:
+    @property
+    def length(self) -> int:
+        if self._length is None:
+            count = sum(1 if isinstance(t, bytes) else len(t.indexes) for t in self.texts)
+            self._length = sum(len(t) if isinstance(t, bytes) else t.length() for t in self.texts) \
+                + (count - 1) * len(FINDING_SEP)
+        return self._length
+
+    def chunks(self) -> Iterator[bytes]:
+        lead = b""
+        batch: list[bytes] = []
+        size = 0
+        for text in self.texts:
+            if isinstance(text, bytes):
+                batch.append(text)
+                size += 1
+            else:
+                indexes = text.indexes
+                for start in range(0, len(indexes), BATCH):
+                    part = indexes[start:start + BATCH]
+                    batch.append(text.render(part))
+                    size += len(part)
+            if size >= BATCH:
+                yield lead + FINDING_SEP.join(batch)
+                lead, batch, size = FINDING_SEP, [], 0
+        if batch:
+            yield lead + FINDING_SEP.join(batch)
+
+
+def stamped(evaluator: Evaluator, control: Control,
+            first: bool) -> tuple[Iterator[bytes | _Findings], Outline] | None:
     """The control's result as `result_pieces(result_of(evaluator, control), first)` writes it, and its
     outline; None when the control is not one to stamp (then evaluate it as usual)."""
     parts = _eligible(control) if enabled() else None
@@ -457,11 +551,11 @@ def stamped(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterat
         return None
     result = e._result(control, status, [], sorted(made.missing), has_evidence)
     shown = [r for s, r in made.reasons if s not in (PASS, NA)] or [r for _, r in made.reasons]
+    made.done()
     set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
     set_trusted(result, "waiver", None)
     set_trusted(result, "underlying_status", None)
-    return stamped_result_pieces(result, first, made.written(control.id)), \
-        Outline(result.domain, result.severity, result.status)
+    return stamped_result_pieces(result, first, made), Outline(result.domain, result.severity, result.status)
 
 
 def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _Shapes, has_evidence: bool,
@@ -473,18 +567,22 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
     templates: dict[int, _Template | None | object] = {}
     checked: set[int] = set()
     texts, statuses, reasons, missing = made.texts, made.statuses, made.reasons, made.missing
-    shapes, sizes = alike.shapes, alike.sizes
-    for index, member in enumerate(alike.members):
+    shapes, sizes, members = alike.shapes, alike.sizes, alike.members
+    for index, member in enumerate(members):
         shape = shapes[index]
         template = templates.get(shape, _UNSEEN)
         if shape in checked:
             if template is None:
                 continue
             if template.__class__ is _Template:
-                # The hot loop of a large declaration. The finding's bytes are made when they are
-                # written (`_Findings.written`): a control's are never all in memory at once.
+                # The hot loop of a large declaration: the finding is an index in a run of its
+                # template, filled in as it is written (`_Findings.chunks`).
                 assert isinstance(template, _Template)
-                texts.append((template, member, _spots(e, got, template.suffix)[index], code))
+                last = texts[-1] if texts else None
+                if last.__class__ is not _Run or last.template is not template:  # type: ignore[union-attr]
+                    last = _Run(template, members, _spots(e, got, template.suffix), control.id, code)
+                    texts.append(last)
+                last.indexes.append(index)  # type: ignore[union-attr]
                 status = template.status
                 statuses.append(status)
                 reasons.append((status, member.who + template.detail))
@@ -546,6 +644,6 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
 
 def _filled(e: Evaluator, template: _Template, control: Control, code: str, member: _Member, got: Resolved,
             index: int) -> bytes:
-    """The stamp of the item at `index`, as the others of its shape are made (`_Findings.written`)."""
-    spot = _spots(e, got, template.suffix)[index]
-    return template.fill(member, spot, fingerprint(control.id, template.kind, member.id, code))
+    """The stamp of the item at `index`, as the others of its shape are made (`_Findings.chunks`)."""
+    alike = [member] * (index + 1)   # only the item's own place is read
+    return _Run(template, alike, _spots(e, got, template.suffix), control.id, code).render([index])

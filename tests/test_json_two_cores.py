@@ -26,10 +26,12 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux" or len(os.sched_getaffin
 # The CLI in a fresh process. It reports on standard error how the controls were shared: whether a
 # child was started and which controls this process made. `fail` makes the controls named (comma-
 # separated) raise, in whichever process makes them; `child-fails` and `child-dies` make the child
-# raise, or end itself by SIGKILL, at its second control.
+# raise, or end itself by SIGKILL, at its second control. `laid` has the output written by two
+# processes whatever its size (checker.output.LAID_TWO_PROCESSES), `laid-child-dies` kills that writer.
 RUNNER = r'''
 import json, os, signal, sys
 import checker.forked as forked
+import checker.output as output
 import checker.render.json_stream as js
 from checker.cli import main
 
@@ -57,6 +59,14 @@ def start(job):
     return pending
 
 js.control_pieces, forked.start = control_pieces, start
+if mode.startswith("laid"):
+    output.LAID_TWO_PROCESSES = 0
+    real_place = output._place
+    def place(fd, spans):
+        if mode == "laid-child-dies" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_place(fd, spans)
+    output._place = place
 if mode == "head-fails":
     def head(self, *args):
         raise RuntimeError("fallo inyectado en la cabecera")
@@ -117,6 +127,17 @@ def test_to_standard_output_as_well(many: Path, in_one: bytes) -> None:
                            "--as-of", "2026-11-20"], capture_output=True, cwd=ROOT, env=env, timeout=600, check=False)
     assert proc.returncode == 1
     assert proc.stdout == in_one
+
+
+@pytest.mark.parametrize("mode", ["laid", "laid-child-dies"])
+def test_the_output_written_by_two_processes_is_the_one_of_one(many: Path, in_one: bytes, mode: str) -> None:
+    """The output laid out (checker.output.Laid) and written by a second process too: the same bytes,
+    whether that process writes its half or dies before it."""
+    ran, out = _shared(many, f"{mode}.json", mode)
+    assert ran["code"] == 1, ran["stderr"]
+    assert ran["sharing"]["started"] == [True, True]   # one child for the controls, one for the writing
+    assert out.read_bytes() == in_one
+    assert not list(out.parent.glob(".*.part")), "a temporary file was left behind"
 
 
 @pytest.mark.parametrize("mode", ["child-fails", "child-dies"])

@@ -5,6 +5,8 @@ result is written to a spool (`checker.output.Spool`) as soon as it is built, th
 `Outline` of it (domain, severity, status) is kept. The document's head comes before `results` but
 its summary depends on all of them, so it is made last; then head, spooled results and tail are
 written as one output by `checker.output.write_atomic` (atomic for a file: a failure leaves nothing).
+Stamped findings (`checker.stamping`) are not spooled: their bytes are made as the output is written,
+each piece at its place (`checker.output.Laid`), so 1.7 GB are written once, not twice.
 The bytes are those of `ResultDocument.to_json` for the same declaration (tests/test_json_stream.py).
 
 Only for a declaration where `checker.api.in_steps` holds: the auditor's pass reads the whole document.
@@ -19,10 +21,10 @@ from types import TracebackType
 from checker.api import evaluator_for, result_of
 from checker.catalog import Catalog, Control
 from checker.evaluate import Evaluator, Outline, summarize
-from checker.output import Spool, SpoolPart
-from checker.render.json_two_cores import Make, SharedResults, worth_it
+from checker.output import Deferred, Laid, Spool, SpoolPart
+from checker.render.json_two_cores import Make, SharedResults, kept, kept_pieces, worth_it
 from checker.result import ResultDocument, framed_results, result_pieces
-from checker.stamping import stamped
+from checker.stamping import eligible, stamped
 from checker.validate import LoadedDeclaration
 
 
@@ -40,8 +42,11 @@ class StreamedJson:
             evaluator = evaluator_for(loaded, as_of=as_of, lang=lang, profile=profile, catalog=catalog)
             controls = evaluator.controls()
 
-            def make(index: int) -> tuple[Iterator[bytes], Outline]:
+            def make(index: int) -> tuple[Iterator[bytes | Deferred], Outline]:
                 return control_pieces(evaluator, controls[index], index == 0)
+
+            # Controls whose findings may be stamped: made in this process, the one that writes them.
+            first = [i for i, control in enumerate(controls) if eligible(control)]
 
             self._early: tuple[ResultDocument, Spool] | None = None
 
@@ -53,7 +58,7 @@ class StreamedJson:
                     spool.write(piece)
                 self._early = (early, spool)
 
-            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare) \
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare, first) \
                 or self._in_order(len(controls), make)
             if self._early is None:
                 prepare()
@@ -68,14 +73,14 @@ class StreamedJson:
         self._spools.append(spool)
         return spool
 
-    def _shared(self, count: int, make: Make, subjects: int,
-                prepare: Callable[[], None]) -> Iterator[bytes | SpoolPart] | None:
+    def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None],
+                first: list[int]) -> Iterator[bytes | SpoolPart | Deferred] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
             return None
         try:
-            shared = SharedResults(count, make, self._spool(), self._spool(), prepare)
+            shared = SharedResults(count, make, self._spool(), self._spool(), prepare, first)
         except Exception:
             self._close()
             self._early = None
@@ -83,20 +88,21 @@ class StreamedJson:
         self.outlines: list[Outline] = shared.outlines
         return shared.chunks()
 
-    def _in_order(self, count: int, make: Make) -> Iterator[bytes | SpoolPart]:
+    def _in_order(self, count: int, make: Make) -> Iterator[bytes | SpoolPart | Deferred]:
         spool = self._spool()
         self.outlines = []
+        results = []
         for index in range(count):
-            pieces, outline = make(index)
-            for piece in pieces:
-                spool.write(piece)
+            found, outline = kept(spool, *make(index))
+            results.append(found)
             self.outlines.append(outline)
-            del pieces   # else held while the next one is built
-        return spool.pieces()
+        return (piece for found in results for piece in kept_pieces(found))
 
-    def pieces(self) -> Iterator[bytes | SpoolPart]:
+    def pieces(self) -> Laid:
+        """The document's pieces in order, each one's length known (`checker.output.Laid`)."""
         assert self._early is not None
-        return iter(self.head.json_pieces(results=framed_results(self._chunks), observations=self._early[1].pieces()))
+        return Laid(list(self.head.json_pieces(results=framed_results(self._chunks),
+                                               observations=self._early[1].pieces())))
 
     def _close(self) -> None:
         for spool in self._spools:
@@ -111,7 +117,8 @@ class StreamedJson:
         self._close()
 
 
-def control_pieces(evaluator: Evaluator, control: Control, first: bool) -> tuple[Iterator[bytes], Outline]:
+def control_pieces(evaluator: Evaluator, control: Control,
+                   first: bool) -> tuple[Iterator[bytes | Deferred], Outline]:
     """One control's result as it stands in `results` (after a separator unless `first`), and its outline."""
     # Subjects that look alike: their findings stamped from the first one's (checker.stamping).
     found = stamped(evaluator, control, first)
