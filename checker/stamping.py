@@ -32,6 +32,7 @@ import secrets
 from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from itertools import accumulate
 from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -58,11 +59,6 @@ _PLAIN = (str, int, float, bool, type(None), date, datetime)
 
 def enabled() -> bool:
     return os.environ.get("RESGUARDA_STAMP", "1") != "0"
-
-
-def eligible(control: Control) -> bool:
-    """Whether the control's findings may be stamped (then `stamped` may still decline, at run time)."""
-    return enabled() and _eligible(control) is not None
 
 
 # -- which controls ------------------------------------------------------------------------------
@@ -143,7 +139,7 @@ def _paths(conditions: list[Condition], into_lists: bool = True) -> Iterator[str
 class _Shapes(NamedTuple):
     shapes: list[int]       # each item's shape
     sizes: list[int]        # how many items each shape has
-    members: list[_Member]  # each item's own values
+    members: _Members       # each item's own values
 
 
 Reads = tuple[tuple[str, ...], ...]
@@ -183,11 +179,33 @@ def _shapes(evaluator: Evaluator, section: str, items: list[Any], reads: Reads |
     return found
 
 
-def _members(evaluator: Evaluator, section: str, items: list[dict[str, Any]]) -> list[_Member]:
-    cache: dict[str, tuple[list[Any], list[_Member]]] = evaluator.__dict__.setdefault("_stamp_members", {})
+class _Members(list["_Member"]):
+    """A list's items' own values, and the running sums of their lengths (as JSON text) of the id, the
+    name and the sentence's subject: a run's length is then a few subtractions (`_Run.length`)."""
+
+    def __init__(self, members: list[_Member]) -> None:
+        super().__init__(members)
+        self.sums = tuple(_running([len(m.own[k]) for m in members]) for k in range(3))
+
+
+class _Spots(list[tuple[bytes, bytes]]):
+    """Each item's line and column as text, and the running sums of their lengths."""
+
+    def __init__(self, spots: list[tuple[bytes, bytes]]) -> None:
+        super().__init__(spots)
+        self.sums = tuple(_running([len(spot[k]) for spot in spots]) for k in range(2))
+
+
+def _running(lengths: list[int]) -> list[int]:
+    """Running sums from 0: the lengths of items i..j-1 are `sums[j] - sums[i]`."""
+    return [0, *accumulate(lengths)]
+
+
+def _members(evaluator: Evaluator, section: str, items: list[dict[str, Any]]) -> _Members:
+    cache: dict[str, tuple[list[Any], _Members]] = evaluator.__dict__.setdefault("_stamp_members", {})
     held = cache.get(section)
     if held is None or held[0] is not items:
-        held = cache[section] = (items, [_Member(evaluator, section, i) for i in items])
+        held = cache[section] = (items, _Members([_Member(evaluator, section, i) for i in items]))
     return held[1]
 
 
@@ -295,11 +313,11 @@ class _Template:
         pattern = self._batch if len(rows) == BATCH else FINDING_SEP.join([self.format] * len(rows))
         return pattern % tuple(values)
 
-    def length(self, own_lengths: Iterator[tuple[int, int, int, int, int]], count: int) -> int:
-        """The bytes of `count` findings whose own values have these lengths (fingerprint's aside)."""
-        c0, c1, c2, c3, c4, c5 = self.counts
-        return count * (self.fixed + c5 * _FINGERPRINT_LENGTH) + sum(
-            c0 * a + c1 * b + c2 * c + c3 * d + c4 * e for a, b, c, d, e in own_lengths)
+    def length(self, lengths: list[int], count: int) -> int:
+        """The bytes of `count` findings whose own values (fingerprint aside) are, in all, of these lengths
+        (id, name, sentence's subject, line, column)."""
+        return count * (self.fixed + self.counts[5] * _FINGERPRINT_LENGTH) + sum(
+            c * n for c, n in zip(self.counts, lengths, strict=False))
 
 
 class _Member:
@@ -324,8 +342,7 @@ class _Run:
 
     __slots__ = ("template", "members", "spots", "indexes", "_before", "_after")
 
-    def __init__(self, template: _Template, members: list[_Member], spots: list[tuple[bytes, bytes]],
-                 control_id: str, code: str) -> None:
+    def __init__(self, template: _Template, members: _Members, spots: _Spots, control_id: str, code: str) -> None:
         self.template, self.members, self.spots = template, members, spots
         self.indexes = array("I")   # 4 bytes a finding: a control's are kept until the output is written
         # `evaluate.fingerprint`'s text around the subject's id.
@@ -346,10 +363,14 @@ class _Run:
         return self.template.render(self.rows(indexes))
 
     def length(self) -> int:
-        members, spots = self.members, self.spots
-        return self.template.length(((len(o[0]), len(o[1]), len(o[2]), len(s[0]), len(s[1]))
-                                     for o, s in ((members[i].own, spots[i]) for i in self.indexes)),
-                                    len(self.indexes))
+        indexes = self.indexes
+        sums = (*self.members.sums, *self.spots.sums)
+        if indexes[-1] - indexes[0] + 1 == len(indexes):   # items one after another: the usual case
+            low, high = indexes[0], indexes[-1] + 1
+            lengths = [s[high] - s[low] for s in sums]
+        else:
+            lengths = [sum([s[i + 1] - s[i] for i in indexes]) for s in sums]
+        return self.template.length(lengths, len(indexes))
 
 
 def _template(finding: Any, finding_bytes: bytes, suffix: tuple[str | int, ...] | None,
@@ -448,21 +469,50 @@ class _Findings:
     def __init__(self) -> None:
         # The findings in order: bytes, or a run of stamped ones to fill in.
         self.texts: list[bytes | _Run] = []
-        self.statuses: list[str] = []
-        self.reasons: list[tuple[str, str]] = []
-        self.missing: set[str] = set()
+        self.own: list[tuple[str, str]] = []   # the status and sentence of each finding given as bytes
+        self.statuses: set[str] = set()
+        self.missing: set[str] = set()         # what those findings miss (runs: `all_missing`)
         self._length: int | None = None
 
     def add(self, finding: Any, text: bytes) -> None:
         self.texts.append(text)
-        self.statuses.append(finding.status)
-        self.reasons.append((finding.status, finding.reason))
+        self.own.append((finding.status, finding.reason))
+        self.statuses.add(finding.status)
         if finding.status == UNKNOWN:
             self.missing.update(finding.missing)
 
+    def shown_reasons(self) -> list[str]:
+        """The findings' sentences the result shows: those of findings neither met nor not applicable,
+        or all when there are none (`Evaluator._result`'s rule), in the findings' order."""
+        quiet = (PASS, NA)
+        some = any(status not in quiet for status in self.statuses)
+        shown: list[str] = []
+        own = iter(self.own)
+        for text in self.texts:
+            if isinstance(text, bytes):
+                status, reason = next(own)
+                if not some or status not in quiet:
+                    shown.append(reason)
+            elif not some or text.template.status not in quiet:
+                detail, members = text.template.detail, text.members
+                shown += [members[i].who + detail for i in text.indexes]
+        return shown
+
+    def all_missing(self) -> set[str]:
+        missing = set(self.missing)
+        for text in self.texts:
+            if isinstance(text, _Run) and text.template.status == UNKNOWN:
+                members = text.members
+                for inside, path in text.template.missing:
+                    if inside:
+                        missing.update([members[i].prefix + path for i in text.indexes])
+                    else:
+                        missing.add(path)
+        return missing
+
     def done(self) -> None:
         """The result is made: only the bytes are left to make (what else was kept is let go)."""
-        self.statuses, self.reasons, self.missing = [], [], set()
+        self.own, self.missing = [], set()
 
     @property
     def length(self) -> int:
@@ -549,8 +599,8 @@ def stamped(evaluator: Evaluator, control: Control,
     status = worst(made.statuses)
     if status == NA or not made.texts:
         return None
-    result = e._result(control, status, [], sorted(made.missing), has_evidence)
-    shown = [r for s, r in made.reasons if s not in (PASS, NA)] or [r for _, r in made.reasons]
+    result = e._result(control, status, [], sorted(made.all_missing()), has_evidence)
+    shown = made.shown_reasons()
     made.done()
     set_trusted(result, "reasons", explain.with_waiver_words(result, shown, e.waiver_infos, e.lang))
     set_trusted(result, "waiver", None)
@@ -566,8 +616,9 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
     # A shape's template; None: `where` leaves the shape out; _OWN: no template (each evaluated in full).
     templates: dict[int, _Template | None | object] = {}
     checked: set[int] = set()
-    texts, statuses, reasons, missing = made.texts, made.statuses, made.reasons, made.missing
+    texts = made.texts
     shapes, sizes, members = alike.shapes, alike.sizes, alike.members
+    run: _Run | None = None
     for index, member in enumerate(members):
         shape = shapes[index]
         template = templates.get(shape, _UNSEEN)
@@ -576,19 +627,14 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
                 continue
             if template.__class__ is _Template:
                 # The hot loop of a large declaration: the finding is an index in a run of its
-                # template, filled in as it is written (`_Findings.chunks`).
-                assert isinstance(template, _Template)
-                last = texts[-1] if texts else None
-                if last.__class__ is not _Run or last.template is not template:  # type: ignore[union-attr]
-                    last = _Run(template, members, _spots(e, got, template.suffix), control.id, code)
-                    texts.append(last)
-                last.indexes.append(index)  # type: ignore[union-attr]
-                status = template.status
-                statuses.append(status)
-                reasons.append((status, member.who + template.detail))
-                if status == UNKNOWN:
-                    for inside, path in template.missing:
-                        missing.add(member.prefix + path if inside else path)
+                # template, filled in as it is written (`_Findings.chunks`); its sentence and what it
+                # misses are the run's, worked out for all at once.
+                if run is None or run.template is not template or texts[-1] is not run:
+                    assert isinstance(template, _Template)
+                    run = _Run(template, members, _spots(e, got, template.suffix), control.id, code)
+                    texts.append(run)
+                    made.statuses.add(template.status)
+                run.indexes.append(index)
                 continue
         found = _evaluated(e, control, rule, got, index, member, code, has_evidence)
         if template is _UNSEEN:   # the first of its shape: its template (none for a shape of one)
@@ -597,7 +643,7 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
         elif template is not _OWN:   # the second: what the template gives must be what it is
             checked.add(shape)
             if (found is None) != (template is None) or (isinstance(template, _Template) and found is not None and
-                                                         _filled(e, template, control, code, member, got,
+                                                         _filled(e, template, control, code, members, got,
                                                                  index) != found[1]):
                 return False
         if found is not None:
@@ -605,17 +651,16 @@ def _stamp(e: Evaluator, control: Control, rule: Every, got: Resolved, alike: _S
     return True
 
 
-def _spots(e: Evaluator, got: Resolved, suffix: tuple[str | int, ...] | None) -> list[tuple[bytes, bytes]]:
+def _spots(e: Evaluator, got: Resolved, suffix: tuple[str | int, ...] | None) -> _Spots:
     """Line and column, as text, of the place `suffix` inside each item of the list (the list's own
     place for None): the same for every control that points there, worked out once."""
-    cache: dict[tuple[str, Any], tuple[list[Any], list[tuple[bytes, bytes]]]] = \
-        e.__dict__.setdefault("_stamp_spots", {})
+    cache: dict[tuple[str, Any], tuple[list[Any], _Spots]] = e.__dict__.setdefault("_stamp_spots", {})
     held = cache.get((got.path, suffix))
     if held is None or held[0] is not got.value:
         where = e.loaded.located.where
-        spots = [(b"%d" % line, b"%d" % column) for line, column in
-                 (where(got.pos + (index,) + suffix) if suffix is not None else (0, 0)
-                  for index in range(len(got.value)))]
+        spots = _Spots([(b"%d" % line, b"%d" % column) for line, column in
+                        (where(got.pos + (index,) + suffix) if suffix is not None else (0, 0)
+                         for index in range(len(got.value)))])
         held = cache[(got.path, suffix)] = (got.value, spots)
     return held[1]
 
@@ -642,8 +687,7 @@ def _evaluated(e: Evaluator, control: Control, rule: Every, got: Resolved, index
     return finding, text, suffix, (location.line, location.column)
 
 
-def _filled(e: Evaluator, template: _Template, control: Control, code: str, member: _Member, got: Resolved,
+def _filled(e: Evaluator, template: _Template, control: Control, code: str, members: _Members, got: Resolved,
             index: int) -> bytes:
     """The stamp of the item at `index`, as the others of its shape are made (`_Findings.chunks`)."""
-    alike = [member] * (index + 1)   # only the item's own place is read
-    return _Run(template, alike, _spots(e, got, template.suffix), control.id, code).render([index])
+    return _Run(template, members, _spots(e, got, template.suffix), control.id, code).render([index])

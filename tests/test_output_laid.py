@@ -166,9 +166,11 @@ def test_what_the_child_did_not_write_is_written_here(tmp_path: Path, mode: str)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.json", "made.log", "report.json"]
 
 
-def test_the_json_of_many_systems_is_laid_out(tmp_path: Path) -> None:
+def test_the_json_of_many_systems_is_laid_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--format json` of a large declaration hands its output over laid out: stamped findings as
-    deferred pieces (never spooled), and the file is what standard output gets."""
+    deferred pieces (never spooled by the process that writes), and the file is what standard output
+    gets."""
+    monkeypatch.setenv("RESGUARDA_WORKERS", "1")
     from cli_helpers import load_script
 
     from checker.render.json_stream import StreamedJson

@@ -24,7 +24,7 @@ from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Deferred, Laid, Spool, SpoolPart
 from checker.render.json_two_cores import Make, SharedResults, kept, kept_pieces, worth_it
 from checker.result import ResultDocument, framed_results, result_pieces
-from checker.stamping import eligible, stamped
+from checker.stamping import stamped
 from checker.validate import LoadedDeclaration
 
 
@@ -45,9 +45,6 @@ class StreamedJson:
             def make(index: int) -> tuple[Iterator[bytes | Deferred], Outline]:
                 return control_pieces(evaluator, controls[index], index == 0)
 
-            # Controls whose findings may be stamped: made in this process, the one that writes them.
-            first = [i for i, control in enumerate(controls) if eligible(control)]
-
             self._early: tuple[ResultDocument, Spool] | None = None
 
             def prepare() -> None:
@@ -58,7 +55,7 @@ class StreamedJson:
                     spool.write(piece)
                 self._early = (early, spool)
 
-            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare, first) \
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare) \
                 or self._in_order(len(controls), make)
             if self._early is None:
                 prepare()
@@ -73,14 +70,14 @@ class StreamedJson:
         self._spools.append(spool)
         return spool
 
-    def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None],
-                first: list[int]) -> Iterator[bytes | SpoolPart | Deferred] | None:
+    def _shared(self, count: int, make: Make, subjects: int,
+                prepare: Callable[[], None]) -> Iterator[bytes | SpoolPart | Deferred] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
             return None
         try:
-            shared = SharedResults(count, make, self._spool(), self._spool(), prepare, first)
+            shared = SharedResults(count, make, self._spool(), self._spool(), prepare)
         except Exception:
             self._close()
             self._early = None
