@@ -287,7 +287,7 @@ Row = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
 class _Template:
     """One shape's finding: its bytes with a `%s` at each slot, and what the control's result takes."""
 
-    __slots__ = ("kind", "status", "format", "pick", "fixed", "counts", "suffix", "missing", "detail", "_batch")
+    __slots__ = ("kind", "status", "format", "pick", "fixed", "counts", "suffix", "missing", "detail")
 
     def __init__(self, kind: str, status: str, parts: list[bytes | int], suffix: tuple[str | int, ...] | None,
                  missing: list[tuple[bool, str]], detail: str) -> None:
@@ -302,7 +302,6 @@ class _Template:
         self.suffix = suffix       # where the finding points inside the item; None: a fixed place
         self.missing = missing     # (inside the item, the path after the item's own / the whole path)
         self.detail = detail       # the sentence after the subject's name
-        self._batch = FINDING_SEP.join([self.format] * BATCH)
 
     def render(self, rows: list[Row]) -> bytes:
         """The findings of these rows, separated as in a result's `findings`: one formatting for all."""
@@ -310,8 +309,7 @@ class _Template:
         pick = self.pick
         for row in rows:
             values += pick(row)
-        pattern = self._batch if len(rows) == BATCH else FINDING_SEP.join([self.format] * len(rows))
-        return pattern % tuple(values)
+        return FINDING_SEP.join([self.format] * len(rows)) % tuple(values)
 
     def length(self, lengths: list[int], count: int) -> int:
         """The bytes of `count` findings whose own values (fingerprint aside) are, in all, of these lengths
@@ -523,24 +521,29 @@ class _Findings:
         return self._length
 
     def chunks(self) -> Iterator[bytes]:
+        # About BATCH findings at a time, whatever the runs' lengths (a run of 30,000 is 40 MB).
         lead = b""
         batch: list[bytes] = []
         size = 0
-        for text in self.texts:
-            if isinstance(text, bytes):
-                batch.append(text)
-                size += 1
-            else:
-                indexes = text.indexes
-                for start in range(0, len(indexes), BATCH):
-                    part = indexes[start:start + BATCH]
-                    batch.append(text.render(part))
-                    size += len(part)
+        for part, count in self._parts():
+            batch.append(part)
+            size += count
             if size >= BATCH:
                 yield lead + FINDING_SEP.join(batch)
                 lead, batch, size = FINDING_SEP, [], 0
         if batch:
             yield lead + FINDING_SEP.join(batch)
+
+    def _parts(self) -> Iterator[tuple[bytes, int]]:
+        """The findings' bytes in order, a finding or a batch of a run at a time, and how many."""
+        for text in self.texts:
+            if isinstance(text, bytes):
+                yield text, 1
+                continue
+            indexes = text.indexes
+            for start in range(0, len(indexes), BATCH):
+                some = indexes[start:start + BATCH]
+                yield text.render(some), len(some)
 
 
 def stamped(evaluator: Evaluator, control: Control,
