@@ -49,7 +49,7 @@ class StreamedJson:
 
             def prepare() -> None:
                 # The head but its summary, and the observations' bytes (32,000 for a large scan, spooled):
-                # made while the other process finishes its controls.
+                # made while the other process starts on the controls.
                 early, spool = evaluator.head(summarize([]), []), self._spool()
                 for piece in early.observation_pieces():
                     spool.write(piece)
