@@ -19,11 +19,12 @@ from datetime import date
 from types import TracebackType
 
 from checker.api import evaluator_for, result_of
-from checker.catalog import Catalog, Control
+from checker.catalog import AllOf, AnyOf, Catalog, Condition, Control, Every, NotOf, Some
 from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Deferred, Laid, Spool, SpoolPart
 from checker.render.json_two_cores import Make, SharedResults, kept, kept_pieces, worth_it
 from checker.result import ResultDocument, framed_results, result_pieces
+from checker.rules import resolve
 from checker.stamping import stamped
 from checker.validate import LoadedDeclaration
 
@@ -55,7 +56,9 @@ class StreamedJson:
                     spool.write(piece)
                 self._early = (early, spool)
 
-            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare) \
+            # Heaviest first (by the items their lists hold): a scan's NET-01 (0.8 s) is not left for last.
+            order = sorted(range(len(controls)), key=lambda i: -_weight(evaluator, controls[i]))
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare, order) \
                 or self._in_order(len(controls), make)
             if self._early is None:
                 prepare()
@@ -70,14 +73,14 @@ class StreamedJson:
         self._spools.append(spool)
         return spool
 
-    def _shared(self, count: int, make: Make, subjects: int,
-                prepare: Callable[[], None]) -> Iterator[bytes | SpoolPart | Deferred] | None:
+    def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None],
+                order: list[int]) -> Iterator[bytes | SpoolPart | Deferred] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
             return None
         try:
-            shared = SharedResults(count, make, self._spool(), self._spool(), prepare)
+            shared = SharedResults(count, make, self._spool(), self._spool(), prepare, order)
         except Exception:
             self._close()
             self._early = None
@@ -123,6 +126,23 @@ def control_pieces(evaluator: Evaluator, control: Control,
         return found
     result = result_of(evaluator, control)
     return result_pieces(result, first), Outline(result.domain, result.severity, result.status)
+
+
+def _weight(evaluator: Evaluator, control: Control) -> int:
+    """About how much a control goes through: the items of the lists its `every` and `some` walk at
+    the top of its rule (the lists inside an item are not counted)."""
+    total = 0
+    stack: list[Condition] = [control.rule]
+    while stack:
+        cond = stack.pop()
+        if isinstance(cond, AllOf | AnyOf):
+            stack.extend(cond.all if isinstance(cond, AllOf) else cond.any)
+        elif isinstance(cond, NotOf):
+            stack.append(cond.not_)
+        elif isinstance(cond, Every | Some):
+            got = resolve(evaluator.root, cond.every if isinstance(cond, Every) else cond.some)
+            total += len(got.value) if got.present and isinstance(got.value, list) else 0
+    return total
 
 
 def _subjects(evaluator: Evaluator) -> int:

@@ -67,20 +67,21 @@ class SharedResults:
     """The results array's pieces 0..count-1 made by `make` in this process and a forked child.
 
     `outlines` are in catalog order; `chunks()` gives each piece's bytes in that order (for
-    `checker.result.framed_results`). `while_waiting` is this process's own work (the document's head
-    and observations), done first while the child starts on the controls (a scan's heaviest control,
-    0.8 s, then starts at once). Raises what `make` (or `while_waiting`) raised in this
+    `checker.result.framed_results`). The controls are taken in `order` (heaviest first: then the
+    last to finish is a light one), else in catalog order. `while_waiting` is this process's own
+    work (the document's head and observations), done first while the child starts on the controls.
+    Raises what `make` (or `while_waiting`) raised in this
     process; the caller then starts again in one process. Close the spools (the caller's `mine`, and
     `theirs`) when done."""
 
     def __init__(self, count: int, make: Make, mine: Spool, theirs: Spool,
-                 while_waiting: Callable[[], None] | None = None) -> None:
+                 while_waiting: Callable[[], None] | None = None, order: Iterable[int] | None = None) -> None:
         self._mine, self._theirs = mine, theirs
         self._kept: list[tuple[Kept, Outline] | None] = [None] * count
         read_fd, write_fd = os.pipe()
         try:
             try:
-                tickets = memoryview(b"".join(_TICKET.pack(i) for i in range(count)))
+                tickets = memoryview(b"".join(_TICKET.pack(i) for i in _order(order, count)))
                 while tickets:
                     tickets = tickets[os.write(write_fd, tickets):]
             finally:
@@ -117,6 +118,12 @@ class SharedResults:
         for slot in self._kept:
             assert slot is not None
             yield from kept_pieces(slot[0])
+
+
+def _order(order: Iterable[int] | None, count: int) -> list[int]:
+    """The tickets' order: `order` (each index once), else catalog order."""
+    found = list(order) if order is not None else []
+    return found if sorted(found) == list(range(count)) else list(range(count))
 
 
 def kept(spool: Spool, pieces: Iterable[bytes | Deferred], outline: Outline) -> tuple[Kept, Outline]:
