@@ -206,3 +206,20 @@ def test_a_child_table_that_does_not_fit_its_file_is_not_used() -> None:
     kept = list(json_two_cores._valid(table, 5, 12))
     assert kept == [(0, json_two_cores._Piece(0, 10, Outline("governance", "high", "fail")))]
     assert list(json_two_cores._valid(None, 5, 12)) == []
+
+
+def test_the_heaviest_controls_are_taken_first(many: Path) -> None:
+    """Tickets go out heaviest first (the items of the lists a control walks), so a control over 16,000
+    hosts is not the last one left to a single process; an order that is not one of the controls' is
+    not used."""
+    from checker.api import evaluator_for
+    from checker.render.json_stream import _weight
+    from checker.validate import load_declaration
+
+    evaluator = evaluator_for(load_declaration(many, str(many), lang="es"), as_of=None, lang="es")
+    weights = {c.id: _weight(evaluator, c) for c in evaluator.controls()}
+    assert weights["ENC-01"] == 400          # every system
+    assert weights["GOV-01"] == 0            # the program's own fields
+    assert json_two_cores._order([2, 0, 1], 3) == [2, 0, 1]
+    assert json_two_cores._order([0, 0, 1], 3) == [0, 1, 2]
+    assert json_two_cores._order(None, 3) == [0, 1, 2]
