@@ -328,9 +328,11 @@ def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -
         raise _write_error(name, exc, lang) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(content, Laid):
-                _write_laid(fh.fileno(), content)
-            for piece in () if isinstance(content, Laid) else parts(content):
+            # Laid out by offsets where the system writes at an offset (POSIX); else in order.
+            laid = isinstance(content, Laid) and hasattr(os, "pwrite")
+            if laid:
+                _write_laid(fh.fileno(), content)  # type: ignore[arg-type]
+            for piece in () if laid else parts(content):
                 if isinstance(piece, SpoolPart):
                     fh.flush()
                     piece.spool.copy_to(fh.fileno(), piece.offset, piece.length)

@@ -71,6 +71,18 @@ def test_one_process_writes_each_piece_at_its_place(tmp_path: Path, monkeypatch:
         assert target.read_bytes() == expected
 
 
+def test_without_writes_at_an_offset_the_pieces_go_in_order(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A system without `pwrite` (not POSIX) gets the same file, written in order."""
+    target = tmp_path / "report.json"
+    spool, laid = _content(target)
+    with spool:
+        expected = b"".join(pieces(laid))
+        monkeypatch.delattr(os, "pwrite")
+        write_atomic(target, laid)
+        assert target.read_bytes() == expected
+
+
 def test_a_piece_longer_or_shorter_than_announced_is_a_defect_not_a_report(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RESGUARDA_WORKERS", "1")
