@@ -244,6 +244,8 @@ def is_stdout(target: str | Path) -> bool:
 def _reason(exc: OSError, lang: str) -> str:
     if exc.errno == errno.ENOSPC:
         return _tr(lang, "output.no_space")
+    if exc.errno == errno.EFBIG:
+        return _tr(lang, "output.too_large")
     if exc.errno == errno.EROFS:
         return _tr(lang, "output.read_only")
     if exc.errno in (errno.EACCES, errno.EPERM):

@@ -95,11 +95,13 @@ def test_full_device_is_exit_2_and_leaves_no_spool(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("limit_mib", [2, 12])
-def test_disk_full_midway_leaves_nothing_and_keeps_the_old_report(tmp_path: Path, limit_mib: int) -> None:
+@pytest.mark.parametrize(("systems", "limit_mib"), [(300, 2), (300, 12), (3000, 100)])
+def test_disk_full_midway_leaves_nothing_and_keeps_the_old_report(tmp_path: Path, systems: int,
+                                                                   limit_mib: int) -> None:
     """2 MiB: the spool fails while the results are being evaluated; 12 MiB: the spool holds them
-    and the final file fails while it is being written."""
-    decl = write_declaration(tmp_path / "many.yaml", 300)
+    and the final file fails while it is being written; 100 MiB of 3,000 systems' 175 MB: the laid-out
+    output fails while two processes write it (checker/output.py `_write_laid`)."""
+    decl = write_declaration(tmp_path / "many.yaml", systems)
     folder = tmp_path / "out"
     folder.mkdir()
     old = folder / "report.json"
@@ -107,6 +109,7 @@ def test_disk_full_midway_leaves_nothing_and_keeps_the_old_report(tmp_path: Path
     code, _, err = evaluate(decl, str(old), file_limit=limit_mib * 1024 * 1024, tmpdir=folder)
     assert code == 2, err
     assert str(old).encode() in err and b"Traceback" not in err
+    assert b"ulimit -f" in err   # why, in the user's words
     assert sorted(p.name for p in folder.iterdir()) == ["report.json"]
     assert old.read_bytes() == b"{}\n"
 
