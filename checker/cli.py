@@ -10,7 +10,9 @@ import argparse
 import gc
 import json
 import os
+import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -444,7 +446,27 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(BaseException):
+    """SIGTERM (a cancelled CI job, `kill`): raised where the run is, so that what it was writing is
+    removed on the way out (a temporary file beside the output) and the earlier report stays."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Only the main thread may set a handler; the one before is put back when the run ends.
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _main(argv: list[str] | None) -> int:
     from checker.neutral import ascii_fallback, terminal, terminal_lines
 
     for stream in (sys.stdout, sys.stderr):
@@ -472,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 128 + signal.SIGTERM
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0

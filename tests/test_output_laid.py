@@ -199,3 +199,32 @@ def test_the_json_of_many_systems_is_laid_out(tmp_path: Path, monkeypatch: pytes
         assert target.read_bytes() == b"".join(pieces(laid))
     doc = json.loads(target.read_bytes())
     assert sum(len(r["findings"]) for r in doc["results"]) > 300 * 30
+
+
+@pytest.mark.slow
+def test_a_run_terminated_while_writing_leaves_the_old_report_and_nothing_else(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job) while the large JSON is being written: exit 143, the earlier report
+    as it was, no temporary file beside it."""
+    import signal
+    import time
+
+    from cli_helpers import load_script
+
+    decl = load_script("bench_json").write_declaration(tmp_path / "many.yaml", 10_000)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    report = folder / "report.json"
+    report.write_bytes(b"{}\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "evaluate", str(decl), "--format", "json", "-o",
+                             str(report), "--as-of", "2026-11-20"], stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not list(folder.glob(".report.json.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the run ended before its output was being written"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"Traceback" not in err
+    assert report.read_bytes() == b"{}\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["report.json"]
