@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -210,12 +211,36 @@ class Every(Frozen):
     require: Condition
     code: str | None = None
 
+    @property
+    def list_path(self) -> str:
+        return self.every
+
 
 class Some(Frozen):
     some: str
     where: Condition | None = None
     require: Condition
     code: str | None = None
+
+    @property
+    def list_path(self) -> str:
+        return self.some
+
+
+def ungrouped(cond: Any) -> Iterator[Any]:
+    """What a condition is made of through its `all`, `any` and `not` groups: its checks and its
+    `every`/`some` (whose conditions about each item are not entered)."""
+    stack = [cond]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, AllOf):
+            stack.extend(reversed(part.all))
+        elif isinstance(part, AnyOf):
+            stack.extend(reversed(part.any))
+        elif isinstance(part, NotOf):
+            stack.append(part.not_)
+        else:
+            yield part
 
 
 def _kind(value: Any) -> str | None:

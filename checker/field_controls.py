@@ -48,7 +48,7 @@ def _walk(cond: Any, scope: str, out: set[str]) -> None:
     elif isinstance(cond, NotOf):
         _walk(cond.not_, scope, out)
     elif isinstance(cond, Every | Some):
-        inner = _join(scope, cond.every if isinstance(cond, Every) else cond.some)
+        inner = _join(scope, cond.list_path)
         _walk(cond.where, inner, out)
         _walk(cond.require, inner, out)
 

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import BinaryIO, NamedTuple, Protocol, runtime_checkable
 
 from checker import forked
 from checker.errors import InputError
@@ -136,6 +136,10 @@ class Spool:
             raise _write_error(self.name, exc, self.lang) from None
         self.size += len(data)
 
+    def _in_file(self) -> bool:
+        """Whether the spool has moved from memory to its file."""
+        return bool(self._file._rolled)  # type: ignore[attr-defined]
+
     def on_disk(self) -> Spool:
         """Move to the unnamed file now: a forked child writes into it and this process reads it back."""
         try:
@@ -158,7 +162,7 @@ class Spool:
         try:
             self._file.flush()
             # On disk, read at an offset: a forked child shares the file's position with this process.
-            fd = self._file.fileno() if self._file._rolled else None  # type: ignore[attr-defined]
+            fd = self._file.fileno() if self._in_file() else None
             while length > 0:
                 if fd is not None:
                     piece = os.pread(fd, min(length, SPOOL_READ), offset)
@@ -180,7 +184,7 @@ class Spool:
     def part(self, offset: int, length: int) -> Iterator[bytes | SpoolPart]:
         """The `length` bytes written from `offset`: as a `SpoolPart` when they are many and in the
         spool's file, else read."""
-        if length >= SPOOL_PART or (length > 0 and self._file._rolled and length >= SPOOL_PART // 16):  # type: ignore[attr-defined]
+        if length >= SPOOL_PART or (self._in_file() and length >= SPOOL_PART // 16):
             yield SpoolPart(self, offset, length)
         else:
             yield from self.range(offset, length)
@@ -188,7 +192,7 @@ class Spool:
     def copy_to(self, fd: int, offset: int, length: int, at: int | None = None) -> None:
         """Write `length` bytes of the spool from `offset` at `fd`'s position (at `at` if given), by the
         kernel when it can."""
-        if at is not None and not self._file._rolled:  # type: ignore[attr-defined]
+        if at is not None and not self._in_file():
             # Still in memory: a copy by the kernel would first move it to a file.
             for piece in self.range(offset, length):
                 at = _pwrite(fd, piece, at)
@@ -331,18 +335,10 @@ def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -
     try:
         with os.fdopen(fd, "wb") as fh:
             # Laid out by offsets where the system writes at an offset (POSIX); else in order.
-            laid = isinstance(content, Laid) and hasattr(os, "pwrite")
-            if laid:
-                _write_laid(fh.fileno(), content)  # type: ignore[arg-type]
-            for piece in () if laid else parts(content):
-                if isinstance(piece, SpoolPart):
-                    fh.flush()
-                    piece.spool.copy_to(fh.fileno(), piece.offset, piece.length)
-                elif isinstance(piece, bytes):
-                    fh.write(piece)
-                else:
-                    for chunk in _made(piece):
-                        fh.write(chunk)
+            if isinstance(content, Laid) and hasattr(os, "pwrite"):
+                _write_laid(fh.fileno(), content)
+            else:
+                _write_in_order(fh, content)
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp creates the file private (0600); a report gets the usual mode the umask allows.
@@ -358,6 +354,18 @@ def write_atomic(path: Path | str, content: Content, lang: str = DEFAULT_LANG) -
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_in_order(fh: BinaryIO, content: Content) -> None:
+    for piece in parts(content):
+        if isinstance(piece, SpoolPart):
+            fh.flush()
+            piece.spool.copy_to(fh.fileno(), piece.offset, piece.length)
+        elif isinstance(piece, bytes):
+            fh.write(piece)
+        else:
+            for chunk in _made(piece):
+                fh.write(chunk)
 
 
 # -- a laid-out output: each piece written at its place, by two processes when worth it ----------------
@@ -412,21 +420,22 @@ def _halves(spans: list[tuple[int, Piece]]) -> tuple[list[tuple[int, Piece]], li
 
 
 def _place(fd: int, spans: list[tuple[int, Piece]]) -> bool:
-    """Each piece's bytes written at its offset in `fd`. True (what a forked child hands back)."""
-    hinted = written = 0
+    """Each piece's bytes written at its offset in `fd` (the spans follow each other). True (what a
+    forked child hands back)."""
+    unhinted = spans[0][0] if spans else 0   # where the bytes not yet handed to the disk start
     for at, piece in spans:
         if isinstance(piece, bytes):
             _pwrite(fd, piece, at)
         elif isinstance(piece, SpoolPart):
             piece.spool.copy_to(fd, piece.offset, piece.length, at)
         else:
-            end = at
+            made = at
             for chunk in _made(piece):
-                end = _pwrite(fd, chunk, end)
-        written += _length(piece)
-        if written - hinted >= _WRITEBACK:
-            _start_writeback(fd, at + _length(piece) - (written - hinted), written - hinted)
-            hinted = written
+                made = _pwrite(fd, chunk, made)
+        end = at + _length(piece)
+        if end - unhinted >= _WRITEBACK:
+            _start_writeback(fd, unhinted, end - unhinted)
+            unhinted = end
     return True
 
 
@@ -434,9 +443,9 @@ def _start_writeback(fd: int, offset: int, length: int) -> None:
     # POSIX_FADV_DONTNEED starts the writing of dirty pages without waiting for it (Linux); the pages
     # being written stay cached. Only a hint: where it is missing or refused, the fsync does it all.
     advise = getattr(os, "posix_fadvise", None)
-    if advise is not None and length > 0:
+    if advise is not None:
         with contextlib.suppress(OSError):
-            advise(fd, max(offset, 0), length, os.POSIX_FADV_DONTNEED)
+            advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
 def _pwrite(fd: int, data: bytes, at: int) -> int:

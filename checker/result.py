@@ -110,7 +110,8 @@ def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...], se
 
 
 M = TypeVar("M", bound=BaseModel)
-# A piece of a document's bytes made elsewhere: bytes, or bytes already in a file (`checker.output.SpoolPart`).
+# A piece of a document's bytes made elsewhere (`checker.output.Piece`: bytes already in a file, or
+# bytes made only as they are written).
 P = TypeVar("P")
 
 

@@ -144,7 +144,7 @@ class _Checker:
         elif isinstance(cond, NotOf):
             self.check(cond.not_, scope)
         elif isinstance(cond, Every | Some):
-            list_path = cond.every if isinstance(cond, Every) else cond.some
+            list_path = cond.list_path
             target = self.resolve(scope, list_path)
             if target is None:
                 return

@@ -411,7 +411,7 @@ def _inner_leaves(inner: Outcome, _: Any, status: str) -> tuple[list[Leaf], list
 # -- quantifiers -----------------------------------------------------------------------------
 def _compile_quantifier(cond: Every | Some) -> Plan:
     every = isinstance(cond, Every)
-    list_path = cond.every if isinstance(cond, Every) else cond.some
+    list_path = cond.list_path
     section = list_path.rsplit(".", 1)[-1].lstrip("/")
     kind = SUBJECT_KINDS.get(section, section)
     word = "every" if every else "some"

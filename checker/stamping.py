@@ -41,7 +41,7 @@ import orjson
 
 from checker import explain
 from checker.audit import add_assurance
-from checker.catalog import AllOf, AnyOf, Check, Condition, Control, Every, NotOf, Some
+from checker.catalog import AllOf, Check, Condition, Control, Every, Some, ungrouped
 from checker.evaluate import Evaluator, Outline, deciding_leaf, item_code
 from checker.result import BATCH, FINDING_SEP, Finding, finding_lines, set_trusted, stamped_result_pieces
 from checker.rules import SUBJECT_KINDS, Outcome, Resolved, evaluate, item_outcome, resolve, split_path
@@ -113,26 +113,20 @@ def _paths(conditions: list[Condition], into_lists: bool = True) -> Iterator[str
     `into_lists`, the paths inside those lists' items)."""
     stack: list[Any] = list(conditions)
     while stack:
-        cond = stack.pop()
-        if isinstance(cond, Check):
-            yield cond.path
-            ref = cond.ref
-            if ref is not None and ref.path is not None:
-                yield ref.path
-        elif isinstance(cond, AllOf):
-            stack.extend(cond.all)
-        elif isinstance(cond, AnyOf):
-            stack.extend(cond.any)
-        elif isinstance(cond, NotOf):
-            stack.append(cond.not_)
-        elif isinstance(cond, Every | Some):
-            yield cond.every if isinstance(cond, Every) else cond.some
-            if into_lists:
-                stack.append(cond.require)
-                if cond.where is not None:
-                    stack.append(cond.where)
-        else:
-            yield ""   # not a condition this module knows: not eligible
+        for cond in ungrouped(stack.pop()):
+            if isinstance(cond, Check):
+                yield cond.path
+                ref = cond.ref
+                if ref is not None and ref.path is not None:
+                    yield ref.path
+            elif isinstance(cond, Every | Some):
+                yield cond.list_path
+                if into_lists:
+                    stack.append(cond.require)
+                    if cond.where is not None:
+                        stack.append(cond.where)
+            else:
+                yield ""   # not a condition this module knows: not eligible
 
 
 # -- which items look alike ------------------------------------------------------------------------
@@ -315,7 +309,7 @@ class _Template:
         """The bytes of `count` findings whose own values (fingerprint aside) are, in all, of these lengths
         (id, name, sentence's subject, line, column)."""
         return count * (self.fixed + self.counts[5] * _FINGERPRINT_LENGTH) + sum(
-            c * n for c, n in zip(self.counts, lengths, strict=False))
+            c * n for c, n in zip(self.counts[:5], lengths, strict=True))
 
 
 class _Member:

@@ -255,7 +255,7 @@ def rule_paths(cond: Condition | None, prefix: str = "") -> list[str]:
     elif isinstance(cond, NotOf):
         out += rule_paths(cond.not_, prefix)
     elif isinstance(cond, Every | Some):
-        inner = _join(prefix, cond.every if isinstance(cond, Every) else cond.some) + "[]"
+        inner = _join(prefix, cond.list_path) + "[]"
         out += rule_paths(cond.where, inner)
         out += rule_paths(cond.require, inner)
     return out

@@ -19,7 +19,7 @@ from datetime import date
 from types import TracebackType
 
 from checker.api import evaluator_for, result_of
-from checker.catalog import AllOf, AnyOf, Catalog, Condition, Control, Every, NotOf, Some
+from checker.catalog import Catalog, Control, Every, Some, ungrouped
 from checker.evaluate import Evaluator, Outline, summarize
 from checker.output import Deferred, Laid, Spool, SpoolPart
 from checker.render.json_two_cores import Make, SharedResults, kept, kept_pieces, worth_it
@@ -56,9 +56,8 @@ class StreamedJson:
                     spool.write(piece)
                 self._early = (early, spool)
 
-            # Heaviest first (by the items their lists hold): a scan's NET-01 (0.8 s) is not left for last.
-            order = sorted(range(len(controls)), key=lambda i: -_weight(evaluator, controls[i]))
-            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare, order) \
+            self._chunks = self._shared(len(controls), make, _subjects(evaluator), prepare,
+                                        lambda i: _weight(evaluator, controls[i])) \
                 or self._in_order(len(controls), make)
             if self._early is None:
                 prepare()
@@ -74,11 +73,13 @@ class StreamedJson:
         return spool
 
     def _shared(self, count: int, make: Make, subjects: int, prepare: Callable[[], None],
-                order: list[int]) -> Iterator[bytes | SpoolPart | Deferred] | None:
+                weight: Callable[[int], int]) -> Iterator[bytes | SpoolPart | Deferred] | None:
         """The results made on two CPUs, or None (not worth it here, or an error: then in one process,
         which raises it as one process does)."""
         if not worth_it(count, subjects):
             return None
+        # Heaviest first (by the items their lists hold): a scan's NET-01 (0.8 s) is not left for last.
+        order = sorted(range(count), key=lambda i: -weight(i))
         try:
             shared = SharedResults(count, make, self._spool(), self._spool(), prepare, order)
         except Exception:
@@ -132,15 +133,9 @@ def _weight(evaluator: Evaluator, control: Control) -> int:
     """About how much a control goes through: the items of the lists its `every` and `some` walk at
     the top of its rule (the lists inside an item are not counted)."""
     total = 0
-    stack: list[Condition] = [control.rule]
-    while stack:
-        cond = stack.pop()
-        if isinstance(cond, AllOf | AnyOf):
-            stack.extend(cond.all if isinstance(cond, AllOf) else cond.any)
-        elif isinstance(cond, NotOf):
-            stack.append(cond.not_)
-        elif isinstance(cond, Every | Some):
-            got = resolve(evaluator.root, cond.every if isinstance(cond, Every) else cond.some)
+    for cond in ungrouped(control.rule):
+        if isinstance(cond, Every | Some):
+            got = resolve(evaluator.root, cond.list_path)
             total += len(got.value) if got.present and isinstance(got.value, list) else 0
     return total
 

@@ -70,9 +70,8 @@ class SharedResults:
     `checker.result.framed_results`). The controls are taken in `order` (heaviest first: then the
     last to finish is a light one), else in catalog order. `while_waiting` is this process's own
     work (the document's head and observations), done first while the child starts on the controls.
-    Raises what `make` (or `while_waiting`) raised in this
-    process; the caller then starts again in one process. Close the spools (the caller's `mine`, and
-    `theirs`) when done."""
+    Raises what `make` (or `while_waiting`) raised in this process; the caller then starts again in
+    one process. Close the spools (the caller's `mine`, and `theirs`) when done."""
 
     def __init__(self, count: int, make: Make, mine: Spool, theirs: Spool,
                  while_waiting: Callable[[], None] | None = None, order: Iterable[int] | None = None) -> None:
@@ -165,9 +164,8 @@ def _share(fd: int, make: Make, spool: Spool) -> list[tuple[int, int, int, str, 
     for index in _tickets(fd):
         offset = spool.size
         pieces, outline = make(index)
-        for piece in pieces:
-            for chunk in (piece,) if isinstance(piece, bytes) else output_pieces((piece,)):
-                spool.write(chunk)
+        for chunk in output_pieces(pieces):   # deferred pieces made here: the child writes no output
+            spool.write(chunk)
         done.append((index, offset, spool.size - offset, outline.domain, outline.severity, outline.status))
     return done
 
