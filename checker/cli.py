@@ -451,7 +451,17 @@ class Terminated(BaseException):
     removed on the way out (a temporary file beside the output) and the earlier report stays."""
 
 
+# The process whose run the handler ends; its forked workers inherit the handler.
+_OWNER = [0]
+
+
 def _terminated(signum: int, frame: object) -> None:
+    if os.getpid() != _OWNER[0]:
+        # A forked worker (a pool stopped with SIGTERM, a child of checker.forked): it ends as SIGTERM
+        # ends it, quietly; the run that owns it cleans up.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise Terminated
 
 
@@ -459,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     # Only the main thread may set a handler; the one before is put back when the run ends.
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
+    _OWNER[0] = os.getpid()
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return _main(argv)

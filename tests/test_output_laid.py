@@ -228,3 +228,32 @@ def test_a_run_terminated_while_writing_leaves_the_old_report_and_nothing_else(t
     assert b"Traceback" not in err
     assert report.read_bytes() == b"{}\n"
     assert sorted(p.name for p in folder.iterdir()) == ["report.json"]
+
+
+def test_a_forked_worker_ends_quietly_on_sigterm() -> None:
+    """The CLI's SIGTERM handler is inherited by forked workers (a portfolio's process pool, which
+    stops its workers with SIGTERM): there it ends the worker as SIGTERM does, without raising into the
+    worker's code (which printed a multiprocessing traceback)."""
+    code = r'''
+import os, signal
+from checker import cli
+cli._OWNER[0] = os.getpid()
+signal.signal(signal.SIGTERM, cli._terminated)
+ready, said = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.write(said, b"r")   # past the fork (a signal during it is dropped), then waiting
+        signal.pause()
+    except BaseException as exc:
+        print("raised", type(exc).__name__, flush=True)
+        os._exit(5)
+    os._exit(0)
+os.read(ready, 1)
+os.kill(pid, signal.SIGTERM)
+_, status = os.waitpid(pid, 0)
+print("signal", os.WTERMSIG(status) if os.WIFSIGNALED(status) else None)
+'''
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.stdout.split() == ["signal", "15"], proc.stdout + proc.stderr
