@@ -149,6 +149,15 @@ def test_running_header_and_page_x_of_y(fixture_es: tuple[dict[str, Any], bytes]
     assert "Confidencial" in pages[0]
 
 
+def test_program_name_is_read_once_per_page(real: tuple[dict[str, Any], bytes]) -> None:
+    # The element that feeds the running header with the program's name is not drawn: before, its
+    # clipped text made a copy from the PDF, or a screen reader, give the name twice on page 2.
+    doc, data = real
+    name = squash(doc["program"]["name"])
+    pages = pdf_texts(data)
+    assert [squash(text).count(name) for text in pages[1:]] == [1] * (len(pages) - 1)
+
+
 def _char_boxes(data: bytes) -> list[tuple[int, float, float, list[tuple[float, float, float, float]]]]:
     pdf = pdfium.PdfDocument(data)
     out = []
