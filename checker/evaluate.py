@@ -73,8 +73,15 @@ from checker.vocabulary import (
 )
 
 
+def fingerprint_around(control_id: str, kind: str, code: str) -> tuple[bytes, bytes]:
+    """The text a finding's fingerprint hashes, before and after its subject's id (checker/stamping.py
+    hashes many subjects' with the same)."""
+    return f"{control_id}|{kind}|".encode(), f"|{code}".encode()
+
+
 def fingerprint(control_id: str, kind: str, subject_id: str, code: str) -> str:
-    return hashlib.sha256(f"{control_id}|{kind}|{subject_id}|{code}".encode()).hexdigest()
+    before, after = fingerprint_around(control_id, kind, code)
+    return hashlib.sha256(before + subject_id.encode() + after).hexdigest()
 
 
 def deciding_leaf(outcome: Outcome) -> Leaf | None:

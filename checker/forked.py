@@ -4,8 +4,9 @@ Used to read the second half of a large scan file on another CPU while this proc
 (see `checker.scan.nmapxml.NmapXmlReader`), and to make half of a large result's controls on another
 CPU (`checker.render.json_two_cores`). Forking is used only where it is safe and useful: Linux, a single
 thread in this process (a fork copies no other thread, and a lock another thread held would stay
-locked in the child), and at least two CPUs this process may run on (`usable`); callers also ask
-whether one is free now (`spare_cpu`). Anything that goes wrong in the
+locked in the child), at least two CPUs this process may run on, and no `RESGUARDA_WORKERS=1` in the
+environment (one process asked for: `usable`); callers also ask whether one is free now (`spare_cpu`).
+Anything that goes wrong in the
 child (an exception, a crash, a result that cannot be read) is a `None` result, and the caller does
 the work itself; the child never writes to standard output or runs exit handlers.
 """
@@ -24,6 +25,8 @@ from typing import Any
 
 def usable() -> bool:
     """Whether a job may run in a forked child here."""
+    if os.environ.get("RESGUARDA_WORKERS", "").strip() == "1":
+        return False
     if sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() != 1:
         return False
     try:

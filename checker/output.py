@@ -192,17 +192,14 @@ class Spool:
     def copy_to(self, fd: int, offset: int, length: int, at: int | None = None) -> None:
         """Write `length` bytes of the spool from `offset` at `fd`'s position (at `at` if given), by the
         kernel when it can."""
-        if at is not None and not self._in_file():
-            # Still in memory: a copy by the kernel would first move it to a file.
-            for piece in self.range(offset, length):
-                at = _pwrite(fd, piece, at)
-            return
-        try:
-            self._file.flush()
-            source = self._file.fileno()
-        except OSError as exc:
-            raise _write_error(self.name, exc, self.lang) from None
-        copy = getattr(os, "copy_file_range", None)
+        # Placed at an offset while still in memory: a copy by the kernel would first move it to a file.
+        copy = getattr(os, "copy_file_range", None) if at is None or self._in_file() else None
+        if copy is not None:
+            try:
+                self._file.flush()
+                source = self._file.fileno()
+            except OSError as exc:
+                raise _write_error(self.name, exc, self.lang) from None
         while length > 0 and copy is not None:
             try:
                 done = copy(source, fd, min(length, 1 << 30), offset, at)
@@ -386,7 +383,7 @@ def _write_laid(fd: int, laid: Laid) -> None:
     for piece in laid.pieces:
         spans.append((at, piece))
         at += _length(piece)
-    mine, theirs = _halves(spans) if at >= LAID_TWO_PROCESSES and _two_processes() else (spans, [])
+    mine, theirs = _halves(spans) if at >= LAID_TWO_PROCESSES and forked.usable() else (spans, [])
     pending = forked.start(lambda: _place(fd, theirs)) if theirs else None
     try:
         _place(fd, mine)
@@ -398,10 +395,6 @@ def _write_laid(fd: int, laid: Laid) -> None:
         _place(fd, theirs)
     if os.fstat(fd).st_size != at:
         raise OSError(errno.EIO, "the output is not as long as its pieces")
-
-
-def _two_processes() -> bool:
-    return os.environ.get("RESGUARDA_WORKERS", "").strip() != "1" and forked.usable()
 
 
 def _halves(spans: list[tuple[int, Piece]]) -> tuple[list[tuple[int, Piece]], list[tuple[int, Piece]]]:

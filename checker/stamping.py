@@ -30,19 +30,19 @@ import hashlib
 import os
 import secrets
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import accumulate
 from operator import itemgetter
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
 from checker import explain
 from checker.audit import add_assurance
 from checker.catalog import AllOf, Check, Condition, Control, Every, Some, ungrouped
-from checker.evaluate import Evaluator, Outline, deciding_leaf, item_code
+from checker.evaluate import Evaluator, Outline, deciding_leaf, fingerprint_around, item_code
 from checker.result import BATCH, FINDING_SEP, Finding, finding_lines, set_trusted, stamped_result_pieces
 from checker.rules import SUBJECT_KINDS, Outcome, Resolved, evaluate, item_outcome, resolve, split_path
 from checker.vocabulary import FAIL, NA, PASS, UNKNOWN, worst
@@ -173,33 +173,29 @@ def _shapes(evaluator: Evaluator, section: str, items: list[Any], reads: Reads |
     return found
 
 
-class _Members(list["_Member"]):
-    """A list's items' own values, and the running sums of their lengths (as JSON text) of the id, the
-    name and the sentence's subject: a run's length is then a few subtractions (`_Run.length`)."""
-
-    def __init__(self, members: list[_Member]) -> None:
-        super().__init__(members)
-        self.sums = tuple(_running([len(m.own[k]) for m in members]) for k in range(3))
+T = TypeVar("T")
 
 
-class _Spots(list[tuple[bytes, bytes]]):
-    """Each item's line and column as text, and the running sums of their lengths."""
+class _Summed(list[T]):
+    """A list's items, and for each of their first `width` texts (`texts(item)`), the running sums of
+    the texts' lengths from 0: the lengths of items i..j-1 are `sums[k][j] - sums[k][i]`, so a run's
+    length is a few subtractions (`_Run.length`)."""
 
-    def __init__(self, spots: list[tuple[bytes, bytes]]) -> None:
-        super().__init__(spots)
-        self.sums = tuple(_running([len(spot[k]) for spot in spots]) for k in range(2))
+    def __init__(self, items: list[T], texts: Callable[[T], Sequence[bytes]], width: int) -> None:
+        super().__init__(items)
+        self.sums = tuple([0, *accumulate(len(texts(item)[k]) for item in items)] for k in range(width))
 
 
-def _running(lengths: list[int]) -> list[int]:
-    """Running sums from 0: the lengths of items i..j-1 are `sums[j] - sums[i]`."""
-    return [0, *accumulate(lengths)]
+_Members = _Summed["_Member"]              # each subject's own values (id, name, sentence's subject)
+_Spots = _Summed[tuple[bytes, bytes]]     # each item's line and column, as text
 
 
 def _members(evaluator: Evaluator, section: str, items: list[dict[str, Any]]) -> _Members:
     cache: dict[str, tuple[list[Any], _Members]] = evaluator.__dict__.setdefault("_stamp_members", {})
     held = cache.get(section)
     if held is None or held[0] is not items:
-        held = cache[section] = (items, _Members([_Member(evaluator, section, i) for i in items]))
+        held = cache[section] = (items, _Summed([_Member(evaluator, section, i) for i in items],
+                                                 lambda m: m.own, 3))
     return held[1]
 
 
@@ -272,7 +268,7 @@ def _plain(value: Any) -> bool:
 
 
 # -- templates -----------------------------------------------------------------------------------------
-_FINGERPRINT_LENGTH = 64   # `evaluate.fingerprint`: a SHA-256 in hex
+_FINGERPRINT_LENGTH = hashlib.sha256().digest_size * 2   # `evaluate.fingerprint`: a SHA-256 in hex
 # One finding's own values, in slot order: id, name, sentence's subject (the member's), line, column,
 # fingerprint.
 Row = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
@@ -337,8 +333,7 @@ class _Run:
     def __init__(self, template: _Template, members: _Members, spots: _Spots, control_id: str, code: str) -> None:
         self.template, self.members, self.spots = template, members, spots
         self.indexes = array("I")   # 4 bytes a finding: a control's are kept until the output is written
-        # `evaluate.fingerprint`'s text around the subject's id.
-        self._before, self._after = f"{control_id}|{template.kind}|".encode(), f"|{code}".encode()
+        self._before, self._after = fingerprint_around(control_id, template.kind, code)
 
     def rows(self, indexes: Iterable[int]) -> list[Row]:
         members, spots, before, after, sha256 = self.members, self.spots, self._before, self._after, hashlib.sha256
@@ -655,9 +650,9 @@ def _spots(e: Evaluator, got: Resolved, suffix: tuple[str | int, ...] | None) ->
     held = cache.get((got.path, suffix))
     if held is None or held[0] is not got.value:
         where = e.loaded.located.where
-        spots = _Spots([(b"%d" % line, b"%d" % column) for line, column in
-                        (where(got.pos + (index,) + suffix) if suffix is not None else (0, 0)
-                         for index in range(len(got.value)))])
+        spots = _Summed([(b"%d" % line, b"%d" % column) for line, column in
+                         (where(got.pos + (index,) + suffix) if suffix is not None else (0, 0)
+                          for index in range(len(got.value)))], lambda spot: spot, 2)
         held = cache[(got.path, suffix)] = (got.value, spots)
     return held[1]
 

@@ -77,12 +77,13 @@ print(json.dumps(out))
 '''
 
 
-def _read(path: Path, *modes: str) -> dict[str, Any]:
+def _read(path: Path, *modes: str, workers: str = "") -> dict[str, Any]:
     proc = subprocess.run([sys.executable, "-c", READER, str(path), *modes], capture_output=True, text=True,
-                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300, check=False)
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), RESGUARDA_WORKERS=workers),
+                          timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     out: dict[str, Any] = json.loads(proc.stdout)
-    assert out.pop("usable"), "the reader could not fork in a fresh process"
+    assert out.pop("usable") is (workers != "1"), "the reader could not fork in a fresh process"
     return out
 
 
@@ -119,6 +120,13 @@ def test_two_halves_give_what_one_reading_gives(heavy: Path) -> None:
     assert len(halves["started"]) == 1 and heavy.stat().st_size // 2 <= halves["started"][0] < heavy.stat().st_size
     assert _without_trace(halves) == _once(heavy)
     assert halves["count"] == 400 and "exit='success'" in halves["end"] and "hosts_up=400" in halves["end"]
+
+
+def test_one_process_asked_for_reads_in_one_pass(heavy: Path) -> None:
+    # RESGUARDA_WORKERS=1 keeps every forked job in one process, the scan reader's too.
+    one = _read(heavy, workers="1")
+    assert one["started"] == [] and one["kept"] == []
+    assert _without_trace(one) == _once(heavy)
 
 
 def test_observe_in_halves_is_unchanged(heavy: Path) -> None:

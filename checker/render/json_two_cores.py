@@ -57,9 +57,8 @@ class _Piece:
 
 
 def worth_it(controls: int, subjects: int) -> bool:
-    """Whether to share the controls with a forked child. RESGUARDA_WORKERS=1 keeps one process."""
-    if os.environ.get("RESGUARDA_WORKERS", "").strip() == "1":
-        return False
+    """Whether to share the controls with a forked child (`forked.usable`: RESGUARDA_WORKERS=1 keeps one
+    process)."""
     return 2 <= controls <= MAX_CONTROLS and subjects >= MIN_SUBJECTS and forked.usable()
 
 
