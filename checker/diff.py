@@ -34,7 +34,7 @@ from checker import explain
 from checker.actions import progress
 from checker.errors import InputError
 from checker.i18n import Translator
-from checker.inputs import read_input
+from checker.inputs import decode_utf8, read_input
 from checker.result import ControlResult, ResultDocument, as_document
 from checker.vocabulary import GATING, NA, PASS, PROGRESS, SEVERITY_RANK
 
@@ -262,12 +262,7 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     name = str(path)
     # Read once and bounded; a FIFO, a device or a folder is refused before it is opened.
     raw = read_input(path, name, MAX_BYTES, lang, too_large=tr("load.too_big", limit=MAX_BYTES // (1024 * 1024))).data
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(name, tr("load.not_utf8"), line, column, tr("load.hint")) from None
+    text = decode_utf8(raw, name, lang, tr("load.not_utf8"), tr("load.hint"))
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -197,16 +197,18 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def decode_utf8(raw: bytes, display: str, lang: str = DEFAULT_LANG) -> str:
-    """The text of a YAML or JSON input (a BOM is dropped); not UTF-8 names the line and says how to fix it."""
+def decode_utf8(raw: bytes, display: str, lang: str = DEFAULT_LANG, message: str | None = None,
+                hint: str | None = None) -> str:
+    """The text of a YAML, JSON or CSV input (a BOM is dropped); not UTF-8 names the line and column of the
+    first bad byte and says how to fix it (`message` and `hint` replace the general wording)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         lang = lang if lang in LANGS else DEFAULT_LANG
-        raise InputError(display, t("errors", lang, "file.not_utf8"), line, column,
-                         t("errors", lang, "file.not_utf8.hint")) from None
+        raise InputError(display, message or t("errors", lang, "file.not_utf8"), line, column,
+                         hint or t("errors", lang, "file.not_utf8.hint")) from None
 
 
 def read_yaml_input(path: Path | str, display: str | None = None, lang: str = DEFAULT_LANG) -> tuple[Any, str]:

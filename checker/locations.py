@@ -41,6 +41,7 @@ from ruamel.yaml.events import (
 from checker import yaml_errors
 from checker.errors import InputError
 from checker.i18n import DEFAULT_LANG, LANGS, format_number, messages, t
+from checker.inputs import decode_utf8
 
 try:  # the C parser comes with ruamel.yaml.clib (CPython); without it the pure parser does the work
     from ruamel.yaml.cyaml import CParser as _CParser
@@ -456,13 +457,7 @@ def load_yaml_bytes(raw: bytes, name: str, lang: str = DEFAULT_LANG) -> Located:
     """Decode (UTF-8, an optional BOM) and load; what a worker does with bytes it was sent."""
     if len(raw) > MAX_BYTES:
         raise _too_large(name, lang)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(name, error_text(lang, "file.not_utf8"), line, None,
-                         error_text(lang, "file.not_utf8.hint")) from None
-    return load_yaml_text(text, name, lang)
+    return load_yaml_text(decode_utf8(raw, name, lang), name, lang)
 
 
 _BRANCH_TAGS = ("literal", "function-after", "function-before", "function-wrap")

@@ -1,9 +1,10 @@
 """The condition engine as it was before it was compiled (1.x, checker/rules.py at 20b47ee), kept only as
 the oracle of tests/test_rule_plans.py: a plain recursive interpreter that builds every leaf.
 
-Only what the compilation changed is kept here (the tree walk, the quantifiers, the single comparison and
-the outcome it builds); paths, operands, periods and leaves did not change and are imported from the
-package, so the oracle checks the compiled plans, not a second copy of the path resolver.
+Only what the compilation changed is kept here (the tree walk, the quantifiers and the outcome a leaf
+builds); paths, operands, periods, the comparison of one value and leaves did not change and are imported
+from the package, so the oracle checks the compiled plans, not a second copy of the path resolver or of
+the operators.
 """
 
 from __future__ import annotations
@@ -22,16 +23,14 @@ from checker.rule_values import (
     Resolved,
     RuleError,
     Scope,
-    _as_list,
     _jsonable,
     _operand,
-    _order_key,
     _Origin,
     _period,
     _to_date,
+    compare,
     join_path,
     resolve,
-    same,
 )
 from checker.rules import SUBJECT_KINDS, _combine_any, item_key
 
@@ -79,7 +78,7 @@ def evaluate_check(check: Check, scope: Scope) -> Outcome:
             status, shown = UNKNOWN, description
         else:
             shown = description or required
-            status = _compare(op, got, required, check)
+            status = compare(op, got.value, got.blocked_by_false, required, check)
     out = _leaf_outcome(status, shown, got, op, check, actual, origin, period)
     if missing:
         out.missing = missing
@@ -97,44 +96,6 @@ def _leaf_outcome(status: str, required: Any, got: Resolved, op: str, check: Che
               got.scan, check.code, actual, how.parameter, how.reference, how.offset,
               stale, join_path(got.path, got.rest) if got.rest else None, period=period)
     return Outcome(status, [lf], [got.path] if status == UNKNOWN else [])
-
-
-def _compare(op: str, got: Resolved, required: Any, check: Check) -> str:
-    """The status of a comparison whose value is present and whose operand is resolved."""
-    value = got.value
-    if got.blocked_by_false and op not in ("not_equals", "not_in", "contains_none"):
-        return FAIL
-    if op == "equals":
-        return PASS if same(value, required) else FAIL
-    if op == "not_equals":
-        return FAIL if same(value, required) else PASS
-    if op == "in":
-        return PASS if any(same(value, r) for r in required) else FAIL
-    if op == "not_in":
-        return FAIL if any(same(value, r) for r in required) else PASS
-    if op in ("at_least", "at_most"):
-        keys = _order_key(value, required)
-        if keys is None:
-            return FAIL  # fails closed: a value of the wrong kind cannot meet a minimum
-        ok = keys[0] >= keys[1] if op == "at_least" else keys[0] <= keys[1]
-        return PASS if ok else FAIL
-    items = _as_list(value)
-    if items is None:
-        return FAIL
-    if op == "contains":
-        return PASS if any(same(v, required) for v in items) else FAIL
-    if op == "contains_any":
-        return PASS if any(same(v, r) for r in required for v in items) else FAIL
-    if op == "contains_none":
-        return FAIL if any(same(v, r) for r in required for v in items) else PASS
-    if op == "contains_all":
-        held = sum(1 for r in required if any(same(v, r) for v in items))
-        if held == len(required):
-            return PASS
-        if check.partial_at_least is not None and held >= check.partial_at_least:
-            return PARTIAL
-        return FAIL
-    raise RuleError(f"unknown operator {op}")
 
 
 def _current(value: Any, check: Check, scope: Scope, leaf: Any) -> Outcome:

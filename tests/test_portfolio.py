@@ -232,6 +232,7 @@ def test_hostile_names_escaped_and_quiet_without_terminal(tmp_path: Path) -> Non
 @pytest.mark.parametrize("setup, needle", [
     ("no_path_column", "manifest.csv:1:1: the manifest has no path column"),
     ("short_row", "manifest.csv:3:1: the row has 1 cells and the header 2"),
+    ("latin1_manifest", "manifest.csv:2:15: the manifest is not UTF-8 text"),
     ("empty_folder", "there are no declarations"),
     ("bad_group_by", "--group-by program.jurisdicion.state: not a manifest column"),
     ("output_parent_missing", "does not exist"),
@@ -245,6 +246,8 @@ def test_bad_portfolio_input_is_exit_2_and_writes_nothing(tmp_path: Path, setup:
         target.write_text("file,state\nd.yaml,MX-JAL\n")
     elif setup == "short_row":
         target.write_text("path,state\nd.yaml,MX-JAL\nd.yaml\n")
+    elif setup == "latin1_manifest":
+        target.write_bytes("path,state\nd.yaml,Michoacán\n".encode("latin-1"))   # saved by an old spreadsheet
     elif setup == "empty_folder":
         target = tmp_path / "empty"
         target.mkdir()

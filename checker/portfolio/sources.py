@@ -14,6 +14,7 @@ from pathlib import Path
 
 from checker.errors import InputError
 from checker.i18n import t
+from checker.inputs import decode_utf8
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 _PATTERNS = ("*.yaml", "*.yml")
@@ -56,12 +57,7 @@ def _manifest(path: Path, lang: str, reserved: set[str] | frozenset[str]) -> tup
     if len(raw) > MAX_MANIFEST_BYTES:
         raise InputError(name, _tr(lang, "error.manifest_size", mb=MAX_MANIFEST_BYTES // (1024 * 1024)),
                          hint=_tr(lang, "error.manifest_size.hint"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(name, _tr(lang, "error.manifest_utf8"), line, None,
-                         _tr(lang, "error.manifest_utf8.hint")) from None
+    text = decode_utf8(raw, name, lang, _tr(lang, "error.manifest_utf8"), _tr(lang, "error.manifest_utf8.hint"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
