@@ -264,7 +264,10 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
     raw = read_input(path, name, MAX_BYTES, lang, too_large=tr("load.too_big", limit=MAX_BYTES // (1024 * 1024))).data
     text = decode_utf8(raw, name, lang, tr("load.not_utf8"), tr("load.hint"))
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except _NotJsonNumber as exc:
+        line, column = _constant_at(text)
+        raise InputError(name, tr("load.bad_json", error=str(exc)), line, column, tr("load.hint")) from None
     except json.JSONDecodeError as exc:
         raise InputError(name, tr("load.bad_json", error=exc.msg), exc.lineno, exc.colno, tr("load.hint")) from None
     except RecursionError:
@@ -297,7 +300,7 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
         raise InputError(name, tr("load.bad_as_of", value=json.dumps(doc["as_of"], ensure_ascii=False)[:40]),
                          line, column, tr("load.hint"))
     try:
-        return ResultDocument.model_validate(doc)
+        loaded = ResultDocument.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -305,6 +308,50 @@ def load_result(path: str | Path, lang: str = "es") -> ResultDocument:
         line, column = _where(text, key)
         raise InputError(name, tr("load.bad_field", field=where, error=first["msg"]), line, column,
                          tr("load.hint")) from None
+    return _consistent(loaded, text, name, tr)
+
+
+class _NotJsonNumber(ValueError):
+    pass
+
+
+def _refuse_constant(word: str) -> Any:
+    # NaN and Infinity are not JSON; resguarda never writes them, and a score of NaN would print as one.
+    raise _NotJsonNumber(word)
+
+
+def _constant_at(text: str) -> tuple[int, int]:
+    match = re.search(r"[:\[,]\s*(-?Infinity|NaN)\b", text)
+    if not match:
+        return 1, 1
+    at = match.start(1)
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _consistent(doc: ResultDocument, text: str, name: str, tr: Translator) -> ResultDocument:
+    """A saved result whose parts could disagree, made to agree: every report made from it shows them as
+    facts. A control listed twice is refused (which one would a report show?). The summary is derived
+    data: it is counted again from the results (`evaluate.summarize`, the one counting function), so an
+    edited or filtered file (a score of 1e308 "of 100", results cut with jq) shows what its results say."""
+    from checker.evaluate import summarize
+
+    seen: set[str] = set()
+    for result in doc.results:
+        if result.control_id in seen:
+            needle = f'"control_id": {json.dumps(result.control_id, ensure_ascii=False)}'
+            first = text.find(needle)
+            line, column = _offset_place(text, text.find(needle, first + 1) if first >= 0 else -1)
+            raise InputError(name, tr("load.duplicate_control", id=result.control_id), line, column,
+                             tr("load.hint"))
+        seen.add(result.control_id)
+    counted = summarize(doc.results)
+    return doc if counted == doc.summary else doc.model_copy(update={"summary": counted})
+
+
+def _offset_place(text: str, offset: int) -> tuple[int, int]:
+    if offset < 0:
+        return 1, 1
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def json_text(diff: Diff) -> str:

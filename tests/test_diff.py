@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from export_fixtures import evaluated_document, fingerprint, later_document, sample_document
 
+from checker.cli import main
 from checker.diff import diff_documents, diff_exit_code, load_result
 from checker.errors import InputError
+from checker.evaluate import summarize
 from checker.render.diff_text import render_diff
 from checker.result import ResultDocument
 
@@ -156,7 +158,57 @@ def test_markdown_keeps_declaration_text_inside_its_cell() -> None:
 def test_load_result_reads_a_real_result_file(tmp_path: Path) -> None:
     path = tmp_path / "old.json"
     path.write_text(json.dumps(sample_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert load_result(path) == ResultDocument.model_validate(sample_document())
+    expected = ResultDocument.model_validate(sample_document())
+    # The fixture's summary is written by hand; a saved summary is always counted again from the results.
+    assert load_result(path) == expected.model_copy(update={"summary": summarize(expected.results)})
+    real = copy.deepcopy(evaluated_document("ai-center.yaml", "2026-11-20"))
+    path.write_text(json.dumps(real, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert load_result(path) == ResultDocument.model_validate(real)   # an evaluation's summary is kept as is
+
+
+def test_a_saved_summary_that_disagrees_with_its_results_is_counted_again(tmp_path: Path) -> None:
+    """An edited score ("1e308 of 100", found by hand) or results cut with jq: every reader of a saved
+    result shows what the results count to, never the saved figure."""
+    doc = copy.deepcopy(evaluated_document("ai-center.yaml", "2026-11-20"))
+    true_score = doc["summary"]["score"]
+    doc["summary"]["score"] = 1e308
+    doc["summary"]["counts"]["pass"] += 50
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert load_result(path).summary.score == true_score
+    out = tmp_path / "r.md"
+    assert main(["render", str(path), "-o", str(out), "--lang", "en"]) in (0, 1)
+    text = out.read_text(encoding="utf-8")
+    assert f"Compliance score: {true_score}" in text.replace("\\", "") and "000,000,000" not in text
+    cut = copy.deepcopy(evaluated_document("ai-center.yaml", "2026-11-20"))
+    cut["results"] = [r for r in cut["results"] if r["domain"] == "encryption"]
+    path.write_text(json.dumps(cut, ensure_ascii=False), encoding="utf-8")
+    assert load_result(path).summary == summarize(ResultDocument.model_validate(cut).results)
+    assert set(load_result(path).summary.by_domain) == {"encryption"}
+
+
+def test_a_control_listed_twice_or_a_nan_is_refused_where_it_is(tmp_path: Path) -> None:
+    doc = copy.deepcopy(evaluated_document("ai-center.yaml", "2026-11-20"))
+    doc["results"].append(copy.deepcopy(doc["results"][0]))
+    path = tmp_path / "twice.json"
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    cid = doc["results"][0]["control_id"]
+    with pytest.raises(InputError) as err:
+        load_result(path, "en")
+    assert err.value.message == f"control {cid} appears more than once in 'results'"
+    second = [i for i, line in enumerate(text.splitlines(), 1) if f'"control_id": "{cid}"' in line][1]
+    assert err.value.line == second
+    out = tmp_path / "r.pdf"
+    assert main(["render", str(path), "-o", str(out)]) == 2 and not out.exists()
+
+    nan = tmp_path / "nan.json"
+    saved = json.dumps(evaluated_document("ai-center.yaml", "2026-11-20"), indent=2)
+    nan.write_text(saved.replace('"score": ', '"score": NaN, "was": ', 1), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_result(nan, "en")
+    assert err.value.message == "not valid JSON: NaN"
+    assert err.value.line == _line_of(nan, "NaN") and err.value.column == 14
 
 
 def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
