@@ -255,6 +255,8 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     if args.action == "diff":
         return _catalog_diff(args, lang)
     catalog = _catalog(args)
+    if args.action == "test":
+        return _catalog_test(args, catalog, lang)
     if args.action == "list":
         controls = catalog.select(args.profile) if args.profile else catalog.controls
         for c in controls:
@@ -279,6 +281,19 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     print(t("cli", lang, "catalog.ok", id=catalog.index.id, version=catalog.index.version,
             n=len(catalog.controls), domains=len({c.domain for c in catalog.controls})))
     return 0
+
+
+def _catalog_test(args: argparse.Namespace, catalog: Any, lang: str) -> int:
+    """The catalog's own cases (`cases.yaml` beside it): 0 when all reach their status, 1 when one does not."""
+    from checker.catalog_cases import report_json, report_text, run_cases
+    from checker.resources import controls_dir
+
+    folder = Path(args.catalog) if getattr(args, "catalog", None) else controls_dir()
+    report = run_cases(catalog, folder, lang, only=args.id)
+    fmt = args.format or "text"
+    text = report_json(report) if fmt == "json" else report_text(report, lang)
+    _emit(text.encode("utf-8"), args.output, fmt, lang)
+    return 1 if report.failed else 0
 
 
 def _catalog_diff(args: argparse.Namespace, lang: str) -> int:
@@ -396,7 +411,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("catalog", help=h("catalog"), description=h("catalog.description"))
-    c.add_argument("action", choices=["list", "show", "check", "diff"], nargs="?", default="list",
+    c.add_argument("action", choices=["list", "show", "check", "test", "diff"], nargs="?", default="list",
                    help=h("catalog.action"))
     c.add_argument("id", nargs="?", metavar="ID", help=h("catalog.id"))
     c.add_argument("new", nargs="?", metavar=t("cli", hl, "help.meta.new"), help=h("catalog.new"))

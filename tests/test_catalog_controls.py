@@ -1,6 +1,7 @@
 """Every control of the shipped catalog, evaluated through the real engine on real declaration files.
 
-The cases live in `tests/catalog_cases.yaml`: each one starts from an example declaration, changes a few
+The cases live beside the controls, in `controls/cases.yaml`, and run through `checker.catalog_cases`,
+the module behind `resguarda catalog test`: each one starts from an example declaration, changes a few
 fields and states the status the control must reach. Every control written for the declared values has
 at least one case that passes and one that does not (fail, partial, unknown or not applicable), so a
 rule that can never fail, or never pass, is caught here. The scan-based controls (network_exposure.yaml,
@@ -14,7 +15,6 @@ import io
 import json
 import re
 import shutil
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,19 +22,16 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from checker import catalog_cases
 from checker.catalog import Catalog, check_catalog, load_catalog
-from checker.evaluate import Evaluator
-from checker.validate import load_declaration
-from checker.view import as_of_default
+from checker.cli import main
+from checker.resources import controls_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-CASES_FILE = Path(__file__).resolve().parent / "catalog_cases.yaml"
-BASES = {"well-run-school": "well-run-school.yaml", "ai-center": "ai-center.yaml",
-         "vendor-review": "vendor-review.yaml", "minimal": "minimal.yaml", "private-school": "private-school.yaml"}
+CASES_FILE = controls_dir() / catalog_cases.CASES_FILE
 # Written by another engineer and decided by scans; tested with real nmap output elsewhere.
 SCAN_FILES = ("network_exposure.yaml", "encryption_observed.yaml")
-NATURAL_KEYS = ("type", "attribute")
 
 
 # -- declarations --------------------------------------------------------------------------------
@@ -45,8 +42,13 @@ def _yaml() -> YAML:
 
 
 @cache
+def _bases() -> catalog_cases.CasesFile:
+    return catalog_cases.load_cases(controls_dir())[0]
+
+
+@cache
 def _base_parsed(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = _yaml().load((EXAMPLES / BASES[name]).read_text(encoding="utf-8"))
+    data: dict[str, Any] = _yaml().load((controls_dir() / _bases().bases[name]).read_text(encoding="utf-8"))
     # Evidence files are resolved next to the declaration; they decide no status, so leave them out.
     data.pop("evidence", None)
     return data
@@ -57,60 +59,9 @@ def base_declaration(name: str) -> dict[str, Any]:
     return copy.deepcopy(_base_parsed(name))
 
 
-_SEGMENT = re.compile(r"^([a-z_]+)(?:\[([^\]]+)\])?$")
-
-
-def _segments(path: str) -> list[tuple[str, str | None]]:
-    out = []
-    for part in path.split("."):
-        match = _SEGMENT.match(part)
-        if not match:
-            raise ValueError(f"bad path segment {part!r} in {path!r}")
-        out.append((match.group(1), match.group(2)))
-    return out
-
-
-def _item_index(items: list[Any], key: str) -> int:
-    """The position of the item a bracketed key names: by id, natural key, or joined audiences."""
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        if item.get("id") == key or any(item.get(k) == key for k in NATURAL_KEYS):
-            return i
-        audiences = item.get("audiences")
-        if isinstance(audiences, list) and "+".join(audiences) == key:
-            return i
-    raise KeyError(f"no list item [{key}]")
-
-
-def _parent(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
-    """The container holding the last segment of `path`, and the key or index in it."""
-    parts = _segments(path)
-    node: Any = data
-    for name, key in parts[:-1]:
-        node = node.setdefault(name, {})
-        if key is not None:
-            node = node[_item_index(node, key)]
-    name, key = parts[-1]
-    if key is None:
-        return node, name
-    items = node[name]
-    return items, _item_index(items, key)
-
-
 def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     """Apply a case's `set`, `delete` and `append` (in that order) to a copy of a declaration."""
-    out = copy.deepcopy(data)
-    for path, value in (change.get("set") or {}).items():
-        container, key = _parent(out, path)
-        container[key] = copy.deepcopy(value)
-    for path in change.get("delete") or []:
-        container, key = _parent(out, path)
-        del container[key]
-    for path, value in (change.get("append") or {}).items():
-        container, key = _parent(out, path)
-        container[key].append(copy.deepcopy(value))
-    return out
+    return catalog_cases.apply(data, catalog_cases.Change.model_validate(change))
 
 
 def write_declaration(folder: Path, data: dict[str, Any], name: str = "decl.yaml", *, fast: bool = False) -> Path:
@@ -152,64 +103,80 @@ def _flat_cases() -> list[tuple[str, int, dict[str, Any]]]:
     return [(cid, i, case) for cid, cases in doc["cases"].items() for i, case in enumerate(cases)]
 
 
-_DOCS: dict[str, dict[str, Any]] = {}
-
-
-def _key(case: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in case.items() if k != "expect"}, sort_keys=True, default=str)
-
-
 @cache
-def _controls_by_key() -> dict[str, tuple[str, ...]]:
-    """For each distinct declaration the cases build, the controls that some case checks on it."""
-    out: dict[str, list[str]] = {}
-    for cid, _, case in _flat_cases():
-        out.setdefault(_key(case), []).append(cid)
-    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
-
-
-def _evaluate(folder: Path, case: dict[str, Any]) -> dict[str, Any]:
-    """The result document for a case's declaration. Cases that build the same declaration (most
-    `pass` cases use the example as it is) share one evaluation of the controls they check."""
-    key = _key(case)
-    if key not in _DOCS:
-        doc = cases_document()
-        data = base_declaration(case.get("base", "well-run-school"))
-        for preset in case.get("use") or []:
-            data = mutate(data, doc["presets"][preset])
-        data = mutate(data, case)
-        path = write_declaration(folder, data, fast=True)
-        loaded = load_declaration(path, path.name)
-        as_of = case.get("as_of")
-        when = as_of if isinstance(as_of, date) else (
-            date.fromisoformat(as_of) if as_of else as_of_default(loaded.model, date.today()))
-        full = catalog()
-        wanted = [c for c in full.controls if c.id in _controls_by_key().get(key, ())]
-        subset = Catalog(index=full.index, controls=wanted, sha256=full.sha256)
-        _DOCS[key] = Evaluator(loaded, subset, as_of=when, profile=case.get("profile") or None).document().to_dict()
-    return _DOCS[key]
-
-
-def evaluate_case(folder: Path, control_id: str, case: dict[str, Any]) -> dict[str, Any]:
-    """The result of one control for one case, through the real loader and evaluator."""
-    assert catalog().get(control_id) is not None, f"{control_id} is not in the catalog"
-    result_doc = _evaluate(folder, case)
-    results = [r for r in result_doc["results"] if r["control_id"] == control_id]
-    assert results, f"{control_id} was not selected by profile {result_doc['profile']}"
-    return results[0]
+def _runs() -> dict[tuple[str, int], catalog_cases.CaseRun]:
+    """Every case run once, as `resguarda catalog test` runs them (cases that build the same
+    declaration share one evaluation)."""
+    report = catalog_cases.run_cases(catalog(), controls_dir())
+    return {(r.control_id, r.index - 1): r for r in report.runs}
 
 
 # -- tests ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("control_id", "index", "case"), _flat_cases(),
                          ids=[f"{cid}-{i}-{case['expect']}" for cid, i, case in _flat_cases()])
-def test_control_case(tmp_path: Path, control_id: str, index: int, case: dict[str, Any]) -> None:
-    result = evaluate_case(tmp_path, control_id, case)
-    assert result["status"] == case["expect"], (
-        f"{control_id} case {index}: expected {case['expect']}, got {result['status']}: {result['reasons']}")
+def test_control_case(control_id: str, index: int, case: dict[str, Any]) -> None:
+    result = _runs()[(control_id, index)]
+    assert result.got == case["expect"], (
+        f"{control_id} case {index}: expected {case['expect']}, got {result.got}: {result.reasons}")
     if case["expect"] == "unknown":
-        assert result["missing"], f"{control_id}: an unknown result must list the paths to declare"
+        assert result.missing, f"{control_id}: an unknown result must list the paths to declare"
     if case["expect"] in ("fail", "partial"):
-        assert result["reasons"], f"{control_id}: a failure must say why"
+        assert result.reasons, f"{control_id}: a failure must say why"
+
+
+def _catalog_copy(tmp_path: Path) -> Path:
+    """The shipped catalog and the example declarations its cases start from, in a folder of one's own."""
+    shutil.copytree(controls_dir(), tmp_path / "controls")
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    return tmp_path / "controls"
+
+
+def test_catalog_test_runs_the_cases_beside_the_controls(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "test", "GOV-02", "--lang", "en"]) == 0
+    assert capsys.readouterr().out == "5 cases of 1 control: all pass.\n"
+
+
+def test_a_rule_broken_by_a_reviewer_fails_its_cases_where_they_are_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lawyer's loop: edit a control, run `resguarda catalog test`, read which case now disagrees
+    (file:line:column of the case, what was expected, what came out and why). Exit 1."""
+    folder = _catalog_copy(tmp_path)
+    governance = folder / "governance.yaml"
+    text = governance.read_text(encoding="utf-8")
+    broken = text.replace("{path: governance.data_protection_officer, equals: true}",
+                          "{path: governance.data_protection_officer, not_equals: true}", 1)
+    assert broken != text
+    governance.write_text(broken, encoding="utf-8")
+    assert main(["catalog", "test", "GOV-01", "--catalog", str(folder)]) == 1
+    out = capsys.readouterr().out
+    line = next(i for i, row in enumerate((folder / "cases.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if row.strip() == "- {expect: pass}" and i > 1)
+    assert f"{folder / 'cases.yaml'}:{line}:7: GOV-01, caso 1: se esperaba «cumple» y resultó «no cumple»" in out
+    assert "por qué: " in out and out.endswith("3 casos de 1 control: 0 pasan, 3 fallan.\n")
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (("GOV-01:\n    - {expect: pass}", "GOV-01:\n    - {expect: maybe}"), ":8: 'cases.GOV-01.0.expect'"),
+    (("GOV-01:\n    - {expect: pass}", "GOV-01:\n    - {expect: pass, set: {\"systems[nope].name\": x}}"),
+     ":7: the path systems[nope].name does not exist in the base declaration"),
+    (("GOV-01:\n    - {expect: pass}", "GOV-01:\n    - {expect: pass, base: nowhere}"),
+     ":7: the base declaration 'nowhere' is not in bases"),
+    (("GOV-01:\n", "GOV-99:\n"), ":3: there are cases for GOV-99, which the catalog does not have"),
+])
+def test_a_bad_cases_file_is_exit_2_with_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    change: tuple[str, str], needle: str) -> None:
+    folder = _catalog_copy(tmp_path)
+    cases = folder / "cases.yaml"
+    text = cases.read_text(encoding="utf-8")
+    assert change[0] in text
+    cases.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    out = tmp_path / "r.json"
+    only = ["GOV-99"] if "GOV-99" in change[1] else ["GOV-01"]
+    assert main(["catalog", "test", *only, "--catalog", str(folder), "--lang", "en", "--format", "json",
+                 "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err and "->" in err, err
+    assert not out.exists()
 
 
 def test_every_declared_control_has_a_passing_and_a_non_passing_case() -> None:

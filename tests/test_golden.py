@@ -3,7 +3,7 @@
 `tests/golden/<example>.csv` holds one row per control (`control_id,status,justification`), each with a
 one-line justification a reviewer can check against the law and the example's declaration. The rows
 were written by hand, independently of the rules, so a rule changed by mistake shows up here even when
-its own cases in `catalog_cases.yaml` were changed with it. The scan-based controls are in the tables
+its own cases in `controls/cases.yaml` were changed with it. The scan-based controls are in the tables
 too: the well-run school cites an external and an internal scan; the other examples cite none.
 """
 

@@ -3,7 +3,7 @@
 1. No reference tagged `V` cites an article absent from `controls/verified-articles.csv`, the list of
    (law, article) pairs verified in `legal-facts.md` and the review; `V2`/`M` references match theirs.
 2. Each row of review tables 1.2-1.5 and 5 is covered: either by the reference and text checks below,
-   or by a case in `tests/catalog_cases.yaml` (run by test_catalog_controls.py) or a golden row. The
+   or by a case in `controls/cases.yaml` (run by test_catalog_controls.py) or a golden row. The
    `COVERAGE` table names, for every row, where; a test checks that each named case exists.
 """
 
@@ -210,7 +210,7 @@ def test_5_22_aut_03_notes_the_narrower_lnetb_subject() -> None:
 
 # -- every row has its place -----------------------------------------------------------------------------
 # (row, where): "test:<name>" is a test in this file, "case:<control>:<expect>:<words>" a case of
-# catalog_cases.yaml whose comment or values contain the words, "golden:<example>:<control>" a golden row.
+# controls/cases.yaml whose comment or values contain the words, "golden:<example>:<control>" a golden row.
 COVERAGE = [
     ("1.2 MIN-04 LGDNNA 77/78", "test:test_1_2_minors_publication_no_longer_rests_on_the_media_articles"),
     ("1.2 MIN-04 consent by any means", "case:MIN-04:pass:express"),

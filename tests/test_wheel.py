@@ -24,7 +24,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_carries_catalog_templates_and_command(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "checker/_data/controls/catalog.yaml" in names
+    assert "checker/_data/controls/catalog.yaml" in names and "checker/_data/controls/cases.yaml" in names
+    assert "checker/_data/examples/well-run-school.yaml" in names
     assert any(n.startswith("checker/_data/report_templates/") for n in names)
     assert "checker/_data/docs/declaracion.md" in names and "checker/_data/docs/declaration.md" in names
     assert any(n.startswith("checker/locales/") and n.endswith(".es.json") for n in names)
@@ -50,6 +51,10 @@ def test_installed_wheel_finds_its_catalog(wheel: Path, tmp_path: Path) -> None:
     listing = subprocess.run([sys.executable, "-m", "checker", "catalog", "check"], cwd=elsewhere, env=env,
                              capture_output=True, text=True)
     assert listing.returncode == 0, listing.stderr
+    # The catalog's own cases run from the wheel too: cases.yaml and the declarations they start from.
+    cases = subprocess.run([sys.executable, "-m", "checker", "catalog", "test", "GOV-01", "--lang", "en"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert (cases.returncode, cases.stdout) == (0, "3 cases of 1 control: all pass.\n"), cases.stderr
     decl = ROOT / "examples" / "ai-center.yaml"
     run = subprocess.run([sys.executable, "-m", "checker", "evaluate", str(decl), "--format", "json",
                           "--as-of", "2026-11-20"], cwd=elsewhere, env=env, capture_output=True, text=True)
