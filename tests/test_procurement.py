@@ -7,8 +7,11 @@ the expected ranking, knock-outs and scores below are worked out by hand from th
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +23,8 @@ from checker.catalog import load_catalog
 from checker.cli import main
 from checker.procurement.compare import WEIGHTS
 from checker.procurement.questions import build_questionnaire
+
+ROOT = Path(__file__).resolve().parent.parent
 
 AS_OF = "2026-11-20"
 LLAVE_MX = {"DMN-03", "DMN-05", "AUT-04", "AUT-05", "AUT-06", "AUT-07", "AUT-08", "AUT-09"}
@@ -238,7 +243,11 @@ def test_import_problems_all_at_once_with_cell_question_and_fix(work: Path, tmp_
     out = tmp_path / "bad.yaml"
     code, err = _import(tmp_path / "bad.xlsx", out, capsys)
     assert code == 2 and not out.exists()
-    assert "4 respuesta(s) por corregir" in err
+    # One answer per line, each line its own (a message's line breaks would be shown as "\\n").
+    lines = err.splitlines()
+    assert lines[0].endswith("bad.xlsx: el cuestionario tiene 4 respuestas por corregir:"), lines[0]
+    assert [line.startswith("  - ") for line in lines[1:5]] == [True] * 4 and "\\n" not in err
+    assert lines[5].startswith("  -> corrija cada celda")
     assert f"{keys[('systems[].access_control.admin_accounts', '', 0)]} (5.4 ¿Cuántas cuentas" in err
     assert "«muchas» no es un número entero" in err
     assert f"{keys[('systems[].encryption.at_rest.enabled', '', 0)]} (4.1" in err and "escriba Sí o No" in err
@@ -377,3 +386,28 @@ def test_import_refuses_a_zip_bomb_and_a_changed_catalog(work: Path, tmp_path: P
     wb.save(tmp_path / "changed.xlsx")
     code, err = _import(tmp_path / "changed.xlsx", tmp_path / "c.yaml", capsys)
     assert code == 2 and "cambió" in err and "--catalog" in err
+
+
+@pytest.mark.parametrize(("make", "needle"), [
+    (lambda d: Path("/dev/zero"), "/dev/zero: es un dispositivo, no un archivo"),
+    (lambda d: d, ": es una carpeta, no un archivo"),
+    (lambda d: (d / "cut.xlsx", (d / "cut.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 200))[0],
+     "cut.xlsx: no es un libro .xlsx legible: está dañado o es otro tipo de archivo"),
+    (lambda d: (d / "cut.pdf", (d / "cut.pdf").write_bytes(b"%PDF-1.7\n%garbage"))[0],
+     "cut.pdf: no es un formulario PDF de Resguarda legible: está dañado o es otro tipo de archivo"),
+])
+def test_import_names_what_is_wrong_with_the_file_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          make: Callable[[Path], Path], needle: str) -> None:
+    """Found by hand: `/dev/zero` was "does not exist", and a damaged workbook showed Python's exception
+    name ("(BadZipFile)", "(KeyError)")."""
+    code, err = _import(make(tmp_path), tmp_path / "d.yaml", capsys)
+    assert code == 2 and needle in err, err
+    path = make(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("RESGUARDA_LANG", None)
+    alone = subprocess.run([sys.executable, "-m", "checker", "checklist", "import", str(path), "-o",
+                            str(tmp_path / "d.yaml")], capture_output=True, text=True, timeout=120, env=env)
+    # The whole standard error is our one message: no library's log line ("EOF marker not found").
+    assert alone.returncode == 2 and alone.stderr.startswith("resguarda: ") and alone.stderr.count("\n") == 2, (
+        alone.stderr)
+    assert "Error)" not in err and "BadZipFile" not in err and not (tmp_path / "d.yaml").exists()

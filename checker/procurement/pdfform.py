@@ -128,9 +128,8 @@ def read_pdf(path: Path, catalog: Catalog, lang: str) -> Read:
         info: dict[str, Any] = dict(reader.metadata or {})
         keywords = str(info.get("/Keywords") or "")
         fields = reader.get_fields() or {}
-    except (OSError, PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(str(path), tr("import.not_pdf", reason=type(exc).__name__),
-                         hint=tr("import.not_pdf.hint")) from None
+    except (OSError, PdfReadError, ValueError, KeyError, TypeError):
+        raise InputError(str(path), tr("import.not_pdf"), hint=tr("import.not_pdf.hint")) from None
     parts = keywords.split(";")
     if len(parts) != 7 or parts[0] != FORMAT:
         raise InputError(str(path), tr("import.no_map"), hint=tr("import.not_pdf.hint"))

@@ -20,6 +20,8 @@ from checker import __version__
 from checker.catalog import Catalog
 from checker.errors import InputError
 from checker.i18n import Translator
+from checker.neutral import terminal
+from checker.problems import count_text
 from checker.procurement.answers import Cell, Problem
 from checker.procurement.questions import AnswerField, Questionnaire, build_questionnaire, layout_checksum
 from checker.procurement.words import value_label
@@ -346,8 +348,9 @@ def read_xlsx(path: Path, catalog: Catalog, lang: str) -> Read:
         wb = openpyxl.load_workbook(path, data_only=True)
     except InputError:
         raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-        raise _refuse(path, lang, "import.not_xlsx", "import.not_xlsx.hint", reason=type(exc).__name__) from None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        # What broke inside the archive is no help to the person who saved it: damaged or not a workbook.
+        raise _refuse(path, lang, "import.not_xlsx", "import.not_xlsx.hint") from None
     if MAP_SHEET not in wb.sheetnames:
         raise _refuse(path, lang, "import.no_map", "import.no_map.hint")
     ws = wb[MAP_SHEET]
@@ -401,9 +404,21 @@ def check_catalog(path: Path, meta: dict[str, str], catalog: Catalog, lang: str)
                       version=catalog.index.version)
 
 
+class AnswerProblems(InputError):
+    """The answers to correct, each on its own line (a message's own line breaks are neutralised, so the
+    list cannot be one message)."""
+
+    def __init__(self, path: Path, header: str, items: list[str], hint: str) -> None:
+        super().__init__(str(path), header, hint=hint)
+        self.items = items
+
+    def __str__(self) -> str:
+        head, _, hint = super().__str__().partition("\n")
+        return "\n".join([head, *(f"  - {terminal(item)}" for item in self.items), hint])
+
+
 def problems_error(path: Path, problems: list[Problem], lang: str) -> InputError:
     """All the problems at once, one per line, each with its place, question and fix."""
     tr = Translator("procurement", lang)
-    lines = "\n".join(f"  - {p.text(lang)}" for p in problems)
-    return InputError(str(path), tr("import.problems", n=len(problems)) + "\n" + lines,
-                      hint=tr("import.problems.hint"))
+    return AnswerProblems(path, count_text("procurement", lang, "import.problems", len(problems)),
+                          [p.text(lang) for p in problems], tr("import.problems.hint"))
