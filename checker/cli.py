@@ -195,6 +195,7 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
         return t("cli", lang, key, **kw)
 
     from checker.neutral import terminal
+    from checker.problems import count_text
 
     s = doc.summary
     print(tr("summary.title", program=terminal(doc.program.name)))
@@ -209,8 +210,6 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
     gaps.sort(key=lambda r: (SEVERITY_RANK[r.severity], RANK[r.status]))
     serious = [r for r in gaps if SEVERITY_RANK[r.severity] <= limit]
     if undecided:
-        from checker.problems import count_text
-
         print(count_text("cli", lang, "summary.undecided", len(undecided),
                          severity=severity_word(fail_on, lang).lower()))
     if not serious:
@@ -226,7 +225,7 @@ def print_summary(doc: ResultDocument, lang: str, fail_on: str) -> None:
               f"{terminal(r.text(lang).title)}\n      {terminal(reason)}")
         if r.waiver is not None:
             waived = count_subjects(r)[WAIVED]
-            print("      " + tr("summary.waiver_partly", id=r.waiver.id, n=waived))
+            print("      " + count_text("cli", lang, "summary.waiver_partly", waived, id=r.waiver.id))
     if len(serious) > 10:
         print(tr("summary.more", n=len(serious) - 10))
 

@@ -15,6 +15,7 @@ from typing import Any
 from checker.commands import placeholder
 from checker.errors import InputError, UsageError
 from checker.i18n import t
+from checker.problems import count_text
 
 
 def _lang(args: argparse.Namespace) -> str:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                         catalog=_catalog(args))
     content = render_draft(draft, fmt, page_size=args.page_size.lower())
     write_atomic(args.output, content, lang)
-    print(t("drafts", lang, "cli.written", path=args.output, placeholders=str(count_placeholders(draft))),
+    print(count_text("drafts", lang, "cli.written", count_placeholders(draft), path=args.output),
           file=sys.stderr)
     return 0
 

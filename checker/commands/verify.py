@@ -12,6 +12,7 @@ from typing import Any
 from checker.commands import placeholder
 from checker.errors import InputError
 from checker.i18n import t
+from checker.problems import count_text
 
 AREA = "audit"
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             for check in check_against_declaration(attached, args.declaration, lang, _catalog(args)):
                 failures += _show(check)
     if failures:
-        print(f"{args.report}: {tr('verify.failed', n=failures)}", file=sys.stderr)
+        print(f"{args.report}: {count_text(AREA, lang, 'verify.failed', failures)}", file=sys.stderr)
         return 2
     print(tr("verify.ok"))
     return 0

@@ -14,6 +14,7 @@ from checker.declaration import Declaration
 from checker.drafts.docx_reader import DocxContent
 from checker.drafts.inputs import manifest
 from checker.i18n import Translator
+from checker.problems import count_text
 
 # What each kind of document must keep in step with (the notice lists no systems or processors).
 WATCHED = {
@@ -84,5 +85,5 @@ def report(content: DocxContent, decl: Declaration, sha256: str, kind: str, *, f
     old = str(content.properties.get("declaration_sha256") or "")
     if old and old != sha256:
         lines.append("  - " + tr("check.changed_declaration", old=old[:12], new=sha256[:12]))
-    lines.append(tr("check.summary", n=str(count)) if count else tr("check.in_step"))
+    lines.append(count_text("drafts", lang, "check.summary", count) if count else tr("check.in_step"))
     return lines, count

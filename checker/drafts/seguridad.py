@@ -30,6 +30,7 @@ from checker.drafts.inputs import (
 from checker.drafts.model import Block, Bullets, Draft, Inline, Meta, Row, Section, Table, cell, para
 from checker.durations import Duration
 from checker.i18n import Translator, format_date
+from checker.problems import count_text
 
 BASIS = {
     "LGPDPPSO": {
@@ -183,10 +184,10 @@ class _Seguridad:
         parts = []
         for unit, amount in (("years", d.years), ("months", d.months), ("days", d.days)):
             if amount:
-                parts.append(self.tr(f"unit.{unit}", n=str(amount)))
+                parts.append(count_text("drafts", self.lang, f"unit.{unit}", amount))
         hours = d.seconds // 3600
         if hours:
-            parts.append(self.tr("unit.hours", n=str(hours)))
+            parts.append(count_text("drafts", self.lang, "unit.hours", hours))
         return " ".join(parts) or value
 
     # -- 3 roles --------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ class _Seguridad:
                                Table((tr("col.activity"), tr("col.every"), tr("col.last"), tr("col.next")),
                                      tuple(rows))]
         if self.d.scans:
-            blocks.append(para(tr("seg.scans", n=str(len(self.d.scans)))))
+            blocks.append(para(count_text("drafts", self.lang, "seg.scans", len(self.d.scans))))
         return self.section("monitoring", blocks)
 
     # -- 8 training -----------------------------------------------------------------------------
