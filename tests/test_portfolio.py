@@ -233,6 +233,10 @@ def test_hostile_names_escaped_and_quiet_without_terminal(tmp_path: Path) -> Non
     ("no_path_column", "manifest.csv:1:1: the manifest has no path column"),
     ("short_row", "manifest.csv:3:1: the row has 1 cells and the header 2"),
     ("latin1_manifest", "manifest.csv:2:15: the manifest is not UTF-8 text"),
+    # A hostile manifest or link would put another file's lines (/etc/shadow) into the error messages
+    # of summary.json and the page: found by hand, refused before anything is read.
+    ("manifest_outside", "manifest.csv:3:1: the path ../secret.yaml leaves the manifest's folder"),
+    ("link_outside", "is a link to a file outside the portfolio's folder"),
     ("empty_folder", "there are no declarations"),
     ("bad_group_by", "--group-by program.jurisdicion.state: not a manifest column"),
     ("output_parent_missing", "does not exist"),
@@ -246,6 +250,15 @@ def test_bad_portfolio_input_is_exit_2_and_writes_nothing(tmp_path: Path, setup:
         target.write_text("file,state\nd.yaml,MX-JAL\n")
     elif setup == "short_row":
         target.write_text("path,state\nd.yaml,MX-JAL\nd.yaml\n")
+    elif setup == "manifest_outside":
+        target.write_text("path,state\nd.yaml,MX-JAL\n../secret.yaml,MX-JAL\n")
+    elif setup == "link_outside":
+        folder = tmp_path / "folder"
+        folder.mkdir()
+        (folder / "d.yaml").write_text((tmp_path / "d.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / "secret.yaml").write_text("root:$6$hash:20228:0:99999:7:::\n", encoding="utf-8")
+        (folder / "shadow.yaml").symlink_to(tmp_path / "secret.yaml")
+        target = folder
     elif setup == "latin1_manifest":
         target.write_bytes("path,state\nd.yaml,Michoacán\n".encode("latin-1"))   # saved by an old spreadsheet
     elif setup == "empty_folder":

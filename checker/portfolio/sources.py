@@ -40,15 +40,27 @@ def discover(target: Path, lang: str,
     """The declarations of `target` (a folder or a manifest CSV) and the manifest's grouping columns
     (none of them named as one of the `reserved` columns of the results)."""
     if target.is_dir():
-        return _folder(target), []
+        return _folder(target, lang), []
     if target.is_file() and target.suffix.lower() == ".csv":
         return _manifest(target, lang, reserved)
     raise InputError(str(target), _tr(lang, "error.target"), hint=_tr(lang, "error.target.hint"))
 
 
-def _folder(root: Path) -> list[Source]:
+def _folder(root: Path, lang: str) -> list[Source]:
     found = sorted({p for pattern in _PATTERNS for p in root.rglob(pattern) if p.is_file()})
+    base = root.resolve()
+    for p in found:
+        if not _inside(base, p):
+            raise InputError(str(p), _tr(lang, "error.outside_link", target=str(p.resolve())),
+                             hint=_tr(lang, "error.outside.hint"))
     return [Source(path=str(p), display=p.relative_to(root).as_posix()) for p in found]
+
+
+def _inside(base: Path, path: Path) -> bool:
+    """Whether `path`, links followed, is in the folder `base` (resolved). A portfolio reads only what
+    its folder or manifest holds: a path or link to elsewhere (`/etc/shadow`, a key file) would put
+    that file's lines into the error messages of summary.json and the page, which go up the chain."""
+    return path.resolve().is_relative_to(base)
 
 
 def _manifest(path: Path, lang: str, reserved: set[str] | frozenset[str]) -> tuple[list[Source], list[str]]:
@@ -92,6 +104,9 @@ def _manifest(path: Path, lang: str, reserved: set[str] | frozenset[str]) -> tup
                 raise InputError(name, _tr(lang, "error.manifest_blank_path"), line, 1,
                                  _tr(lang, "error.manifest_blank_path.hint"))
             full = Path(rel) if Path(rel).is_absolute() else base / rel
+            if not _inside(base, full):
+                raise InputError(name, _tr(lang, "error.manifest_outside", path=rel), line, 1,
+                                 _tr(lang, "error.outside.hint"))
             columns = {h: row[i].strip() for i, h in enumerate(header) if h != "path"}
             sources.append(Source(path=str(full), display=rel, columns=columns))
     except csv.Error as exc:
