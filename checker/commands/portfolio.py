@@ -15,6 +15,7 @@ from typing import Any
 from checker.commands import placeholder
 from checker.errors import UsageError
 from checker.i18n import t
+from checker.problems import count_text
 
 
 def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -65,8 +66,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
                       progress=progress_wanted(), reports=max(0, args.reports))
     outcome = run(options)
     s = outcome.summary
-    print(t("portfolio", lang, "done", evaluated=s["programs_evaluated"], errors=s["programs_with_errors"],
-            seconds=f"{outcome.seconds:.1f}", folder=args.output), file=sys.stderr)
+    print(count_text("portfolio", lang, "done", s["programs_evaluated"], errors=s["programs_with_errors"],
+                     seconds=f"{outcome.seconds:.1f}", folder=args.output), file=sys.stderr)
     if s["errors"]:
         print(t("portfolio", lang, "done.errors", page=str(Path(args.output) / "portfolio.html")), file=sys.stderr)
     return outcome.code
