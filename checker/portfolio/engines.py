@@ -61,8 +61,16 @@ def run_local(sources: list[Source], settings: Settings, jobs: int, parts: Parts
     # fork shares the imported modules with the children; elsewhere spawn re-imports them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(jobs, initializer=init_process, initargs=(settings, (parts.folder, parts.probe))) as pool:
+    pool = ctx.Pool(jobs, initializer=init_process, initargs=(settings, (parts.folder, parts.probe)))
+    try:
         yield from pool.imap(partition_job, todo)
+        # Every result is in: let the workers finish their queue and exit. `with Pool()` would call
+        # terminate(), which takes the task queue's read lock while an idle worker may hold it waiting
+        # for work: seen once, a two-declaration run that never ended (the suite's 300 s timeout).
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()   # after join, nothing left to stop; on an error or an early stop, the workers
 
 
 def _with_bytes(part: list[tuple[int, Source]], limit: int) -> list[tuple[int, Source]]:
