@@ -374,7 +374,11 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.Cap
     not_docx.write_text("hola", encoding="utf-8")
     assert main(["draft", "aviso", str(AI), "--check", str(not_docx)]) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "x.docx" in err
+    assert "Traceback" not in err and "x.docx: no es un documento DOCX legible: está dañado o es otro tipo" in err
+    # The library's own words ("There is no item named '[Content_Types].xml'...") are not the user's.
+    assert "Content_Types" not in err and "Error" not in err
+    assert main(["draft", "aviso", str(AI), "--check", "/dev/zero"]) == 2
+    assert "/dev/zero: es un dispositivo, no un archivo" in capsys.readouterr().err
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
 
 

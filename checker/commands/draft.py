@@ -15,6 +15,7 @@ from typing import Any
 from checker.commands import placeholder
 from checker.errors import InputError, UsageError
 from checker.i18n import t
+from checker.inputs import kind_problem
 from checker.problems import count_text
 
 
@@ -94,12 +95,19 @@ def _check(args: argparse.Namespace, lang: str) -> int:
 
     path = Path(args.check)
     if not path.is_file():
-        raise InputError(args.check, t("drafts", lang, "check.no_file"), hint=t("drafts", lang, "check.no_file.hint"))
+        # A folder or a device exists: "does not exist" would mislead.
+        try:
+            problem = kind_problem(path.stat(), lang)
+        except OSError:
+            problem = None
+        raise InputError(args.check, problem or t("drafts", lang, "check.no_file"),
+                         hint=t("drafts", lang, "check.no_file.hint"))
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     try:
         content = read_docx(path)
-    except ValueError as exc:
-        raise InputError(args.check, t("drafts", lang, "check.not_docx", error=str(exc)[:120]),
+    except ValueError:
+        # What the zip or XML library met is no help to whoever saved the file: damaged or not a DOCX.
+        raise InputError(args.check, t("drafts", lang, "check.not_docx"),
                          hint=t("drafts", lang, "check.not_docx.hint")) from None
     kind = "aviso_simplificado" if args.simplificado else args.kind
     lines, count = report(content, loaded.model, loaded.sha256, kind, file=args.check,
