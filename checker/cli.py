@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import logging
 import os
 import signal
 import sys
@@ -486,15 +485,9 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     _OWNER[0] = os.getpid()
     previous = signal.signal(signal.SIGTERM, _terminated)
-    # Libraries log what they meet in a hostile file ("EOF marker not found" from pypdf): with no
-    # handler, Python prints it on standard error beside our one message. The run's own words say it.
-    quiet = logging.NullHandler()
-    root = logging.getLogger()
-    root.addHandler(quiet)
     try:
         return _main(argv)
     finally:
-        root.removeHandler(quiet)
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 

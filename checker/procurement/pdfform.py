@@ -9,6 +9,7 @@ any answer.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,11 @@ def read_pdf(path: Path, catalog: Catalog, lang: str) -> Read:
     """The answers in a filled PDF form, after checking it is ours, of this catalog, unmodified."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs what it meets in a damaged file ("EOF marker not found"): with no handler Python would
+    # print it on standard error beside our one message. (Not a handler for the whole CLI: importing
+    # logging there adds fork hooks in which a SIGTERM's exception is swallowed.)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
     tr = Translator("procurement", lang)
     try:
