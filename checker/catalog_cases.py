@@ -104,8 +104,7 @@ def load_cases(folder: Path, lang: str = DEFAULT_LANG) -> tuple[CasesFile, Locat
         return CasesFile.model_validate(located.data), located
     except ValidationError as exc:
         err = exc.errors()[0]
-        steps = tuple(p for p in err["loc"] if not isinstance(p, str) or p not in ("set_",))
-        line, column = _where(located, steps)
+        line, column = _where(located, tuple(err["loc"]))
         where = ".".join(str(p) for p in err["loc"]) or "cases.yaml"
         raise InputError(str(path), t(AREA, lang, "invalid", field=where, detail=err["msg"]), line, column,
                          t(AREA, lang, "invalid.hint")) from None

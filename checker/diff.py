@@ -241,11 +241,7 @@ _REQUIRED = ("schema_version", "as_of", "summary", "results")
 def _where(text: str, key: str) -> tuple[int, int]:
     """Line and column of `"key":` in the raw JSON (1-based), or the start of the file."""
     match = re.search(r'"' + re.escape(key) + r'"\s*:', text)
-    if not match:
-        return 1, 1
-    line = text.count("\n", 0, match.start()) + 1
-    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-    return line, column
+    return _offset_place(text, match.start() if match else -1)
 
 
 def _is_day(value: object) -> bool:
@@ -322,10 +318,7 @@ def _refuse_constant(word: str) -> Any:
 
 def _constant_at(text: str) -> tuple[int, int]:
     match = re.search(r"[:\[,]\s*(-?Infinity|NaN)\b", text)
-    if not match:
-        return 1, 1
-    at = match.start(1)
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    return _offset_place(text, match.start(1) if match else -1)
 
 
 def _consistent(doc: ResultDocument, text: str, name: str, tr: Translator) -> ResultDocument:
@@ -349,6 +342,7 @@ def _consistent(doc: ResultDocument, text: str, name: str, tr: Translator) -> Re
 
 
 def _offset_place(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character of the raw JSON; the file's start when not found (-1)."""
     if offset < 0:
         return 1, 1
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -78,6 +78,15 @@ def kind_problem(st: os.stat_result, lang: str) -> str | None:
     return _tr(lang, "kind.other")
 
 
+def not_a_file(path: Path, lang: str) -> str | None:
+    """What a path that is not a regular file is (a folder, a FIFO, a device), or None when it does not
+    exist at all: a caller saying "does not exist" of `/dev/zero` would mislead."""
+    try:
+        return kind_problem(path.stat(), lang)
+    except OSError:
+        return None
+
+
 def _refuse(display: str, message: str, lang: str, hint_key: str = "input.hint") -> InputError:
     return InputError(display, message, hint=_tr(lang, hint_key))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from checker.errors import InputError, UsageError
 from checker.i18n import t
-from checker.inputs import kind_problem
+from checker.inputs import not_a_file
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,12 +23,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(t("procurement", lang, "import.usage"))
     path = Path(args.answers)
     if not path.is_file():
-        # A folder, FIFO or device is named as such (`/dev/zero` exists: "does not exist" would mislead).
-        try:
-            problem = kind_problem(path.stat(), lang)
-        except OSError:
-            problem = None
-        raise InputError(str(path), problem or t("procurement", lang, "import.no_file"),
+        raise InputError(str(path), not_a_file(path, lang) or t("procurement", lang, "import.no_file"),
                          hint=t("procurement", lang, "import.unknown_format.hint"))
     done = import_answers(path, _catalog(args), lang)
     _emit(done.yaml, args.output, "yaml", lang)

@@ -15,7 +15,7 @@ from typing import Any
 from checker.commands import placeholder
 from checker.errors import InputError, UsageError
 from checker.i18n import t
-from checker.inputs import kind_problem
+from checker.inputs import not_a_file
 from checker.problems import count_text
 
 
@@ -95,12 +95,7 @@ def _check(args: argparse.Namespace, lang: str) -> int:
 
     path = Path(args.check)
     if not path.is_file():
-        # A folder or a device exists: "does not exist" would mislead.
-        try:
-            problem = kind_problem(path.stat(), lang)
-        except OSError:
-            problem = None
-        raise InputError(args.check, problem or t("drafts", lang, "check.no_file"),
+        raise InputError(args.check, not_a_file(path, lang) or t("drafts", lang, "check.no_file"),
                          hint=t("drafts", lang, "check.no_file.hint"))
     loaded = load_declaration(Path(args.declaration), args.declaration, lang=lang)
     try:
